@@ -1,0 +1,192 @@
+import { parse as parseYaml } from "yaml";
+import type { PresetName } from "../params/presets.ts";
+import { ConfigError, ConfigErrorCode } from "./errors.ts";
+
+export const TICKET_PRICING_RULES = ["pool_target", "sales_target", "fixed"] as const;
+export type TicketPricing = (typeof TICKET_PRICING_RULES)[number];
+export const TICKET_REVENUE_SINKS = ["burn", "validators"] as const;
+export type TicketRevenueSink = (typeof TICKET_REVENUE_SINKS)[number];
+export const TICKET_MISSED_BLOCK_RULES = ["return_to_pool", "refund", "forfeit"] as const;
+export type TicketOnMissedBlock = (typeof TICKET_MISSED_BLOCK_RULES)[number];
+
+/**
+ * Run-time chain parameters, in the consensus-specs config format (YAML, UPPER_SNAKE keys).
+ * Shape constants are in the preset; this is what a network may choose.
+ */
+export interface ChainConfig {
+  PRESET_BASE: PresetName;
+  CONFIG_NAME: string;
+  // Genesis
+  MIN_GENESIS_ACTIVE_VALIDATOR_COUNT: number;
+  GENESIS_FORK_VERSION: Uint8Array;
+  GENESIS_DELAY: number;
+  // Time
+  SECONDS_PER_SLOT: number;
+  SHARD_COMMITTEE_PERIOD: number;
+  MIN_VALIDATOR_WITHDRAWABILITY_DELAY: number;
+  // Validator cycle
+  EJECTION_BALANCE: number;
+  MIN_PER_EPOCH_CHURN_LIMIT: number;
+  CHURN_LIMIT_QUOTIENT: number;
+  INACTIVITY_SCORE_BIAS: number;
+  INACTIVITY_SCORE_RECOVERY_RATE: number;
+  // Execution Tickets market
+  TICKET_PRICING: TicketPricing;
+  INITIAL_TICKET_PRICE: number;
+  MIN_TICKET_PRICE: number;
+  TARGET_TICKET_POOL_SIZE: number;
+  TARGET_TICKETS_PER_SLOT: number;
+  TICKET_PRICE_ADJUSTMENT_QUOTIENT: number;
+  TICKET_EXPIRY_EPOCHS: number;
+  TICKET_ON_MISSED_BLOCK: TicketOnMissedBlock;
+  TICKET_REVENUE_SINK: TicketRevenueSink;
+}
+
+const GWEI_PER_ETH = 1_000_000_000;
+
+/** Defaults for a local chain on the minimal preset: the embedded devnet configuration. */
+export const minimalChainConfig: ChainConfig = {
+  PRESET_BASE: "minimal",
+  CONFIG_NAME: "minimal",
+  MIN_GENESIS_ACTIVE_VALIDATOR_COUNT: 64,
+  GENESIS_FORK_VERSION: Uint8Array.from([0x00, 0x00, 0x00, 0x01]),
+  GENESIS_DELAY: 300,
+  SECONDS_PER_SLOT: 6,
+  SHARD_COMMITTEE_PERIOD: 64,
+  MIN_VALIDATOR_WITHDRAWABILITY_DELAY: 256,
+  EJECTION_BALANCE: 16 * GWEI_PER_ETH,
+  MIN_PER_EPOCH_CHURN_LIMIT: 2,
+  CHURN_LIMIT_QUOTIENT: 32,
+  INACTIVITY_SCORE_BIAS: 4,
+  INACTIVITY_SCORE_RECOVERY_RATE: 16,
+  TICKET_PRICING: "pool_target",
+  INITIAL_TICKET_PRICE: GWEI_PER_ETH / 100,
+  MIN_TICKET_PRICE: GWEI_PER_ETH / 1000,
+  TARGET_TICKET_POOL_SIZE: 16,
+  TARGET_TICKETS_PER_SLOT: 1,
+  TICKET_PRICE_ADJUSTMENT_QUOTIENT: 8,
+  TICKET_EXPIRY_EPOCHS: 0,
+  TICKET_ON_MISSED_BLOCK: "return_to_pool",
+  TICKET_REVENUE_SINK: "burn",
+};
+
+export const mainnetChainConfig: ChainConfig = {
+  ...minimalChainConfig,
+  PRESET_BASE: "mainnet",
+  CONFIG_NAME: "mainnet",
+  MIN_GENESIS_ACTIVE_VALIDATOR_COUNT: 16384,
+  GENESIS_FORK_VERSION: Uint8Array.from([0x00, 0x00, 0x00, 0x00]),
+  GENESIS_DELAY: 604800,
+  SECONDS_PER_SLOT: 12,
+  SHARD_COMMITTEE_PERIOD: 256,
+  MIN_PER_EPOCH_CHURN_LIMIT: 4,
+  CHURN_LIMIT_QUOTIENT: 65536,
+  TARGET_TICKET_POOL_SIZE: 256,
+};
+
+type Kind = "uint" | "bytes4" | "preset" | "string" | TicketEnumKind;
+type TicketEnumKind = "pricing" | "sink" | "missed";
+const FIELD_KINDS: Record<keyof ChainConfig, Kind> = {
+  PRESET_BASE: "preset",
+  CONFIG_NAME: "string",
+  MIN_GENESIS_ACTIVE_VALIDATOR_COUNT: "uint",
+  GENESIS_FORK_VERSION: "bytes4",
+  GENESIS_DELAY: "uint",
+  SECONDS_PER_SLOT: "uint",
+  SHARD_COMMITTEE_PERIOD: "uint",
+  MIN_VALIDATOR_WITHDRAWABILITY_DELAY: "uint",
+  EJECTION_BALANCE: "uint",
+  MIN_PER_EPOCH_CHURN_LIMIT: "uint",
+  CHURN_LIMIT_QUOTIENT: "uint",
+  INACTIVITY_SCORE_BIAS: "uint",
+  INACTIVITY_SCORE_RECOVERY_RATE: "uint",
+  TICKET_PRICING: "pricing",
+  INITIAL_TICKET_PRICE: "uint",
+  MIN_TICKET_PRICE: "uint",
+  TARGET_TICKET_POOL_SIZE: "uint",
+  TARGET_TICKETS_PER_SLOT: "uint",
+  TICKET_PRICE_ADJUSTMENT_QUOTIENT: "uint",
+  TICKET_EXPIRY_EPOCHS: "uint",
+  TICKET_ON_MISSED_BLOCK: "missed",
+  TICKET_REVENUE_SINK: "sink",
+};
+const ENUMS: Record<TicketEnumKind, readonly string[]> = {
+  pricing: TICKET_PRICING_RULES,
+  sink: TICKET_REVENUE_SINKS,
+  missed: TICKET_MISSED_BLOCK_RULES,
+};
+
+function parseField(key: keyof ChainConfig, kind: Kind, raw: unknown): unknown {
+  const bad = (why: string) => new ConfigError(ConfigErrorCode.INVALID_VALUE, `${key}: ${why}`, { key, value: raw });
+  switch (kind) {
+    case "uint": {
+      const n = typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : raw;
+      if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) throw bad("expected an unsigned integer");
+      return n;
+    }
+    case "bytes4": {
+      if (typeof raw !== "string" || !/^0x[0-9a-fA-F]{8}$/.test(raw)) throw bad("expected 0x followed by 4 bytes of hex");
+      return Uint8Array.from(Buffer.from(raw.slice(2), "hex"));
+    }
+    case "preset":
+      if (raw !== "mainnet" && raw !== "minimal") throw bad("expected mainnet or minimal");
+      return raw;
+    case "string":
+      if (typeof raw !== "string") throw bad("expected a string");
+      return raw;
+    default:
+      if (typeof raw !== "string" || !ENUMS[kind].includes(raw)) throw bad(`expected one of ${ENUMS[kind].join(", ")}`);
+      return raw;
+  }
+}
+
+/**
+ * Parse a chain config from consensus-specs style YAML. Keys not given take the defaults of the
+ * named PRESET_BASE; unknown keys are rejected so that a typo never silently keeps a default.
+ */
+export function parseChainConfigYaml(text: string): ChainConfig {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { intAsBigInt: false });
+  } catch (e) {
+    throw new ConfigError(ConfigErrorCode.INVALID_YAML, `config is not valid YAML: ${(e as Error).message}`, {});
+  }
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
+    throw new ConfigError(ConfigErrorCode.INVALID_YAML, "config must be a YAML mapping", {});
+  }
+  const entries = doc as Record<string, unknown>;
+  const base = entries.PRESET_BASE === "mainnet" ? mainnetChainConfig : minimalChainConfig;
+  const config: Record<string, unknown> = { ...base };
+  for (const [key, raw] of Object.entries(entries)) {
+    if (!(key in FIELD_KINDS)) throw new ConfigError(ConfigErrorCode.UNKNOWN_KEY, `unknown config key ${key}`, { key });
+    config[key] = parseField(key as keyof ChainConfig, FIELD_KINDS[key as keyof ChainConfig], raw);
+  }
+  return validateChainConfig(config as unknown as ChainConfig);
+}
+
+/** Write a config back as YAML that `parseChainConfigYaml` reads to the same value. */
+export function chainConfigToYaml(config: ChainConfig): string {
+  const lines: string[] = [];
+  for (const key of Object.keys(FIELD_KINDS) as (keyof ChainConfig)[]) {
+    const value = config[key];
+    const text = value instanceof Uint8Array ? `0x${Buffer.from(value).toString("hex")}` : String(value);
+    lines.push(`${key}: ${FIELD_KINDS[key] === "uint" ? text : `'${text}'`}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Reject combinations the state transition cannot run with (division by zero, floor above start). */
+export function validateChainConfig(config: ChainConfig): ChainConfig {
+  const require = (ok: boolean, key: keyof ChainConfig, why: string) => {
+    if (!ok) throw new ConfigError(ConfigErrorCode.INVALID_VALUE, `${key}: ${why}`, { key, value: config[key] });
+  };
+  require(config.SECONDS_PER_SLOT > 0, "SECONDS_PER_SLOT", "must be positive");
+  require(config.CHURN_LIMIT_QUOTIENT > 0, "CHURN_LIMIT_QUOTIENT", "must be positive");
+  require(config.INACTIVITY_SCORE_BIAS > 0, "INACTIVITY_SCORE_BIAS", "must be positive");
+  require(config.TARGET_TICKET_POOL_SIZE > 0, "TARGET_TICKET_POOL_SIZE", "must be positive");
+  require(config.TARGET_TICKETS_PER_SLOT > 0, "TARGET_TICKETS_PER_SLOT", "must be positive");
+  require(config.TICKET_PRICE_ADJUSTMENT_QUOTIENT > 0, "TICKET_PRICE_ADJUSTMENT_QUOTIENT", "must be positive");
+  require(config.MIN_TICKET_PRICE > 0, "MIN_TICKET_PRICE", "must be positive (a free ticket makes the pool unbounded)");
+  require(config.INITIAL_TICKET_PRICE >= config.MIN_TICKET_PRICE, "INITIAL_TICKET_PRICE", "must be at least MIN_TICKET_PRICE");
+  return config;
+}

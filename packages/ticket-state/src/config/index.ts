@@ -1,0 +1,3 @@
+export * from "./chainConfig.ts";
+export * from "./chainContext.ts";
+export * from "./errors.ts";
