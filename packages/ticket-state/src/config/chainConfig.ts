@@ -125,7 +125,8 @@ function parseField(key: keyof ChainConfig, kind: Kind, raw: unknown): unknown {
       return n;
     }
     case "bytes4": {
-      if (typeof raw !== "string" || !/^0x[0-9a-fA-F]{8}$/.test(raw)) throw bad("expected 0x followed by 4 bytes of hex");
+      if (typeof raw !== "string" || !/^0x[0-9a-fA-F]{8}$/.test(raw))
+        throw bad("expected 0x followed by 4 bytes of hex");
       return Uint8Array.from(Buffer.from(raw.slice(2), "hex"));
     }
     case "preset":
@@ -187,6 +188,7 @@ export function validateChainConfig(config: ChainConfig): ChainConfig {
   require(config.TARGET_TICKETS_PER_SLOT > 0, "TARGET_TICKETS_PER_SLOT", "must be positive");
   require(config.TICKET_PRICE_ADJUSTMENT_QUOTIENT > 0, "TICKET_PRICE_ADJUSTMENT_QUOTIENT", "must be positive");
   require(config.MIN_TICKET_PRICE > 0, "MIN_TICKET_PRICE", "must be positive (a free ticket makes the pool unbounded)");
-  require(config.INITIAL_TICKET_PRICE >= config.MIN_TICKET_PRICE, "INITIAL_TICKET_PRICE", "must be at least MIN_TICKET_PRICE");
+  require(config.INITIAL_TICKET_PRICE >=
+    config.MIN_TICKET_PRICE, "INITIAL_TICKET_PRICE", "must be at least MIN_TICKET_PRICE");
   return config;
 }

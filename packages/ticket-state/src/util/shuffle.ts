@@ -20,7 +20,7 @@ export function computeShuffledIndex(index: number, indexCount: number, seed: Ui
     sourceInput[32] = round;
     view.setUint32(33, Math.floor(position / 256), true);
     const source = hash(sourceInput);
-    const bit = (source[Math.floor((position % 256) / 8)] >> position % 8) & 1;
+    const bit = (source[Math.floor((position % 256) / 8)] >> (position % 8)) & 1;
     if (bit) index = flip;
   }
   return index;

@@ -1,0 +1,33 @@
+import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
+import type { BeaconBlock } from "../types/index.ts";
+import { processAttestation } from "./processAttestation.ts";
+import { processAttesterSlashing } from "./processAttesterSlashing.ts";
+import { processBlockHeader } from "./processBlockHeader.ts";
+import { processPayloadAttestation } from "./processPayloadAttestation.ts";
+import { processPayloadCommitment } from "./processPayloadCommitment.ts";
+import { processProposerSlashing } from "./processProposerSlashing.ts";
+import { processRandao } from "./processRandao.ts";
+import { processTicketPurchase } from "./processTicketPurchase.ts";
+import { processTicketTransfer } from "./processTicketTransfer.ts";
+import { processVoluntaryExit } from "./processVoluntaryExit.ts";
+import type { BlockProcessingContext } from "./types.ts";
+
+/** `process_block`: mutates `cs` in place; callers that must keep their state on failure pass a clone. */
+export function processBlock(cs: CachedBeaconState, block: BeaconBlock, bctx: BlockProcessingContext): void {
+  processBlockHeader(cs, block);
+  processRandao(cs, block, bctx);
+  processPayloadCommitment(cs, block, bctx);
+  processOperations(cs, block, bctx);
+}
+
+/** `process_operations`, in the order the body lists them. */
+export function processOperations(cs: CachedBeaconState, block: BeaconBlock, bctx: BlockProcessingContext): void {
+  const { body } = block;
+  for (const op of body.proposer_slashings) processProposerSlashing(cs, op, bctx);
+  for (const op of body.attester_slashings) processAttesterSlashing(cs, op, bctx);
+  for (const op of body.attestations) processAttestation(cs, op, bctx);
+  for (const op of body.voluntary_exits) processVoluntaryExit(cs, op, bctx);
+  for (const op of body.ticket_purchases) processTicketPurchase(cs, op, bctx);
+  for (const op of body.ticket_transfers) processTicketTransfer(cs, op, bctx);
+  for (const op of body.payload_attestations) processPayloadAttestation(cs, op, bctx);
+}

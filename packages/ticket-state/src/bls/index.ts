@@ -1,0 +1,3 @@
+export * from "./interop.ts";
+export * from "./signatureSet.ts";
+export * from "./signingRoot.ts";

@@ -1,0 +1,199 @@
+import type { ChainContext } from "../config/chainContext.ts";
+import { DOMAIN_BEACON_PROPOSER } from "../params/constants.ts";
+import type { BeaconStateView } from "../types/index.ts";
+import { concatBytes, uintToBytes8 } from "../util/bytes.ts";
+import { computeActivationExitEpoch, computeEpochAtSlot, computeStartSlotAtEpoch } from "../util/epoch.ts";
+import { hash } from "../util/hash.ts";
+import { bitFloor, integerSquareRoot } from "../util/math.ts";
+import { getSeed } from "../util/seed.ts";
+import { computeShuffledIndex } from "../util/shuffle.ts";
+import { isActiveValidator } from "../util/validator.ts";
+import { computeEpochShuffling, type EpochShuffling } from "./shuffling.ts";
+
+const MAX_RANDOM_BYTE = 255;
+
+/**
+ * Everything that is fixed for an epoch and dear to recompute: shufflings of the previous,
+ * current and next epoch, the epoch's proposers, effective balances and reward bases.
+ * Rebuilt from the state at each epoch transition, never the source of truth.
+ * `exitQueueEpoch`/`exitQueueChurn` are the one mutable part: copied with the state.
+ */
+export class EpochContext {
+  epoch = 0;
+  previousShuffling!: EpochShuffling;
+  currentShuffling!: EpochShuffling;
+  nextShuffling!: EpochShuffling;
+  /** Proposer of each slot of the current epoch. */
+  proposers: number[] = [];
+  /** Effective balance of every validator, in EFFECTIVE_BALANCE_INCREMENTs. */
+  effectiveBalanceIncrements = new Uint16Array(0);
+  totalActiveBalanceIncrements = 0;
+  baseRewardPerIncrement = 0;
+  churnLimit = 0;
+  /** The latest exit epoch in use and how many exits it holds (the spec scans the registry for it). */
+  exitQueueEpoch = 0;
+  exitQueueChurn = 0;
+
+  private readonly ctx: ChainContext;
+
+  constructor(ctx: ChainContext) {
+    this.ctx = ctx;
+  }
+
+  /** Build from scratch: at genesis, or when loading a state. */
+  static createFromState(ctx: ChainContext, state: BeaconStateView): EpochContext {
+    const ec = new EpochContext(ctx);
+    const epoch = computeEpochAtSlot(ctx, state.slot);
+    const previousEpoch = Math.max(epoch - 1, 0);
+    const validators = state.validators.getAllReadonlyValues();
+    const prev: number[] = [];
+    const curr: number[] = [];
+    const next: number[] = [];
+    for (let i = 0; i < validators.length; i++) {
+      const v = validators[i];
+      if (isActiveValidator(v, previousEpoch)) prev.push(i);
+      if (isActiveValidator(v, epoch)) curr.push(i);
+      if (isActiveValidator(v, epoch + 1)) next.push(i);
+    }
+    ec.previousShuffling = computeEpochShuffling(ctx, state, Uint32Array.from(prev), previousEpoch);
+    ec.currentShuffling = computeEpochShuffling(ctx, state, Uint32Array.from(curr), epoch);
+    ec.nextShuffling = computeEpochShuffling(ctx, state, Uint32Array.from(next), epoch + 1);
+    ec.refreshEpochValues(state, validators, epoch);
+    return ec;
+  }
+
+  /** Rotate the shufflings after an epoch transition: the state is now at the new epoch's first slot. */
+  afterProcessEpoch(state: BeaconStateView): void {
+    const epoch = computeEpochAtSlot(this.ctx, state.slot);
+    const validators = state.validators.getAllReadonlyValues();
+    const next: number[] = [];
+    for (let i = 0; i < validators.length; i++) {
+      if (isActiveValidator(validators[i], epoch + 1)) next.push(i);
+    }
+    this.previousShuffling = this.currentShuffling;
+    this.currentShuffling = this.nextShuffling;
+    this.nextShuffling = computeEpochShuffling(this.ctx, state, Uint32Array.from(next), epoch + 1);
+    this.refreshEpochValues(state, validators, epoch);
+  }
+
+  private refreshEpochValues(
+    state: BeaconStateView,
+    validators: { effective_balance: number; activation_epoch: number; exit_epoch: number }[],
+    epoch: number,
+  ): void {
+    const { EFFECTIVE_BALANCE_INCREMENT, BASE_REWARD_FACTOR } = this.ctx.preset;
+    this.epoch = epoch;
+    const increments = new Uint16Array(validators.length);
+    let total = 0;
+    let exitQueueEpoch = computeActivationExitEpoch(this.ctx, epoch);
+    let exitQueueChurn = 0;
+    for (let i = 0; i < validators.length; i++) {
+      const v = validators[i];
+      increments[i] = Math.floor(v.effective_balance / EFFECTIVE_BALANCE_INCREMENT);
+      if (isActiveValidator(v, epoch)) total += increments[i];
+      if (v.exit_epoch !== Number.POSITIVE_INFINITY) {
+        if (v.exit_epoch > exitQueueEpoch) {
+          exitQueueEpoch = v.exit_epoch;
+          exitQueueChurn = 1;
+        } else if (v.exit_epoch === exitQueueEpoch) {
+          exitQueueChurn++;
+        }
+      }
+    }
+    this.effectiveBalanceIncrements = increments;
+    // get_total_active_balance floors at one increment to avoid division by zero
+    this.totalActiveBalanceIncrements = Math.max(1, total);
+    this.baseRewardPerIncrement = Math.floor(
+      (EFFECTIVE_BALANCE_INCREMENT * BASE_REWARD_FACTOR) /
+        integerSquareRoot(this.totalActiveBalanceIncrements * EFFECTIVE_BALANCE_INCREMENT),
+    );
+    this.churnLimit = Math.max(
+      this.ctx.config.MIN_PER_EPOCH_CHURN_LIMIT,
+      Math.floor(this.currentShuffling.activeIndices.length / this.ctx.config.CHURN_LIMIT_QUOTIENT),
+    );
+    this.exitQueueEpoch = exitQueueEpoch;
+    this.exitQueueChurn = exitQueueChurn;
+    this.proposers = this.computeProposers(state, epoch, increments);
+  }
+
+  /** `get_beacon_proposer_index` for every slot of `epoch` (Altair's 8-bit acceptance sampling). */
+  private computeProposers(state: BeaconStateView, epoch: number, increments: Uint16Array): number[] {
+    const { SLOTS_PER_EPOCH, MAX_EFFECTIVE_BALANCE, EFFECTIVE_BALANCE_INCREMENT, SHUFFLE_ROUND_COUNT } =
+      this.ctx.preset;
+    const indices = this.currentShuffling.activeIndices;
+    const total = indices.length;
+    const epochSeed = getSeed(this.ctx, state, epoch, DOMAIN_BEACON_PROPOSER);
+    const proposers: number[] = [];
+    const startSlot = computeStartSlotAtEpoch(this.ctx, epoch);
+    for (let slot = startSlot; slot < startSlot + SLOTS_PER_EPOCH; slot++) {
+      if (total === 0) {
+        proposers.push(0);
+        continue;
+      }
+      const seed = hash(concatBytes(epochSeed, uintToBytes8(slot)));
+      for (let i = 0; ; i++) {
+        const candidate = indices[computeShuffledIndex(i % total, total, seed, SHUFFLE_ROUND_COUNT)];
+        const randomByte = hash(concatBytes(seed, uintToBytes8(Math.floor(i / 32))))[i % 32];
+        const effectiveBalance = increments[candidate] * EFFECTIVE_BALANCE_INCREMENT;
+        if (effectiveBalance * MAX_RANDOM_BYTE >= MAX_EFFECTIVE_BALANCE * randomByte) {
+          proposers.push(candidate);
+          break;
+        }
+      }
+    }
+    return proposers;
+  }
+
+  copy(): EpochContext {
+    const ec = new EpochContext(this.ctx);
+    Object.assign(ec, this);
+    return ec;
+  }
+
+  getBeaconProposer(slot: number): number {
+    const epoch = computeEpochAtSlot(this.ctx, slot);
+    if (epoch !== this.epoch) throw new RangeError(`proposer of slot ${slot} asked in epoch ${this.epoch}`);
+    return this.proposers[slot % this.ctx.preset.SLOTS_PER_EPOCH];
+  }
+
+  getShufflingAtEpoch(epoch: number): EpochShuffling {
+    if (epoch === this.epoch) return this.currentShuffling;
+    if (epoch === this.epoch - 1 || (this.epoch === 0 && epoch === 0)) return this.previousShuffling;
+    if (epoch === this.epoch + 1) return this.nextShuffling;
+    throw new RangeError(`no shuffling for epoch ${epoch} at epoch ${this.epoch}`);
+  }
+
+  getCommitteeCountPerSlot(epoch: number): number {
+    return this.getShufflingAtEpoch(epoch).committeesPerSlot;
+  }
+
+  /** `get_beacon_committee` */
+  getBeaconCommittee(slot: number, index: number): Uint32Array {
+    const shuffling = this.getShufflingAtEpoch(computeEpochAtSlot(this.ctx, slot));
+    const committee = shuffling.committees[slot % this.ctx.preset.SLOTS_PER_EPOCH][index];
+    if (committee === undefined) throw new RangeError(`no committee ${index} at slot ${slot}`);
+    return committee;
+  }
+
+  /**
+   * `get_ptc`: PTC_SIZE members of the slot's committees, an equal share from the first
+   * `bit_floor(min(committees, PTC_SIZE))` committees, taken from each committee's front.
+   * Shorter than PTC_SIZE when committees are smaller than their share (small devnets).
+   */
+  getPtc(slot: number): Uint32Array {
+    const shuffling = this.getShufflingAtEpoch(computeEpochAtSlot(this.ctx, slot));
+    const { PTC_SIZE, SLOTS_PER_EPOCH } = this.ctx.preset;
+    const committeesPerSlot = bitFloor(Math.min(shuffling.committeesPerSlot, PTC_SIZE));
+    const perCommittee = Math.floor(PTC_SIZE / committeesPerSlot);
+    const members: number[] = [];
+    for (let c = 0; c < committeesPerSlot; c++) {
+      const committee = shuffling.committees[slot % SLOTS_PER_EPOCH][c];
+      for (let i = 0; i < Math.min(perCommittee, committee.length); i++) members.push(committee[i]);
+    }
+    return Uint32Array.from(members);
+  }
+
+  getBaseReward(index: number): number {
+    return this.effectiveBalanceIncrements[index] * this.baseRewardPerIncrement;
+  }
+}

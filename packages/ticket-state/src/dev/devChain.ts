@@ -1,0 +1,354 @@
+import type { SecretKey } from "@chainsafe/blst";
+import { BitArray } from "@chainsafe/ssz";
+import { processBlock } from "../block/processBlock.ts";
+import { getIndexedPayloadAttestation } from "../block/processPayloadAttestation.ts";
+import { interopBuyerSecretKey, interopSecretKey } from "../bls/interop.ts";
+import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
+import type { ChainContext } from "../config/chainContext.ts";
+import { DEFAULT_GAS_LIMIT, DeterministicExecutionEngine } from "../engine/deterministicEngine.ts";
+import { processExecutionPayload } from "../envelope/processExecutionPayload.ts";
+import { createGenesisState } from "../genesis/createGenesisState.ts";
+import {
+  DOMAIN_BEACON_ATTESTER,
+  DOMAIN_BEACON_PROPOSER,
+  DOMAIN_PAYLOAD_COMMITMENT,
+  DOMAIN_PAYLOAD_ENVELOPE,
+  DOMAIN_PTC_ATTESTER,
+  DOMAIN_RANDAO,
+  DOMAIN_TICKET_PURCHASE,
+  DOMAIN_TICKET_TRANSFER,
+  G2_POINT_AT_INFINITY,
+  ZERO_HASH,
+} from "../params/constants.ts";
+import { processSlots } from "../slot/processSlots.ts";
+import { stateTransition, stateTransitionEnvelope } from "../stateTransition.ts";
+import { getTicketAssignment, isSelfBuild } from "../tickets/ticketAssignment.ts";
+import type {
+  Attestation,
+  AttestationData,
+  BeaconBlock,
+  ExecutionPayloadCommitment,
+  ExecutionPayloadEnvelope,
+  PayloadAttestation,
+  SignedBeaconBlock,
+  SignedExecutionPayloadEnvelope,
+  SignedTicketPurchase,
+  SignedTicketTransfer,
+} from "../types/index.ts";
+import {
+  AttestationData as AttestationDataType,
+  ExecutionPayloadCommitment as CommitmentType,
+  Epoch,
+  PayloadAttestationData,
+  TicketPurchase,
+  TicketTransfer,
+} from "../types/sszTypes.ts";
+import { bytesEqual as bytesEq, toHex as hexKey, xorBytes } from "../util/bytes.ts";
+import { computeEpochAtSlot, computeStartSlotAtEpoch, computeTimestampAtSlot } from "../util/epoch.ts";
+import { hash } from "../util/hash.ts";
+import { getRandaoMix } from "../util/seed.ts";
+import { aggregateSignatureBytes, signObject } from "./signing.ts";
+
+export interface DevChainOptions {
+  validatorCount: number;
+  buyerCount: number;
+  buyerBalance?: number;
+  initialTicketsPerBuyer?: number;
+  genesisTime?: number;
+}
+
+/** What the honest (or not) actors do in one slot. Every field has a sensible default. */
+export interface SlotPlan {
+  /** The beacon proposer is offline: no block this slot. */
+  skipBlock?: boolean;
+  /** The ticket holder sends no commitment: the proposer must put an empty one. */
+  withholdCommitment?: boolean;
+  /** The holder commits but never reveals the payload. */
+  withholdPayload?: boolean;
+  purchases?: SignedTicketPurchase[];
+  transfers?: SignedTicketTransfer[];
+  /** Include last slot's attestations (default true). */
+  attest?: boolean;
+}
+
+export interface SlotResult {
+  slot: number;
+  block: SignedBeaconBlock | null;
+  envelope: SignedExecutionPayloadEnvelope | null;
+}
+
+/**
+ * A whole in-process chain with interop keys: every validator attests, every PTC member votes,
+ * ticket holders commit and reveal, and every block and envelope goes through the full state
+ * transition with signatures verified. Used by tests, benchmarks and the `simulate` command.
+ */
+export class DevChain {
+  readonly ctx: ChainContext;
+  readonly engine: DeterministicExecutionEngine;
+  readonly validatorKeys: SecretKey[];
+  readonly buyerKeys: SecretKey[];
+  /** The head state: post-envelope when the last block's payload was revealed. */
+  head: CachedBeaconState;
+  headBlockRoot: Uint8Array;
+  /** Attestations made during the last slot, included in the next block. */
+  private pendingAttestations: Attestation[] = [];
+  private pendingPayloadAttestations: PayloadAttestation[] = [];
+
+  constructor(ctx: ChainContext, opts: DevChainOptions) {
+    this.ctx = ctx;
+    this.engine = new DeterministicExecutionEngine(ctx);
+    this.validatorKeys = Array.from({ length: opts.validatorCount }, (_, i) => interopSecretKey(i));
+    this.buyerKeys = Array.from({ length: opts.buyerCount }, (_, i) => interopBuyerSecretKey(i));
+    const genesisTime = opts.genesisTime ?? 0;
+    this.engine.genesisPayload(genesisTime);
+    this.head = createGenesisState(ctx, {
+      genesisTime,
+      validatorPubkeys: this.validatorKeys.map((sk) => sk.toPublicKey().toBytes()),
+      buyers: this.buyerKeys.map((sk) => ({
+        pubkey: sk.toPublicKey().toBytes(),
+        balance: opts.buyerBalance ?? 1000 * 10 ** 9,
+        initialTickets: opts.initialTicketsPerBuyer ?? 0,
+      })),
+    });
+    this.headBlockRoot = latestBlockRoot(this.head);
+  }
+
+  get slot(): number {
+    return this.head.state.slot;
+  }
+
+  signPurchase(buyerIndex: number, count: number, maxPrice: number, nonce?: number): SignedTicketPurchase {
+    const message = {
+      buyer_index: buyerIndex,
+      nonce: nonce ?? this.head.state.buyers.getReadonly(buyerIndex).nonce,
+      count,
+      max_price: maxPrice,
+    };
+    const epoch = computeEpochAtSlot(this.ctx, this.head.state.slot + 1);
+    const sig = signObject(
+      this.head,
+      this.buyerKeys[buyerIndex],
+      TicketPurchase,
+      message,
+      DOMAIN_TICKET_PURCHASE,
+      epoch,
+    );
+    return { message, signature: sig };
+  }
+
+  signTransfer(ticketId: number, from: number, to: number, nonce?: number, signer = from): SignedTicketTransfer {
+    const message = { ticket_id: ticketId, from, to, nonce: nonce ?? this.head.state.buyers.getReadonly(from).nonce };
+    const epoch = computeEpochAtSlot(this.ctx, this.head.state.slot + 1);
+    const sig = signObject(this.head, this.buyerKeys[signer], TicketTransfer, message, DOMAIN_TICKET_TRANSFER, epoch);
+    return { message, signature: sig };
+  }
+
+  /** Build, sign and import the block (and envelope) of the next slot, as `plan` says. */
+  advance(plan: SlotPlan = {}): SlotResult {
+    const slot = this.head.state.slot + 1;
+    if (plan.skipBlock) {
+      // Nobody proposes; attesters of this slot vote for the old head (they still attest)
+      processSlots(this.head, slot);
+      this.pendingAttestations = plan.attest === false ? [] : [this.makeAttestation(this.head, slot)];
+      this.pendingPayloadAttestations = [];
+      return { slot, block: null, envelope: null };
+    }
+    const signedBlock = this.produceBlock(slot, plan);
+    const postBlock = stateTransition(this.head, signedBlock);
+    const blockRoot = this.ctx.ssz.BeaconBlock.hashTreeRoot(signedBlock.message);
+    let envelope: SignedExecutionPayloadEnvelope | null = null;
+    let head = postBlock;
+    const commitment = signedBlock.message.body.signed_payload_commitment.message;
+    if (!isZero(commitment.block_hash) && !plan.withholdPayload) {
+      envelope = this.produceEnvelope(postBlock, blockRoot, commitment);
+      head = stateTransitionEnvelope(postBlock, envelope, this.engine);
+    }
+    this.head = head;
+    this.headBlockRoot = blockRoot;
+    this.pendingAttestations = plan.attest === false ? [] : [this.makeAttestation(postBlock, slot)];
+    this.pendingPayloadAttestations = [this.makePayloadAttestation(postBlock, slot, blockRoot, envelope !== null)];
+    return { slot, block: signedBlock, envelope };
+  }
+
+  produceBlock(slot: number, plan: SlotPlan = {}): SignedBeaconBlock {
+    const ctx = this.ctx;
+    const pre = this.head.clone();
+    processSlots(pre, slot);
+    const proposer = pre.epochCtx.getBeaconProposer(slot);
+    const sk = this.validatorKeys[proposer];
+    const epoch = computeEpochAtSlot(ctx, slot);
+    const parentRoot = pre.state.latest_block_header.hashTreeRoot();
+    const body = ctx.ssz.BeaconBlockBody.defaultValue();
+    body.randao_reveal = signObject(pre, sk, Epoch, epoch, DOMAIN_RANDAO, epoch);
+    body.attestations = this.pendingAttestations.filter((a) => a.data.slot < slot);
+    body.payload_attestations = this.pendingPayloadAttestations.filter(
+      (p) => p.data.slot + 1 === slot && bytesEq(p.data.beacon_block_root, parentRoot),
+    );
+    body.ticket_purchases = plan.purchases ?? [];
+    body.ticket_transfers = plan.transfers ?? [];
+
+    // The commitment: by the ticket holder, the proposer (self-build) or empty
+    const ticket = getTicketAssignment(ctx, pre.state, slot);
+    const base: ExecutionPayloadCommitment = {
+      slot,
+      ticket_id: ticket.ticket_id,
+      parent_block_hash: pre.state.latest_block_hash,
+      parent_block_root: parentRoot,
+      block_hash: ZERO_HASH,
+      fee_recipient: new Uint8Array(20),
+      gas_limit: 0,
+    };
+    if (!isSelfBuild(ticket) && plan.withholdCommitment) {
+      body.signed_payload_commitment = { message: base, signature: G2_POINT_AT_INFINITY };
+    } else {
+      const feeRecipient = new Uint8Array(20).fill(isSelfBuild(ticket) ? 0xaa : 0xbb);
+      const payload = this.engine.buildPayload({
+        parentHash: pre.state.latest_block_hash,
+        feeRecipient,
+        gasLimit: DEFAULT_GAS_LIMIT,
+        timestamp: computeTimestampAtSlot(ctx, pre.state.genesis_time, slot),
+        prevRandao: mixAfterReveal(pre, body.randao_reveal),
+        slot,
+      });
+      const message = {
+        ...base,
+        block_hash: payload.block_hash,
+        fee_recipient: feeRecipient,
+        gas_limit: payload.gas_limit,
+      };
+      const signer = isSelfBuild(ticket) ? sk : this.buyerKeys[ticket.owner];
+      body.signed_payload_commitment = {
+        message,
+        signature: signObject(pre, signer, CommitmentType, message, DOMAIN_PAYLOAD_COMMITMENT, epoch),
+      };
+      this.builtPayloads.set(hexKey(payload.block_hash), payload);
+    }
+
+    const block: BeaconBlock = { slot, proposer_index: proposer, parent_root: parentRoot, state_root: ZERO_HASH, body };
+    processBlock(pre, block, { signatureSets: null });
+    block.state_root = pre.hashTreeRoot();
+    return {
+      message: block,
+      signature: signObject(pre, sk, ctx.ssz.BeaconBlock, block, DOMAIN_BEACON_PROPOSER, epoch),
+    };
+  }
+
+  private readonly builtPayloads = new Map<string, ReturnType<DeterministicExecutionEngine["buildPayload"]>>();
+
+  produceEnvelope(
+    postBlock: CachedBeaconState,
+    blockRoot: Uint8Array,
+    commitment: ExecutionPayloadCommitment,
+  ): SignedExecutionPayloadEnvelope {
+    const payload = this.builtPayloads.get(hexKey(commitment.block_hash));
+    if (!payload) throw new Error("no payload was built for this commitment");
+    this.builtPayloads.delete(hexKey(commitment.block_hash));
+    const message: ExecutionPayloadEnvelope = {
+      payload,
+      beacon_block_root: blockRoot,
+      slot: commitment.slot,
+      ticket_id: commitment.ticket_id,
+      state_root: ZERO_HASH,
+    };
+    const scratch = postBlock.clone();
+    processExecutionPayload(scratch, { message, signature: G2_POINT_AT_INFINITY }, this.engineForDryRun, {
+      verifySignature: false,
+      verifyStateRoot: false,
+    });
+    message.state_root = scratch.hashTreeRoot();
+    const ticket = getTicketAssignment(this.ctx, postBlock.state, commitment.slot);
+    const signer = isSelfBuild(ticket)
+      ? this.validatorKeys[postBlock.state.latest_block_header.proposer_index]
+      : this.buyerKeys[ticket.owner];
+    const epoch = computeEpochAtSlot(this.ctx, commitment.slot);
+    const envelopeType = this.ctx.ssz.ExecutionPayloadEnvelope;
+    return { message, signature: signObject(postBlock, signer, envelopeType, message, DOMAIN_PAYLOAD_ENVELOPE, epoch) };
+  }
+
+  /** A dry run must not teach the real engine a payload before it is revealed. */
+  private readonly engineForDryRun = { notifyNewPayload: () => "VALID" as const };
+
+  /** One aggregate over all of `slot`'s committees, voting for the current head as of `state`. */
+  makeAttestation(cs: CachedBeaconState, slot: number): Attestation {
+    const ctx = this.ctx;
+    const epoch = computeEpochAtSlot(ctx, slot);
+    const { SLOTS_PER_HISTORICAL_ROOT } = ctx.preset;
+    const headRoot = latestBlockRoot(cs);
+    const epochStart = computeStartSlotAtEpoch(ctx, epoch);
+    const targetRoot =
+      epochStart === slot ? headRoot : cs.state.block_roots.get(epochStart % SLOTS_PER_HISTORICAL_ROOT);
+    // Same-slot votes carry 0; otherwise the vote says whether the attested slot's payload is known
+    const sameSlot = cs.state.latest_block_header.slot === slot;
+    const payloadAvailable = cs.state.execution_payload_availability.get(slot % SLOTS_PER_HISTORICAL_ROOT);
+    const payloadStatus = !sameSlot && payloadAvailable ? 1 : 0;
+    const data: AttestationData = {
+      slot,
+      index: payloadStatus,
+      beacon_block_root: headRoot,
+      source: cs.state.current_justified_checkpoint.toValue(),
+      target: { epoch, root: targetRoot },
+    };
+    const committeeCount = cs.epochCtx.getCommitteeCountPerSlot(epoch);
+    const committees = Array.from({ length: committeeCount }, (_, c) => cs.epochCtx.getBeaconCommittee(slot, c));
+    const total = committees.reduce((n, c) => n + c.length, 0);
+    const aggregationBits = BitArray.fromBitLen(total);
+    const committeeBits = BitArray.fromBitLen(ctx.preset.MAX_COMMITTEES_PER_SLOT);
+    const signatures: Uint8Array[] = [];
+    let offset = 0;
+    for (const [c, committee] of committees.entries()) {
+      committeeBits.set(c, true);
+      for (let i = 0; i < committee.length; i++) {
+        aggregationBits.set(offset + i, true);
+        signatures.push(
+          signObject(cs, this.validatorKeys[committee[i]], AttestationDataType, data, DOMAIN_BEACON_ATTESTER, epoch),
+        );
+      }
+      offset += committee.length;
+    }
+    return {
+      aggregation_bits: aggregationBits,
+      data,
+      signature: aggregateSignatureBytes(signatures),
+      committee_bits: committeeBits,
+    };
+  }
+
+  makePayloadAttestation(
+    cs: CachedBeaconState,
+    slot: number,
+    blockRoot: Uint8Array,
+    present: boolean,
+  ): PayloadAttestation {
+    const ptc = cs.epochCtx.getPtc(slot);
+    const data = { beacon_block_root: blockRoot, slot, payload_present: present, blob_data_available: present };
+    const bits = BitArray.fromBitLen(this.ctx.preset.PTC_SIZE);
+    const epoch = computeEpochAtSlot(this.ctx, slot);
+    const signatures: Uint8Array[] = [];
+    for (let i = 0; i < ptc.length; i++) {
+      bits.set(i, true);
+      signatures.push(
+        signObject(cs, this.validatorKeys[ptc[i]], PayloadAttestationData, data, DOMAIN_PTC_ATTESTER, epoch),
+      );
+    }
+    const attestation = { aggregation_bits: bits, data, signature: aggregateSignatureBytes(signatures) };
+    getIndexedPayloadAttestation(cs, attestation);
+    return attestation;
+  }
+}
+
+function isZero(bytes: Uint8Array): boolean {
+  return bytes.every((b) => b === 0);
+}
+
+/** Root of the state's latest block, with its state root filled in as the next process_slot would. */
+function latestBlockRoot(cs: CachedBeaconState): Uint8Array {
+  const header = cs.state.latest_block_header.toValue();
+  if (isZero(header.state_root)) header.state_root = cs.state.hashTreeRoot();
+  return cs.ctx.ssz.BeaconBlockHeader.hashTreeRoot(header);
+}
+
+/** The RANDAO mix the block will leave (the payload's prev_randao), computed before the block exists. */
+function mixAfterReveal(pre: CachedBeaconState, reveal: Uint8Array): Uint8Array {
+  const mix = getRandaoMix(pre.ctx, pre.state, computeEpochAtSlot(pre.ctx, pre.state.slot));
+  return xorBytes(mix, hash(reveal));
+}

@@ -1,0 +1,2 @@
+export * from "./devChain.ts";
+export * from "./signing.ts";

@@ -1,0 +1,12 @@
+import type { ExecutionPayload } from "../types/index.ts";
+
+export const PayloadStatus = { VALID: "VALID", INVALID: "INVALID", SYNCING: "SYNCING" } as const;
+export type PayloadStatus = (typeof PayloadStatus)[keyof typeof PayloadStatus];
+
+/**
+ * What the state transition asks of an execution layer. `SYNCING` (parent unknown to the engine)
+ * is accepted optimistically, as consensus clients do; only `INVALID` rejects an envelope.
+ */
+export interface ExecutionEngine {
+  notifyNewPayload(payload: ExecutionPayload): PayloadStatus;
+}

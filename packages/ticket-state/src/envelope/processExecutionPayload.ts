@@ -1,0 +1,127 @@
+import { verifySignatureSet } from "../bls/signatureSet.ts";
+import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
+import { type ExecutionEngine, PayloadStatus } from "../engine/executionEngine.ts";
+import { EnvelopeError, EnvelopeErrorCode } from "../errors/index.ts";
+import { ZERO_HASH } from "../params/constants.ts";
+import { getExecutionPayloadEnvelopeSignatureSet } from "../signatureSets/index.ts";
+import { getTicketAssignment, isSelfBuild } from "../tickets/ticketAssignment.ts";
+import type { SignedExecutionPayloadEnvelope } from "../types/index.ts";
+import { bytesEqual, toHex } from "../util/bytes.ts";
+import { computeEpochAtSlot, computeTimestampAtSlot } from "../util/epoch.ts";
+import { getRandaoMix } from "../util/seed.ts";
+
+export interface EnvelopeProcessingOptions {
+  verifySignature?: boolean;
+  verifyStateRoot?: boolean;
+}
+
+/**
+ * `process_execution_payload`: reveal the payload committed to by the state's latest block.
+ * Runs on the post-block state of the same slot; mutates `cs`. Sets `latest_block_hash` and the
+ * slot's availability bit, then checks the envelope's post-state root.
+ */
+export function processExecutionPayload(
+  cs: CachedBeaconState,
+  signed: SignedExecutionPayloadEnvelope,
+  engine: ExecutionEngine,
+  opts: EnvelopeProcessingOptions = {},
+): void {
+  const { state, ctx } = cs;
+  const envelope = signed.message;
+  const payload = envelope.payload;
+  const fail = (code: EnvelopeErrorCode, message: string, data: Record<string, unknown> = {}) =>
+    new EnvelopeError(code, message, data);
+
+  // Cache the latest block header's state root, so the envelope names the block by its final root
+  const previousStateRoot = state.hashTreeRoot();
+  if (bytesEqual(state.latest_block_header.state_root, ZERO_HASH)) {
+    state.latest_block_header.state_root = previousStateRoot;
+  }
+  const blockRoot = state.latest_block_header.hashTreeRoot();
+  if (!bytesEqual(envelope.beacon_block_root, blockRoot)) {
+    throw fail(EnvelopeErrorCode.WRONG_BLOCK_ROOT, "envelope is not for the state's latest block", {
+      beaconBlockRoot: toHex(envelope.beacon_block_root),
+      expected: toHex(blockRoot),
+    });
+  }
+  if (envelope.slot !== state.slot || state.latest_block_header.slot !== state.slot) {
+    throw fail(EnvelopeErrorCode.WRONG_SLOT, "envelope slot is not the latest block's slot", {
+      envelopeSlot: envelope.slot,
+      stateSlot: state.slot,
+    });
+  }
+  const commitment = state.latest_payload_commitment;
+  if (bytesEqual(commitment.block_hash, ZERO_HASH)) {
+    throw fail(EnvelopeErrorCode.NO_PAYLOAD_COMMITTED, "the block committed to no payload", {});
+  }
+  const slotIndex = state.slot % ctx.preset.SLOTS_PER_HISTORICAL_ROOT;
+  if (state.execution_payload_availability.get(slotIndex)) {
+    throw fail(EnvelopeErrorCode.ALREADY_REVEALED, "this slot's payload was already revealed", {});
+  }
+  if (envelope.ticket_id !== commitment.ticket_id) {
+    throw fail(EnvelopeErrorCode.WRONG_TICKET, "envelope names another ticket than the commitment", {
+      ticketId: envelope.ticket_id,
+      committedTicketId: commitment.ticket_id,
+    });
+  }
+  if (!bytesEqual(payload.block_hash, commitment.block_hash)) {
+    throw fail(EnvelopeErrorCode.BLOCK_HASH_MISMATCH, "payload hash differs from the committed hash", {
+      blockHash: toHex(payload.block_hash),
+      committed: toHex(commitment.block_hash),
+    });
+  }
+  if (!bytesEqual(payload.parent_hash, state.latest_block_hash)) {
+    throw fail(EnvelopeErrorCode.PARENT_HASH_MISMATCH, "payload does not extend the latest payload", {
+      parentHash: toHex(payload.parent_hash),
+      latestBlockHash: toHex(state.latest_block_hash),
+    });
+  }
+  if (!bytesEqual(payload.fee_recipient, commitment.fee_recipient)) {
+    throw fail(EnvelopeErrorCode.FEE_RECIPIENT_MISMATCH, "payload fee recipient differs from the commitment", {});
+  }
+  if (payload.gas_limit !== commitment.gas_limit) {
+    throw fail(EnvelopeErrorCode.GAS_LIMIT_MISMATCH, "payload gas limit differs from the commitment", {
+      gasLimit: payload.gas_limit,
+      committed: commitment.gas_limit,
+    });
+  }
+  const mix = getRandaoMix(ctx, state, computeEpochAtSlot(ctx, state.slot));
+  if (!bytesEqual(payload.prev_randao, mix)) {
+    throw fail(EnvelopeErrorCode.WRONG_PREV_RANDAO, "payload prev_randao is not the current RANDAO mix", {});
+  }
+  const timestamp = computeTimestampAtSlot(ctx, state.genesis_time, state.slot);
+  if (payload.timestamp !== timestamp) {
+    throw fail(EnvelopeErrorCode.WRONG_TIMESTAMP, "payload timestamp is not the slot's time", {
+      timestamp: payload.timestamp,
+      expected: timestamp,
+    });
+  }
+  if (opts.verifySignature ?? true) {
+    // Signed by the key that signed the commitment: the ticket's owner, or the proposer when self-built
+    const ticket = getTicketAssignment(ctx, state, state.slot);
+    const signerPubkey = isSelfBuild(ticket)
+      ? state.validators.getReadonly(state.latest_block_header.proposer_index).pubkey
+      : state.buyers.getReadonly(ticket.owner).pubkey;
+    if (!verifySignatureSet(getExecutionPayloadEnvelopeSignatureSet(cs, signed, signerPubkey))) {
+      throw fail(EnvelopeErrorCode.INVALID_SIGNATURE, "envelope signature is invalid", {});
+    }
+  }
+  if (engine.notifyNewPayload(payload) === PayloadStatus.INVALID) {
+    throw fail(EnvelopeErrorCode.EXECUTION_INVALID, "execution engine rejected the payload", {
+      blockHash: toHex(payload.block_hash),
+    });
+  }
+
+  state.execution_payload_availability.set(slotIndex, true);
+  state.latest_block_hash = payload.block_hash;
+
+  if (opts.verifyStateRoot ?? true) {
+    const postRoot = state.hashTreeRoot();
+    if (!bytesEqual(envelope.state_root, postRoot)) {
+      throw fail(EnvelopeErrorCode.STATE_ROOT_MISMATCH, "envelope state root differs from the post-state", {
+        stateRoot: toHex(envelope.state_root),
+        expected: toHex(postRoot),
+      });
+    }
+  }
+}

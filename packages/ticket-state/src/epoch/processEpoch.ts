@@ -1,0 +1,28 @@
+import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
+import { beforeProcessEpoch, flushEpochTransitionCache } from "./epochTransitionCache.ts";
+import { processEffectiveBalanceUpdates } from "./processEffectiveBalanceUpdates.ts";
+import { processInactivityUpdates } from "./processInactivityUpdates.ts";
+import { processJustificationAndFinalization } from "./processJustificationAndFinalization.ts";
+import { processRegistryUpdates } from "./processRegistryUpdates.ts";
+import { processParticipationFlagUpdates, processRandaoMixesReset, processSlashingsReset } from "./processResets.ts";
+import { processRewardsAndPenalties } from "./processRewardsAndPenalties.ts";
+import { processSlashings } from "./processSlashings.ts";
+import { processTicketExpiry } from "./processTicketExpiry.ts";
+import { processTicketRevenue } from "./processTicketRevenue.ts";
+
+/** `process_epoch`, run at the last slot of an epoch. */
+export function processEpoch(cs: CachedBeaconState): void {
+  const cache = beforeProcessEpoch(cs);
+  processJustificationAndFinalization(cs, cache);
+  processInactivityUpdates(cs, cache);
+  processRewardsAndPenalties(cs, cache);
+  processRegistryUpdates(cs, cache);
+  processSlashings(cs, cache);
+  processTicketExpiry(cs);
+  processTicketRevenue(cs, cache);
+  flushEpochTransitionCache(cs, cache);
+  processEffectiveBalanceUpdates(cs, cache);
+  processSlashingsReset(cs);
+  processRandaoMixesReset(cs);
+  processParticipationFlagUpdates(cs);
+}

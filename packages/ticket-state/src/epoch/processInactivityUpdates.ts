@@ -1,0 +1,26 @@
+import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
+import { GENESIS_EPOCH, TIMELY_TARGET_FLAG_INDEX } from "../params/constants.ts";
+import { type EpochTransitionCache, hasFlag } from "./epochTransitionCache.ts";
+import { isInInactivityLeak } from "./isInInactivityLeak.ts";
+
+export function processInactivityUpdates(cs: CachedBeaconState, cache: EpochTransitionCache): void {
+  if (cache.currentEpoch === GENESIS_EPOCH) return;
+  const { INACTIVITY_SCORE_BIAS, INACTIVITY_SCORE_RECOVERY_RATE } = cs.ctx.config;
+  const leaking = isInInactivityLeak(cs, cache.previousEpoch);
+  const scores = cache.inactivityScores;
+  for (let i = 0; i < scores.length; i++) {
+    if (!cache.isEligible[i]) continue;
+    let score = scores[i];
+    const timelyTarget =
+      !cache.validators[i].slashed && hasFlag(cache.previousParticipation[i], TIMELY_TARGET_FLAG_INDEX);
+    // Increase the score of a validator that missed the target, decrease one that made it
+    if (timelyTarget) score -= Math.min(1, score);
+    else score += INACTIVITY_SCORE_BIAS;
+    // Recover outside a leak
+    if (!leaking) score -= Math.min(INACTIVITY_SCORE_RECOVERY_RATE, score);
+    if (score !== scores[i]) {
+      scores[i] = score;
+      cache.inactivityScoresChanged = true;
+    }
+  }
+}

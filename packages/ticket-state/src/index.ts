@@ -1,0 +1,89 @@
+// Presets, constants and chain config
+
+export {
+  getAttestationParticipationFlagIndices,
+  getAttestingIndices,
+  getIndexedAttestation,
+  isAttestationSameSlot,
+  PAYLOAD_STATUS_EMPTY,
+  PAYLOAD_STATUS_FULL,
+  processAttestation,
+} from "./block/processAttestation.ts";
+export { isSlashableAttestationData, processAttesterSlashing } from "./block/processAttesterSlashing.ts";
+export { processBlock, processOperations } from "./block/processBlock.ts";
+export { processBlockHeader } from "./block/processBlockHeader.ts";
+export { getIndexedPayloadAttestation, processPayloadAttestation } from "./block/processPayloadAttestation.ts";
+export { isEmptyCommitment, processPayloadCommitment } from "./block/processPayloadCommitment.ts";
+export { processProposerSlashing } from "./block/processProposerSlashing.ts";
+export { processRandao } from "./block/processRandao.ts";
+export { processTicketPurchase } from "./block/processTicketPurchase.ts";
+export { processTicketTransfer } from "./block/processTicketTransfer.ts";
+export { processVoluntaryExit } from "./block/processVoluntaryExit.ts";
+export type { BlockProcessingContext } from "./block/types.ts";
+// BLS: domains, signing roots, signature sets, interop keys
+export * from "./bls/index.ts";
+// Cached state and its caches
+export { CachedBeaconState, type ChainCaches, createChainCaches } from "./cache/cachedBeaconState.ts";
+export { EpochContext } from "./cache/epochContext.ts";
+export { computeCommitteeCountPerSlot, type EpochShuffling } from "./cache/shuffling.ts";
+export * from "./config/index.ts";
+export * from "./engine/deterministicEngine.ts";
+// Execution engine
+export * from "./engine/executionEngine.ts";
+export { type EnvelopeProcessingOptions, processExecutionPayload } from "./envelope/processExecutionPayload.ts";
+export {
+  beforeProcessEpoch,
+  type EpochTransitionCache,
+  flushEpochTransitionCache,
+} from "./epoch/epochTransitionCache.ts";
+export { processEffectiveBalanceUpdates } from "./epoch/processEffectiveBalanceUpdates.ts";
+export { processEpoch } from "./epoch/processEpoch.ts";
+export { processInactivityUpdates } from "./epoch/processInactivityUpdates.ts";
+export { processJustificationAndFinalization } from "./epoch/processJustificationAndFinalization.ts";
+export { processRegistryUpdates } from "./epoch/processRegistryUpdates.ts";
+export {
+  processParticipationFlagUpdates,
+  processRandaoMixesReset,
+  processSlashingsReset,
+} from "./epoch/processResets.ts";
+export { processRewardsAndPenalties } from "./epoch/processRewardsAndPenalties.ts";
+export { processSlashings } from "./epoch/processSlashings.ts";
+export { processTicketExpiry } from "./epoch/processTicketExpiry.ts";
+export { processTicketRevenue } from "./epoch/processTicketRevenue.ts";
+// Errors
+export * from "./errors/index.ts";
+// Genesis
+export * from "./genesis/createGenesisState.ts";
+export * from "./params/index.ts";
+// Signature sets
+export * from "./signatureSets/index.ts";
+export { processSlot } from "./slot/processSlot.ts";
+export { processSlots } from "./slot/processSlots.ts";
+export {
+  computeLotteryIndex,
+  drawTicket,
+  processTicketPricing,
+  processTicketSlot,
+  settleTicket,
+} from "./slot/processTicketSlot.ts";
+// State transition
+export * from "./stateTransition.ts";
+// Ticket market helpers
+export {
+  getTicketAssignment,
+  isSelfBuild,
+  selfBuildTicket,
+  ticketAssignmentIndex,
+} from "./tickets/ticketAssignment.ts";
+export { computeNextTicketPrice } from "./tickets/ticketPrice.ts";
+// Types
+export * from "./types/index.ts";
+export { getBlockRoot, getBlockRootAtSlot } from "./util/blockRoots.ts";
+// Helpers
+export * from "./util/bytes.ts";
+export { getDomain } from "./util/domain.ts";
+export { computeEpochAtSlot, computeStartSlotAtEpoch, computeTimestampAtSlot } from "./util/epoch.ts";
+export { hash } from "./util/hash.ts";
+export { integerSquareRoot } from "./util/math.ts";
+export { getRandaoMix, getSeed } from "./util/seed.ts";
+export { computeShuffledIndex, shuffleList } from "./util/shuffle.ts";

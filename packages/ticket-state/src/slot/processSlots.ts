@@ -1,0 +1,27 @@
+import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
+import { processEpoch } from "../epoch/processEpoch.ts";
+import { BlockError, BlockErrorCode } from "../errors/index.ts";
+import { processSlot } from "./processSlot.ts";
+import { processTicketSlot } from "./processTicketSlot.ts";
+
+/**
+ * `process_slots`: advance through empty slots to `slot`, running the epoch transition at each
+ * epoch's last slot and the ticket market's step on entering each slot. Mutates `cs`.
+ */
+export function processSlots(cs: CachedBeaconState, slot: number): void {
+  const { state, ctx } = cs;
+  if (!(state.slot < slot)) {
+    throw new BlockError(BlockErrorCode.SLOT_NOT_IN_FUTURE, "target slot is not after the state's slot", {
+      slot,
+      stateSlot: state.slot,
+    });
+  }
+  while (state.slot < slot) {
+    processSlot(cs);
+    const isEpochEnd = (state.slot + 1) % ctx.preset.SLOTS_PER_EPOCH === 0;
+    if (isEpochEnd) processEpoch(cs);
+    state.slot += 1;
+    if (isEpochEnd) cs.epochCtx.afterProcessEpoch(state);
+    processTicketSlot(cs);
+  }
+}

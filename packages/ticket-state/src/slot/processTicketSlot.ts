@@ -1,0 +1,95 @@
+import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
+import { DOMAIN_TICKET_LOTTERY } from "../params/constants.ts";
+import {
+  getTicketAssignment,
+  isSelfBuild,
+  selfBuildTicket,
+  ticketAssignmentIndex,
+} from "../tickets/ticketAssignment.ts";
+import { appendToPool, swapRemoveFromPool } from "../tickets/ticketPool.ts";
+import { computeNextTicketPrice } from "../tickets/ticketPrice.ts";
+import { TicketAssignment } from "../types/sszTypes.ts";
+import { bytesToUint64, concatBytes, uintToBytes8 } from "../util/bytes.ts";
+import { computeEpochAtSlot } from "../util/epoch.ts";
+import { hash } from "../util/hash.ts";
+import { getSeed } from "../util/seed.ts";
+
+/**
+ * The ticket market's per-slot step, run on entering slot `state.slot`:
+ * settle the previous slot's ticket, draw a ticket for `slot + TICKET_LOOKAHEAD_SLOTS`, update the price.
+ */
+export function processTicketSlot(cs: CachedBeaconState): void {
+  settleTicket(cs, cs.state.slot - 1);
+  drawTicket(cs, cs.state.slot + cs.ctx.preset.TICKET_LOOKAHEAD_SLOTS);
+  processTicketPricing(cs);
+}
+
+/**
+ * `settle_ticket`: a ticket whose slot got a beacon block is used (its price becomes revenue,
+ * whether or not the holder then revealed). A ticket whose slot got no block is missed, and
+ * TICKET_ON_MISSED_BLOCK says whether it returns to the pool, is refunded or is forfeited.
+ */
+export function settleTicket(cs: CachedBeaconState, slot: number): void {
+  const { state, ctx } = cs;
+  const ticket = getTicketAssignment(ctx, state, slot);
+  if (isSelfBuild(ticket)) return;
+  const hadBlock = state.latest_block_header.slot === slot;
+  if (hadBlock) {
+    state.ticket_revenue += ticket.price;
+    return;
+  }
+  let rule = ctx.config.TICKET_ON_MISSED_BLOCK;
+  if (rule === "return_to_pool" && state.ticket_pool.length >= ctx.preset.TICKET_POOL_LIMIT) rule = "refund";
+  switch (rule) {
+    case "return_to_pool":
+      appendToPool(cs, ticket);
+      break;
+    case "refund": {
+      const owner = state.buyers.get(ticket.owner);
+      owner.balance += ticket.price;
+      break;
+    }
+    case "forfeit":
+      state.ticket_revenue += ticket.price;
+      break;
+  }
+}
+
+/** `compute_lottery_index`: uniform over the pool, from the slot's lottery seed. */
+export function computeLotteryIndex(cs: CachedBeaconState, slot: number, poolSize: number): number {
+  const epoch = computeEpochAtSlot(cs.ctx, slot);
+  const seed = hash(concatBytes(getSeed(cs.ctx, cs.state, epoch, DOMAIN_TICKET_LOTTERY), uintToBytes8(slot)));
+  return Number(bytesToUint64(seed) % BigInt(poolSize));
+}
+
+/** `draw_ticket`: move one pooled ticket (O(1) swap-remove) into the assignment ring for `slot`, or self-build. */
+export function drawTicket(cs: CachedBeaconState, slot: number): void {
+  const { state, ctx } = cs;
+  const poolSize = state.ticket_pool.length;
+  const ticket = poolSize === 0 ? selfBuildTicket() : swapRemoveFromPool(cs, computeLotteryIndex(cs, slot, poolSize));
+  state.ticket_assignments.set(ticketAssignmentIndex(ctx, slot), TicketAssignment.toViewDU({ slot, ticket }));
+}
+
+/** `process_ticket_pricing`: one price step per slot under TICKET_PRICING, then reset the slot's sales count. */
+export function processTicketPricing(cs: CachedBeaconState): void {
+  const { state, ctx } = cs;
+  const c = ctx.config;
+  if (c.TICKET_PRICING === "pool_target") {
+    state.ticket_price = computeNextTicketPrice(
+      state.ticket_price,
+      state.ticket_pool.length,
+      c.TARGET_TICKET_POOL_SIZE,
+      c.TICKET_PRICE_ADJUSTMENT_QUOTIENT,
+      c.MIN_TICKET_PRICE,
+    );
+  } else if (c.TICKET_PRICING === "sales_target") {
+    state.ticket_price = computeNextTicketPrice(
+      state.ticket_price,
+      state.tickets_sold_in_slot,
+      c.TARGET_TICKETS_PER_SLOT,
+      c.TICKET_PRICE_ADJUSTMENT_QUOTIENT,
+      c.MIN_TICKET_PRICE,
+    );
+  }
+  state.tickets_sold_in_slot = 0;
+}

@@ -1,0 +1,74 @@
+import { processBlock } from "./block/processBlock.ts";
+import { type SignatureSet, verifySignatureSets } from "./bls/signatureSet.ts";
+import type { CachedBeaconState } from "./cache/cachedBeaconState.ts";
+import type { ExecutionEngine } from "./engine/executionEngine.ts";
+import { type EnvelopeProcessingOptions, processExecutionPayload } from "./envelope/processExecutionPayload.ts";
+import { BlockError, BlockErrorCode } from "./errors/index.ts";
+import { getBlockProposerSignatureSet } from "./signatureSets/index.ts";
+import { processSlots } from "./slot/processSlots.ts";
+import type { SignedBeaconBlock, SignedExecutionPayloadEnvelope } from "./types/index.ts";
+import { bytesEqual, toHex } from "./util/bytes.ts";
+
+export interface StateTransitionOptions {
+  /** Verify every signature of the block in one batch (default true). */
+  verifySignatures?: boolean;
+  /** Check `block.state_root` against the post-state (default true; block producers turn it off). */
+  verifyStateRoot?: boolean;
+}
+
+/**
+ * `state_transition`: advance to the block's slot, apply the block, verify its signatures in one
+ * batch and its state root. Works on a clone: the caller's state is unchanged whether this
+ * returns the post-state or throws a typed error.
+ */
+export function stateTransition(
+  pre: CachedBeaconState,
+  signedBlock: SignedBeaconBlock,
+  opts: StateTransitionOptions = {},
+): CachedBeaconState {
+  const verifySignatures = opts.verifySignatures ?? true;
+  const block = signedBlock.message;
+  const post = pre.clone();
+  processSlots(post, block.slot);
+  const signatureSets: SignatureSet[] | null = verifySignatures ? [] : null;
+  processBlock(post, block, { signatureSets });
+  if (signatureSets !== null) {
+    signatureSets.unshift(getBlockProposerSignatureSet(post, block, signedBlock.signature));
+    const invalid = verifySignatureSets(signatureSets);
+    if (invalid >= 0) {
+      throw new BlockError(BlockErrorCode.INVALID_SIGNATURE, `invalid ${signatureSets[invalid].kind} signature`, {
+        kind: signatureSets[invalid].kind,
+        setIndex: invalid,
+      });
+    }
+  }
+  if (opts.verifyStateRoot ?? true) {
+    const root = post.hashTreeRoot();
+    if (!bytesEqual(block.state_root, root)) {
+      throw new BlockError(BlockErrorCode.STATE_ROOT_MISMATCH, "block state root differs from the post-state", {
+        stateRoot: toHex(block.state_root),
+        expected: toHex(root),
+      });
+    }
+  }
+  return post;
+}
+
+/** Advance a copy of `pre` through empty slots to `slot` (the caller's state is unchanged). */
+export function processSlotsCopy(pre: CachedBeaconState, slot: number): CachedBeaconState {
+  const post = pre.clone();
+  processSlots(post, slot);
+  return post;
+}
+
+/** Apply a payload envelope to a copy of the post-block state of its slot. */
+export function stateTransitionEnvelope(
+  pre: CachedBeaconState,
+  signedEnvelope: SignedExecutionPayloadEnvelope,
+  engine: ExecutionEngine,
+  opts: EnvelopeProcessingOptions = {},
+): CachedBeaconState {
+  const post = pre.clone();
+  processExecutionPayload(post, signedEnvelope, engine, opts);
+  return post;
+}

@@ -1,0 +1,19 @@
+/**
+ * `compute_next_ticket_price`: an EIP-1559-shaped step toward a target. Off target, the price
+ * moves by `price * |observed - target| / target / quotient`, at least 1 Gwei, never below `floor`.
+ * Integer arithmetic throughout (bigint for the product, which can pass 2^53).
+ */
+export function computeNextTicketPrice(
+  price: number,
+  observed: number,
+  target: number,
+  quotient: number,
+  floor: number,
+): number {
+  if (observed === target) return Math.max(price, floor);
+  const distance = BigInt(Math.abs(observed - target));
+  const delta = Number((BigInt(price) * distance) / BigInt(target) / BigInt(quotient));
+  const step = Math.max(delta, 1);
+  if (observed > target) return price + step;
+  return Math.max(price > step ? price - step : 0, floor);
+}
