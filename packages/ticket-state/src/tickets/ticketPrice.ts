@@ -1,6 +1,9 @@
 /**
  * `compute_next_ticket_price`: an EIP-1559-shaped step toward a target. Off target, the price
- * moves by `price * |observed - target| / target / quotient`, at least 1 Gwei, never below `floor`.
+ * moves by `price * min(|observed - target|, target) / target / quotient`, at least 1 Gwei,
+ * never below `floor`. The distance is capped at `target` so that one step is at most
+ * `price / quotient`, as in EIP-1559 (whose observed value cannot exceed twice the target; a pool
+ * can, and an uncapped step would compound without bound while the pool drains one ticket a slot).
  * Integer arithmetic throughout (bigint for the product, which can pass 2^53).
  */
 export function computeNextTicketPrice(
@@ -11,7 +14,7 @@ export function computeNextTicketPrice(
   floor: number,
 ): number {
   if (observed === target) return Math.max(price, floor);
-  const distance = BigInt(Math.abs(observed - target));
+  const distance = BigInt(Math.min(Math.abs(observed - target), target));
   const delta = Number((BigInt(price) * distance) / BigInt(target) / BigInt(quotient));
   const step = Math.max(delta, 1);
   if (observed > target) return price + step;

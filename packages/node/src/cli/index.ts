@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+import { Command } from "commander";
+import { simulateCommand } from "./simulate.ts";
+
+const program = new Command()
+  .name("turnstile")
+  .description("Turnstile: a beacon chain with Execution Tickets built into consensus")
+  .version("0.1.0");
+
+program.addCommand(simulateCommand());
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
