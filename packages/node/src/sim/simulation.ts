@@ -3,6 +3,7 @@ import {
   type ChainContext,
   computeEpochAtSlot,
   getTicketAssignment,
+  isEmptyCommitment,
   isSelfBuild,
   processSlotsCopy,
   type SignedTicketTransfer,
@@ -100,7 +101,7 @@ export function* runSimulation(ctx: ChainContext, opts: SimulationOptions): Gene
 
     const post = chain.head.state;
     const commitment = result.block?.message.body.signed_payload_commitment.message;
-    const empty = commitment !== undefined && commitment.block_hash.every((b) => b === 0);
+    const empty = commitment !== undefined && isEmptyCommitment(commitment);
     const payload = !result.block ? "none" : empty ? "empty" : result.envelope ? "revealed" : "withheld";
     s.slots++;
     if (result.block) s.blocks++;
