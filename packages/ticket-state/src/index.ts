@@ -81,6 +81,7 @@ export * from "./types/index.ts";
 export { getBlockRoot, getBlockRootAtSlot } from "./util/blockRoots.ts";
 // Helpers
 export * from "./util/bytes.ts";
+export { deserializeSsz } from "./util/decode.ts";
 export { getDomain } from "./util/domain.ts";
 export { computeEpochAtSlot, computeStartSlotAtEpoch, computeTimestampAtSlot } from "./util/epoch.ts";
 export { hash } from "./util/hash.ts";

@@ -17,13 +17,13 @@ function findTransferableTicket(
 ): CompositeViewDU<typeof ExecutionTicket> | null {
   const { state, ctx } = cs;
   if (ticketId >= state.next_ticket_id) return null;
-  const poolIndex = cs.caches.tickets.findInPool(state, ticketId);
-  if (poolIndex >= 0) return state.ticket_pool.get(poolIndex);
+  // The ring first: it is O(lookahead), while a pool miss costs a scan
   for (let slot = state.slot + 1; slot <= state.slot + ctx.preset.TICKET_LOOKAHEAD_SLOTS; slot++) {
     const assignment = state.ticket_assignments.get(ticketAssignmentIndex(ctx, slot));
     if (assignment.slot === slot && assignment.ticket.ticket_id === ticketId) return assignment.ticket;
   }
-  return null;
+  const poolIndex = cs.caches.tickets.findInPool(state, ticketId);
+  return poolIndex >= 0 ? state.ticket_pool.get(poolIndex) : null;
 }
 
 /** Whether ticket `id` is assigned to the current slot: in use, hence not transferable. */
