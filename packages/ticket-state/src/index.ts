@@ -88,3 +88,4 @@ export { hash } from "./util/hash.ts";
 export { integerSquareRoot } from "./util/math.ts";
 export { getRandaoMix, getSeed } from "./util/seed.ts";
 export { computeShuffledIndex, shuffleList } from "./util/shuffle.ts";
+export { computeUnrealizedCheckpoints } from "./epoch/computeUnrealizedCheckpoints.ts";

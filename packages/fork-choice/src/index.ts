@@ -1,0 +1,3 @@
+export * from "./errors.ts";
+export * from "./forkChoice.ts";
+export * from "./protoArray.ts";
