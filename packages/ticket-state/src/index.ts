@@ -31,6 +31,7 @@ export * from "./engine/deterministicEngine.ts";
 // Execution engine
 export * from "./engine/executionEngine.ts";
 export { type EnvelopeProcessingOptions, processExecutionPayload } from "./envelope/processExecutionPayload.ts";
+export { computeUnrealizedCheckpoints } from "./epoch/computeUnrealizedCheckpoints.ts";
 export {
   beforeProcessEpoch,
   type EpochTransitionCache,
@@ -85,7 +86,7 @@ export { deserializeSsz } from "./util/decode.ts";
 export { getDomain } from "./util/domain.ts";
 export { computeEpochAtSlot, computeStartSlotAtEpoch, computeTimestampAtSlot } from "./util/epoch.ts";
 export { hash } from "./util/hash.ts";
+export { type HasherName, useFastHasher } from "./util/hasher.ts";
 export { integerSquareRoot } from "./util/math.ts";
 export { getRandaoMix, getSeed } from "./util/seed.ts";
 export { computeShuffledIndex, shuffleList } from "./util/shuffle.ts";
-export { computeUnrealizedCheckpoints } from "./epoch/computeUnrealizedCheckpoints.ts";

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
+import { useFastHasher } from "@turnstile/ticket-state";
 import { Command } from "commander";
 import { simulateCommand } from "./simulate.ts";
+
+await useFastHasher();
 
 const program = new Command()
   .name("turnstile")

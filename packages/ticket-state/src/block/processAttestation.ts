@@ -44,9 +44,13 @@ export function getAttestingIndices(cs: CachedBeaconState, attestation: Attestat
       });
     }
     const committee = cs.epochCtx.getBeaconCommittee(data.slot, committeeIndex);
+    const bits = attestation.aggregation_bits;
+    const bytes = bits.uint8Array;
+    const end = Math.min(committee.length, bits.bitLen - offset);
     let attesters = 0;
-    for (let i = 0; i < committee.length; i++) {
-      if (offset + i < attestation.aggregation_bits.bitLen && attestation.aggregation_bits.get(offset + i)) {
+    for (let i = 0; i < end; i++) {
+      const bit = offset + i;
+      if ((bytes[bit >>> 3] >> (bit & 7)) & 1) {
         indices.push(committee[i]);
         attesters++;
       }
@@ -68,7 +72,8 @@ export function getAttestingIndices(cs: CachedBeaconState, attestation: Attestat
 }
 
 export function getIndexedAttestation(cs: CachedBeaconState, attestation: Attestation): IndexedAttestation {
-  const indices = getAttestingIndices(cs, attestation).sort((a, b) => a - b);
+  // Numeric typed-array sort: several times faster than a comparator sort over ~16k indices
+  const indices = Array.from(Uint32Array.from(getAttestingIndices(cs, attestation)).sort());
   return { attesting_indices: indices, data: attestation.data, signature: attestation.signature };
 }
 

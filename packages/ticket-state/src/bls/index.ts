@@ -1,3 +1,4 @@
+export * as blsSpec from "./blsSpec.ts";
 export * from "./interop.ts";
 export * from "./signatureSet.ts";
 export * from "./signingRoot.ts";

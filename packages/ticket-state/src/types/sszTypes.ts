@@ -26,7 +26,8 @@ export const Bytes32 = new ByteVectorType(32);
 export const Bytes48 = new ByteVectorType(48);
 export const Bytes96 = new ByteVectorType(96);
 export const Uint8 = new UintNumberType(1);
-export const Uint64 = new UintNumberType(8);
+/** uint64 as a JS number; 2^64-1 (FAR_FUTURE_EPOCH, SELF_BUILD_TICKET_ID) reads back as Infinity. */
+export const Uint64 = new UintNumberType(8, { clipInfinity: true });
 export const Uint256 = new UintBigintType(32);
 export const Slot = Uint64;
 export const Epoch = Uint64;
