@@ -2,6 +2,7 @@
 
 export {
   getAttestationParticipationFlagIndices,
+  getAttestedBlockSlot,
   getAttestingIndices,
   getIndexedAttestation,
   isAttestationSameSlot,

@@ -86,6 +86,23 @@ export function isAttestationSameSlot(ctx: ChainContext, state: BeaconStateView,
 }
 
 /**
+ * `get_attested_block_slot`: the slot of the block `data.beacon_block_root`, which is the block
+ * root at `data.slot`: walk back over the skipped slots that repeat it (within the roots window).
+ */
+export function getAttestedBlockSlot(ctx: ChainContext, state: BeaconStateView, data: AttestationData): number {
+  const { SLOTS_PER_HISTORICAL_ROOT } = ctx.preset;
+  let slot = data.slot;
+  while (
+    slot > 0 &&
+    slot - 1 + SLOTS_PER_HISTORICAL_ROOT >= state.slot &&
+    bytesEqual(getBlockRootAtSlot(ctx, state, slot - 1), data.beacon_block_root)
+  ) {
+    slot--;
+  }
+  return slot;
+}
+
+/**
  * `get_attestation_participation_flag_indices` (Deneb timeliness, Gloas head rule): the head flag
  * also needs the payload vote to match whether the attested slot's payload was revealed.
  */
@@ -116,9 +133,14 @@ export function getAttestationParticipationFlagIndices(
       });
     }
     isMatchingPayload = true;
-  } else {
-    const available = state.execution_payload_availability.get(data.slot % ctx.preset.SLOTS_PER_HISTORICAL_ROOT);
+  } else if (isMatchingBlockRoot) {
+    // The vote is about the attested block's payload: read the bit of the block's own slot (Gloas
+    // reads data.slot's, which after skipped slots is never set and would fail every honest FULL vote)
+    const blockSlot = getAttestedBlockSlot(ctx, state, data);
+    const available = state.execution_payload_availability.get(blockSlot % ctx.preset.SLOTS_PER_HISTORICAL_ROOT);
     isMatchingPayload = data.index === (available ? PAYLOAD_STATUS_FULL : PAYLOAD_STATUS_EMPTY);
+  } else {
+    isMatchingPayload = false;
   }
   const isMatchingHead = isMatchingBlockRoot && isMatchingPayload;
 

@@ -277,10 +277,10 @@ export class DevChain {
     const epochStart = computeStartSlotAtEpoch(ctx, epoch);
     const targetRoot =
       epochStart === slot ? headRoot : cs.state.block_roots.get(epochStart % SLOTS_PER_HISTORICAL_ROOT);
-    // Same-slot votes carry 0; otherwise the vote says whether the attested slot's payload is known
-    const sameSlot = cs.state.latest_block_header.slot === slot;
-    const payloadAvailable = cs.state.execution_payload_availability.get(slot % SLOTS_PER_HISTORICAL_ROOT);
-    const payloadStatus = !sameSlot && payloadAvailable ? 1 : 0;
+    // Same-slot votes carry 0; otherwise the vote says whether the head block's payload is known
+    const headSlot = cs.state.latest_block_header.slot;
+    const payloadAvailable = cs.state.execution_payload_availability.get(headSlot % SLOTS_PER_HISTORICAL_ROOT);
+    const payloadStatus = headSlot !== slot && payloadAvailable ? 1 : 0;
     const data: AttestationData = {
       slot,
       index: payloadStatus,
