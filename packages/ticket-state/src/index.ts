@@ -57,6 +57,7 @@ export * from "./errors/index.ts";
 // Genesis
 export * from "./genesis/createGenesisState.ts";
 export * from "./params/index.ts";
+export { computeBlockStateRoot, computeEnvelopeStateRoot } from "./produce/computeStateRoots.ts";
 // Signature sets
 export * from "./signatureSets/index.ts";
 export { processSlot } from "./slot/processSlot.ts";

@@ -30,12 +30,7 @@ export const SECRET_KEY_LENGTH = 32;
 export const PUBKEY_LENGTH = 48;
 export const SIGNATURE_LENGTH = 96;
 
-/** Compressed encoding of the G2 point at infinity (the consensus specs' `G2_POINT_AT_INFINITY`). */
-export const G2_POINT_AT_INFINITY: Uint8Array = (() => {
-  const bytes = new Uint8Array(SIGNATURE_LENGTH);
-  bytes[0] = 0xc0;
-  return bytes;
-})();
+export { G2_POINT_AT_INFINITY } from "../params/constants.ts";
 
 function invalid(message: string, data: Record<string, unknown> = {}): BlsSpecError {
   return new BlsSpecError(BlsSpecErrorCode.INVALID_INPUT, message, data);
@@ -65,6 +60,11 @@ function signatureToPoint(signature: Uint8Array): Signature | null {
   } catch {
     return null;
   }
+}
+
+/** Whether `signature` is a valid compressed G2 point in the subgroup (infinity included). */
+export function isValidSignature(signature: Uint8Array): boolean {
+  return signatureToPoint(signature) !== null;
 }
 
 /** Sign(SK, message). Throws when `secretKey` is not 32 bytes encoding an integer in [1, r). */

@@ -148,7 +148,8 @@ function parseField(key: keyof ChainConfig, kind: Kind, raw: unknown): unknown {
 export function parseChainConfigYaml(text: string): ChainConfig {
   let doc: unknown;
   try {
-    doc = parseYaml(text, { intAsBigInt: false });
+    // failsafe: every scalar stays a string, so unquoted hex (0x10000001) is not read as a number
+    doc = parseYaml(text, { schema: "failsafe" });
   } catch (e) {
     throw new ConfigError(ConfigErrorCode.INVALID_YAML, `config is not valid YAML: ${(e as Error).message}`, {});
   }
@@ -171,7 +172,8 @@ export function chainConfigToYaml(config: ChainConfig): string {
   for (const key of Object.keys(FIELD_KINDS) as (keyof ChainConfig)[]) {
     const value = config[key];
     const text = value instanceof Uint8Array ? `0x${Buffer.from(value).toString("hex")}` : String(value);
-    lines.push(`${key}: ${FIELD_KINDS[key] === "uint" ? text : `'${text}'`}`);
+    // a JSON string is valid double-quoted YAML, whatever the text holds
+    lines.push(`${key}: ${FIELD_KINDS[key] === "uint" ? text : JSON.stringify(text)}`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -1,12 +1,10 @@
 import type { SecretKey } from "@chainsafe/blst";
 import { BitArray } from "@chainsafe/ssz";
-import { processBlock } from "../block/processBlock.ts";
 import { getIndexedPayloadAttestation } from "../block/processPayloadAttestation.ts";
 import { interopBuyerSecretKey, interopSecretKey } from "../bls/interop.ts";
 import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
 import type { ChainContext } from "../config/chainContext.ts";
 import { DEFAULT_GAS_LIMIT, DeterministicExecutionEngine } from "../engine/deterministicEngine.ts";
-import { processExecutionPayload } from "../envelope/processExecutionPayload.ts";
 import { createGenesisState } from "../genesis/createGenesisState.ts";
 import {
   DOMAIN_BEACON_ATTESTER,
@@ -20,6 +18,7 @@ import {
   G2_POINT_AT_INFINITY,
   ZERO_HASH,
 } from "../params/constants.ts";
+import { computeBlockStateRoot, computeEnvelopeStateRoot } from "../produce/computeStateRoots.ts";
 import { processSlots } from "../slot/processSlots.ts";
 import { stateTransition, stateTransitionEnvelope } from "../stateTransition.ts";
 import { getTicketAssignment, isSelfBuild } from "../tickets/ticketAssignment.ts";
@@ -225,8 +224,7 @@ export class DevChain {
     }
 
     const block: BeaconBlock = { slot, proposer_index: proposer, parent_root: parentRoot, state_root: ZERO_HASH, body };
-    processBlock(pre, block, { signatureSets: null });
-    block.state_root = pre.hashTreeRoot();
+    block.state_root = computeBlockStateRoot(pre, block);
     return {
       message: block,
       signature: signObject(pre, sk, ctx.ssz.BeaconBlock, block, DOMAIN_BEACON_PROPOSER, epoch),
@@ -250,12 +248,7 @@ export class DevChain {
       ticket_id: commitment.ticket_id,
       state_root: ZERO_HASH,
     };
-    const scratch = postBlock.clone();
-    processExecutionPayload(scratch, { message, signature: G2_POINT_AT_INFINITY }, this.engineForDryRun, {
-      verifySignature: false,
-      verifyStateRoot: false,
-    });
-    message.state_root = scratch.hashTreeRoot();
+    message.state_root = computeEnvelopeStateRoot(postBlock, message);
     const ticket = getTicketAssignment(this.ctx, postBlock.state, commitment.slot);
     const signer = isSelfBuild(ticket)
       ? this.validatorKeys[postBlock.state.latest_block_header.proposer_index]
@@ -264,9 +257,6 @@ export class DevChain {
     const envelopeType = this.ctx.ssz.ExecutionPayloadEnvelope;
     return { message, signature: signObject(postBlock, signer, envelopeType, message, DOMAIN_PAYLOAD_ENVELOPE, epoch) };
   }
-
-  /** A dry run must not teach the real engine a payload before it is revealed. */
-  private readonly engineForDryRun = { notifyNewPayload: () => "VALID" as const };
 
   /** One aggregate over all of `slot`'s committees, voting for the current head as of `state`. */
   makeAttestation(cs: CachedBeaconState, slot: number): Attestation {

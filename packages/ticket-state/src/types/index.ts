@@ -1,6 +1,7 @@
 import type { CompositeViewDU, ValueOf } from "@chainsafe/ssz";
 import type { PresetTypes, sharedTypes } from "./sszTypes.ts";
 
+export { BitArray } from "@chainsafe/ssz";
 export * as sszTypes from "./sszTypes.ts";
 export { getSszTypes, type SszTypes } from "./sszTypes.ts";
 
