@@ -15,8 +15,9 @@ import type { BlockProcessingContext } from "./types.ts";
 /** `process_block`: mutates `cs` in place; callers that must keep their state on failure pass a clone. */
 export function processBlock(cs: CachedBeaconState, block: BeaconBlock, bctx: BlockProcessingContext): void {
   processBlockHeader(cs, block);
-  processRandao(cs, block, bctx);
+  // Before RANDAO: the commitment names the mix the holder saw, which the reveal then changes
   processPayloadCommitment(cs, block, bctx);
+  processRandao(cs, block, bctx);
   processOperations(cs, block, bctx);
 }
 

@@ -6,6 +6,8 @@ import { getTicketAssignment, isSelfBuild } from "../tickets/ticketAssignment.ts
 import type { BeaconBlock, ExecutionPayloadCommitment } from "../types/index.ts";
 import { ExecutionPayloadCommitment as CommitmentType } from "../types/sszTypes.ts";
 import { bytesEqual, toHex } from "../util/bytes.ts";
+import { computeEpochAtSlot } from "../util/epoch.ts";
+import { getRandaoMix } from "../util/seed.ts";
 import { type BlockProcessingContext, collectSignatureSet } from "./types.ts";
 
 /** An empty commitment: the slot has no payload. Its fields are fixed so that it has one form only. */
@@ -56,6 +58,7 @@ export function processPayloadCommitment(
     // (c) empty: the assigned ticket (or SELF_BUILD) is named, nothing else is set, nothing signed
     const canonical =
       commitment.ticket_id === assigned.ticket_id &&
+      bytesEqual(commitment.prev_randao, ZERO_HASH) &&
       bytesEqual(commitment.fee_recipient, new Uint8Array(20)) &&
       commitment.gas_limit === 0 &&
       bytesEqual(signed.signature, G2_POINT_AT_INFINITY);
@@ -69,6 +72,14 @@ export function processPayloadCommitment(
         },
       );
     }
+  } else if (!bytesEqual(commitment.prev_randao, getRandaoMix(ctx, state, computeEpochAtSlot(ctx, state.slot)))) {
+    throw new TicketError(
+      TicketErrorCode.COMMITMENT_WRONG_PREV_RANDAO,
+      "commitment prev_randao is not the current mix",
+      {
+        prevRandao: toHex(commitment.prev_randao),
+      },
+    );
   } else if (isSelfBuild(assigned)) {
     // (b) self-build: no ticket for this slot, the proposer builds and signs
     if (commitment.ticket_id !== assigned.ticket_id) {

@@ -4,48 +4,43 @@ import { getIndexedPayloadAttestation } from "../block/processPayloadAttestation
 import { interopBuyerSecretKey, interopSecretKey } from "../bls/interop.ts";
 import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
 import type { ChainContext } from "../config/chainContext.ts";
-import { DEFAULT_GAS_LIMIT, DeterministicExecutionEngine } from "../engine/deterministicEngine.ts";
+import { DeterministicExecutionEngine } from "../engine/deterministicEngine.ts";
 import { createGenesisState } from "../genesis/createGenesisState.ts";
 import {
   DOMAIN_BEACON_ATTESTER,
-  DOMAIN_BEACON_PROPOSER,
-  DOMAIN_PAYLOAD_COMMITMENT,
   DOMAIN_PAYLOAD_ENVELOPE,
   DOMAIN_PTC_ATTESTER,
-  DOMAIN_RANDAO,
   DOMAIN_TICKET_PURCHASE,
   DOMAIN_TICKET_TRANSFER,
-  G2_POINT_AT_INFINITY,
   ZERO_HASH,
 } from "../params/constants.ts";
-import { computeBlockStateRoot, computeEnvelopeStateRoot } from "../produce/computeStateRoots.ts";
+import { buildCommitment } from "../produce/buildCommitment.ts";
+import { computeEnvelopeStateRoot } from "../produce/computeStateRoots.ts";
+import { produceBlock } from "../produce/produceBlock.ts";
 import { processSlots } from "../slot/processSlots.ts";
 import { stateTransition, stateTransitionEnvelope } from "../stateTransition.ts";
 import { getTicketAssignment, isSelfBuild } from "../tickets/ticketAssignment.ts";
 import type {
   Attestation,
   AttestationData,
-  BeaconBlock,
+  ExecutionPayload,
   ExecutionPayloadCommitment,
   ExecutionPayloadEnvelope,
   PayloadAttestation,
   SignedBeaconBlock,
+  SignedExecutionPayloadCommitment,
   SignedExecutionPayloadEnvelope,
   SignedTicketPurchase,
   SignedTicketTransfer,
 } from "../types/index.ts";
 import {
   AttestationData as AttestationDataType,
-  ExecutionPayloadCommitment as CommitmentType,
-  Epoch,
   PayloadAttestationData,
   TicketPurchase,
   TicketTransfer,
 } from "../types/sszTypes.ts";
-import { bytesEqual as bytesEq, toHex as hexKey, xorBytes } from "../util/bytes.ts";
-import { computeEpochAtSlot, computeStartSlotAtEpoch, computeTimestampAtSlot } from "../util/epoch.ts";
-import { hash } from "../util/hash.ts";
-import { getRandaoMix } from "../util/seed.ts";
+import { bytesEqual as bytesEq, toHex as hexKey } from "../util/bytes.ts";
+import { computeEpochAtSlot, computeStartSlotAtEpoch } from "../util/epoch.ts";
 import { aggregateSignatureBytes, signObject } from "./signing.ts";
 
 export interface DevChainOptions {
@@ -68,6 +63,8 @@ export interface SlotPlan {
   transfers?: SignedTicketTransfer[];
   /** Include last slot's attestations (default true). */
   attest?: boolean;
+  /** Throw when a planned purchase or transfer does not apply (default true); false drops it, as a proposer would. */
+  strict?: boolean;
 }
 
 export interface SlotResult {
@@ -170,68 +167,43 @@ export class DevChain {
   }
 
   produceBlock(slot: number, plan: SlotPlan = {}): SignedBeaconBlock {
-    const ctx = this.ctx;
     const pre = this.head.clone();
     processSlots(pre, slot);
     const proposer = pre.epochCtx.getBeaconProposer(slot);
-    const sk = this.validatorKeys[proposer];
-    const epoch = computeEpochAtSlot(ctx, slot);
     const parentRoot = pre.state.latest_block_header.hashTreeRoot();
-    const body = ctx.ssz.BeaconBlockBody.defaultValue();
-    body.randao_reveal = signObject(pre, sk, Epoch, epoch, DOMAIN_RANDAO, epoch);
-    body.attestations = this.pendingAttestations.filter((a) => a.data.slot < slot);
-    body.payload_attestations = this.pendingPayloadAttestations.filter(
-      (p) => p.data.slot + 1 === slot && bytesEq(p.data.beacon_block_root, parentRoot),
-    );
-    body.ticket_purchases = plan.purchases ?? [];
-    body.ticket_transfers = plan.transfers ?? [];
-
-    // The commitment: by the ticket holder, the proposer (self-build) or empty
-    const ticket = getTicketAssignment(ctx, pre.state, slot);
-    const base: ExecutionPayloadCommitment = {
-      slot,
-      ticket_id: ticket.ticket_id,
-      parent_block_hash: pre.state.latest_block_hash,
-      parent_block_root: parentRoot,
-      block_hash: ZERO_HASH,
-      fee_recipient: new Uint8Array(20),
-      gas_limit: 0,
-    };
-    if (!isSelfBuild(ticket) && plan.withholdCommitment) {
-      body.signed_payload_commitment = { message: base, signature: G2_POINT_AT_INFINITY };
-    } else {
-      const feeRecipient = new Uint8Array(20).fill(isSelfBuild(ticket) ? 0xaa : 0xbb);
-      const payload = this.engine.buildPayload({
-        parentHash: pre.state.latest_block_hash,
-        feeRecipient,
-        gasLimit: DEFAULT_GAS_LIMIT,
-        timestamp: computeTimestampAtSlot(ctx, pre.state.genesis_time, slot),
-        prevRandao: mixAfterReveal(pre, body.randao_reveal),
-        slot,
-      });
-      const message = {
-        ...base,
-        block_hash: payload.block_hash,
-        fee_recipient: feeRecipient,
-        gas_limit: payload.gas_limit,
-      };
-      const signer = isSelfBuild(ticket) ? sk : this.buyerKeys[ticket.owner];
-      body.signed_payload_commitment = {
-        message,
-        signature: signObject(pre, signer, CommitmentType, message, DOMAIN_PAYLOAD_COMMITMENT, epoch),
-      };
-      this.builtPayloads.set(hexKey(payload.block_hash), payload);
+    // The slot's ticket holder commits ahead of the block, unless the plan has it stay silent
+    const ticket = getTicketAssignment(this.ctx, pre.state, slot);
+    const commitments: SignedExecutionPayloadCommitment[] = [];
+    if (!isSelfBuild(ticket) && !plan.withholdCommitment) {
+      const built = buildCommitment(pre, slot, this.buyerKeys[ticket.owner], this.engine);
+      commitments.push(built.commitment);
+      this.builtPayloads.set(hexKey(built.payload.block_hash), built.payload);
     }
-
-    const block: BeaconBlock = { slot, proposer_index: proposer, parent_root: parentRoot, state_root: ZERO_HASH, body };
-    block.state_root = computeBlockStateRoot(pre, block);
-    return {
-      message: block,
-      signature: signObject(pre, sk, ctx.ssz.BeaconBlock, block, DOMAIN_BEACON_PROPOSER, epoch),
-    };
+    const produced = produceBlock(this.head, slot, this.validatorKeys[proposer], this.engine, {
+      attestations: this.pendingAttestations,
+      payloadAttestations: this.pendingPayloadAttestations.filter((p) => bytesEq(p.data.beacon_block_root, parentRoot)),
+      purchases: plan.purchases,
+      transfers: plan.transfers,
+      commitments,
+    });
+    if (produced.selfBuiltPayload) {
+      this.builtPayloads.set(hexKey(produced.selfBuiltPayload.block_hash), produced.selfBuiltPayload);
+    }
+    const included = produced.block.message.body;
+    const dropped =
+      (plan.purchases?.length ?? 0) -
+      included.ticket_purchases.length +
+      (plan.transfers?.length ?? 0) -
+      included.ticket_transfers.length;
+    if (dropped > 0 && plan.strict !== false) {
+      throw new Error(
+        `${dropped} planned ticket operation(s) do not apply to slot ${slot}; pass strict: false to drop them`,
+      );
+    }
+    return produced.block;
   }
 
-  private readonly builtPayloads = new Map<string, ReturnType<DeterministicExecutionEngine["buildPayload"]>>();
+  private readonly builtPayloads = new Map<string, ExecutionPayload>();
 
   produceEnvelope(
     postBlock: CachedBeaconState,
@@ -335,10 +307,4 @@ function latestBlockRoot(cs: CachedBeaconState): Uint8Array {
   const header = cs.state.latest_block_header.toValue();
   if (isZero(header.state_root)) header.state_root = cs.state.hashTreeRoot();
   return cs.ctx.ssz.BeaconBlockHeader.hashTreeRoot(header);
-}
-
-/** The RANDAO mix the block will leave (the payload's prev_randao), computed before the block exists. */
-function mixAfterReveal(pre: CachedBeaconState, reveal: Uint8Array): Uint8Array {
-  const mix = getRandaoMix(pre.ctx, pre.state, computeEpochAtSlot(pre.ctx, pre.state.slot));
-  return xorBytes(mix, hash(reveal));
 }

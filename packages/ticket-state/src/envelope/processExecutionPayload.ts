@@ -7,8 +7,7 @@ import { getExecutionPayloadEnvelopeSignatureSet } from "../signatureSets/index.
 import { getTicketAssignment, isSelfBuild } from "../tickets/ticketAssignment.ts";
 import type { SignedExecutionPayloadEnvelope } from "../types/index.ts";
 import { bytesEqual, toHex } from "../util/bytes.ts";
-import { computeEpochAtSlot, computeTimestampAtSlot } from "../util/epoch.ts";
-import { getRandaoMix } from "../util/seed.ts";
+import { computeTimestampAtSlot } from "../util/epoch.ts";
 
 export interface EnvelopeProcessingOptions {
   verifySignature?: boolean;
@@ -85,9 +84,8 @@ export function processExecutionPayload(
       committed: commitment.gas_limit,
     });
   }
-  const mix = getRandaoMix(ctx, state, computeEpochAtSlot(ctx, state.slot));
-  if (!bytesEqual(payload.prev_randao, mix)) {
-    throw fail(EnvelopeErrorCode.WRONG_PREV_RANDAO, "payload prev_randao is not the current RANDAO mix", {});
+  if (!bytesEqual(payload.prev_randao, commitment.prev_randao)) {
+    throw fail(EnvelopeErrorCode.WRONG_PREV_RANDAO, "payload prev_randao differs from the commitment", {});
   }
   const timestamp = computeTimestampAtSlot(ctx, state.genesis_time, state.slot);
   if (payload.timestamp !== timestamp) {

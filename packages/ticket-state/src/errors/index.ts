@@ -69,6 +69,7 @@ export const TicketErrorCode = {
   COMMITMENT_WRONG_TICKET: "COMMITMENT_WRONG_TICKET",
   COMMITMENT_SELF_BUILD_WITH_TICKET: "COMMITMENT_SELF_BUILD_WHILE_TICKET_ASSIGNED",
   COMMITMENT_EMPTY_NOT_CANONICAL: "COMMITMENT_EMPTY_NOT_CANONICAL",
+  COMMITMENT_WRONG_PREV_RANDAO: "COMMITMENT_WRONG_PREV_RANDAO",
 } as const;
 export type TicketErrorCode = (typeof TicketErrorCode)[keyof typeof TicketErrorCode];
 export class TicketError extends TicketStateError<TicketErrorCode> {}

@@ -156,6 +156,8 @@ export const ExecutionPayloadCommitment = new ContainerType(
     parent_block_hash: Hash32,
     parent_block_root: Root,
     block_hash: Hash32,
+    /** The RANDAO mix before this block's reveal: a holder commits before it knows the reveal (as Gloas bids do). */
+    prev_randao: Bytes32,
     fee_recipient: ExecutionAddress,
     gas_limit: Uint64,
   },

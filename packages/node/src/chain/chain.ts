@@ -1,0 +1,199 @@
+import { EventEmitter } from "node:events";
+import {
+  anchorFromState,
+  attestationVote,
+  blockImportFromState,
+  ForkChoice,
+  type Head,
+  justifiedBalancesFromState,
+  PayloadStatus,
+  payloadAttestationVote,
+} from "@turnstile/fork-choice";
+import {
+  type CachedBeaconState,
+  type ChainContext,
+  DeterministicExecutionEngine,
+  isEmptyCommitment,
+  type SignedBeaconBlock,
+  type SignedExecutionPayloadEnvelope,
+  stateTransition,
+  stateTransitionEnvelope,
+  toHex,
+} from "@turnstile/ticket-state";
+import { ChainError, ChainErrorCode } from "./errors.ts";
+
+/** A block the chain has imported, with its post-block state and, once revealed, its payload. */
+export interface BlockEntry {
+  root: string;
+  block: SignedBeaconBlock;
+  postBlock: CachedBeaconState;
+  envelope: SignedExecutionPayloadEnvelope | null;
+  postPayload: CachedBeaconState | null;
+}
+
+export interface ChainEvents {
+  block: [entry: BlockEntry];
+  payload: [entry: BlockEntry];
+  head: [head: Head];
+  finalized: [checkpoint: { epoch: number; root: string }];
+}
+
+/**
+ * The import pipeline: validate with the state transition, hand to fork choice, keep states.
+ * Objects that fail throw a typed error (ChainError or the state transition's) and change nothing.
+ */
+export class Chain extends EventEmitter<ChainEvents> {
+  readonly ctx: ChainContext;
+  readonly engine: DeterministicExecutionEngine;
+  readonly forkChoice: ForkChoice;
+  readonly genesis: CachedBeaconState;
+  private readonly entries = new Map<string, BlockEntry>();
+  private readonly anchorRoot: string;
+  private lastHead: Head | null = null;
+  private lastFinalizedEpoch = 0;
+
+  constructor(ctx: ChainContext, genesis: CachedBeaconState, now: () => number = () => Date.now() / 1000) {
+    super();
+    this.ctx = ctx;
+    this.genesis = genesis;
+    this.engine = new DeterministicExecutionEngine(ctx);
+    this.engine.genesisPayload(genesis.state.genesis_time);
+    const anchor = anchorFromState(genesis);
+    this.anchorRoot = anchor.root;
+    this.forkChoice = new ForkChoice(
+      {
+        slotsPerEpoch: ctx.preset.SLOTS_PER_EPOCH,
+        secondsPerSlot: ctx.config.SECONDS_PER_SLOT,
+        ptcSize: ctx.preset.PTC_SIZE,
+        genesisTime: genesis.state.genesis_time,
+      },
+      anchor,
+      (checkpoint) => justifiedBalancesFromState(this.stateOfCheckpoint(checkpoint.root)),
+    );
+    this.forkChoice.onTick(Math.max(now(), genesis.state.genesis_time));
+    const genesisEntry: BlockEntry = {
+      root: anchor.root,
+      block: {
+        message: { ...ctx.ssz.BeaconBlock.defaultValue(), body: ctx.ssz.BeaconBlockBody.defaultValue() },
+        signature: new Uint8Array(96),
+      },
+      postBlock: genesis,
+      envelope: null,
+      postPayload: anchor.payloadKnown ? genesis : null,
+    };
+    this.entries.set(anchor.root, genesisEntry);
+  }
+
+  onTick(time: number): void {
+    this.forkChoice.onTick(time);
+  }
+
+  getEntry(root: string): BlockEntry | undefined {
+    return this.entries.get(root);
+  }
+
+  hasBlock(root: string): boolean {
+    return this.entries.has(root);
+  }
+
+  /** The state a child of `root` builds on: post-payload when it builds on the FULL variant. */
+  stateFor(root: string, status: PayloadStatus): CachedBeaconState {
+    const entry = this.entries.get(root);
+    if (!entry) throw new ChainError(ChainErrorCode.UNKNOWN_BLOCK, "unknown block", { root });
+    if (status === PayloadStatus.FULL && entry.postPayload) return entry.postPayload;
+    return entry.postBlock;
+  }
+
+  private stateOfCheckpoint(root: string): CachedBeaconState {
+    const entry = this.entries.get(root) ?? this.entries.get(this.anchorRoot)!;
+    return entry.postPayload ?? entry.postBlock;
+  }
+
+  /** The fork-choice head and the state to build on it. */
+  head(): Head & { state: CachedBeaconState } {
+    const head = this.forkChoice.getHead();
+    return { ...head, state: this.stateFor(head.root, head.payloadStatus) };
+  }
+
+  importBlock(signedBlock: SignedBeaconBlock): BlockEntry {
+    const block = signedBlock.message;
+    const root = toHex(this.ctx.ssz.BeaconBlock.hashTreeRoot(block));
+    if (this.entries.has(root)) throw new ChainError(ChainErrorCode.ALREADY_KNOWN, "block already imported", { root });
+    const parentRoot = toHex(block.parent_root);
+    const parent = this.entries.get(parentRoot);
+    if (!parent) throw new ChainError(ChainErrorCode.UNKNOWN_PARENT, "parent block unknown", { root, parentRoot });
+    // The commitment's parent hash says which variant of the parent the block builds on
+    const parentCommitment = parent.postBlock.state.latest_payload_commitment;
+    const parentHash = block.body.signed_payload_commitment.message.parent_block_hash;
+    const onFull = !isEmptyCommitment(parentCommitment) && toHex(parentHash) === toHex(parentCommitment.block_hash);
+    if (onFull && !parent.postPayload) {
+      throw new ChainError(ChainErrorCode.PARENT_PAYLOAD_UNKNOWN, "block builds on a payload not seen yet", {
+        root,
+        parentRoot,
+      });
+    }
+    const pre = onFull ? parent.postPayload! : parent.postBlock;
+    const postBlock = stateTransition(pre, signedBlock);
+    this.forkChoice.onBlock(blockImportFromState(signedBlock, postBlock));
+    for (const attestation of block.body.attestations) {
+      try {
+        this.forkChoice.onAttestation(attestationVote(postBlock, attestation), true);
+      } catch {
+        // A vote fork choice cannot use (e.g. for a pruned block) still counted in the state
+      }
+    }
+    for (const p of block.body.payload_attestations) {
+      try {
+        this.forkChoice.onPayloadAttestation(payloadAttestationVote(p), true);
+      } catch {
+        // as above
+      }
+    }
+    const entry: BlockEntry = { root, block: signedBlock, postBlock, envelope: null, postPayload: null };
+    this.entries.set(root, entry);
+    this.emit("block", entry);
+    this.updateHead();
+    return entry;
+  }
+
+  importEnvelope(signedEnvelope: SignedExecutionPayloadEnvelope): BlockEntry {
+    const root = toHex(signedEnvelope.message.beacon_block_root);
+    const entry = this.entries.get(root);
+    if (!entry) throw new ChainError(ChainErrorCode.UNKNOWN_BLOCK, "envelope for an unknown block", { root });
+    if (entry.postPayload) throw new ChainError(ChainErrorCode.ALREADY_KNOWN, "payload already imported", { root });
+    const postPayload = stateTransitionEnvelope(entry.postBlock, signedEnvelope, this.engine);
+    entry.envelope = signedEnvelope;
+    entry.postPayload = postPayload;
+    this.forkChoice.onExecutionPayload(root);
+    this.emit("payload", entry);
+    this.updateHead();
+    return entry;
+  }
+
+  updateHead(): Head {
+    const head = this.forkChoice.getHead();
+    if (
+      this.lastHead === null ||
+      this.lastHead.root !== head.root ||
+      this.lastHead.payloadStatus !== head.payloadStatus
+    ) {
+      this.lastHead = head;
+      this.emit("head", head);
+    }
+    const finalized = this.forkChoice.finalized;
+    if (finalized.epoch > this.lastFinalizedEpoch) {
+      this.lastFinalizedEpoch = finalized.epoch;
+      this.emit("finalized", finalized);
+      this.pruneStates(finalized.epoch * this.ctx.preset.SLOTS_PER_EPOCH);
+    }
+    return head;
+  }
+
+  /** Forget states of blocks before the finalized slot (the blocks themselves stay in the database). */
+  private pruneStates(finalizedSlot: number): void {
+    for (const [root, entry] of this.entries) {
+      if (entry.block.message.slot < finalizedSlot && root !== this.forkChoice.finalized.root)
+        this.entries.delete(root);
+    }
+  }
+}

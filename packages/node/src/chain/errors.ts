@@ -1,0 +1,13 @@
+import { TicketStateError } from "@turnstile/ticket-state";
+
+export const ChainErrorCode = {
+  ALREADY_KNOWN: "CHAIN_ALREADY_KNOWN",
+  UNKNOWN_PARENT: "CHAIN_UNKNOWN_PARENT",
+  PARENT_PAYLOAD_UNKNOWN: "CHAIN_PARENT_PAYLOAD_UNKNOWN",
+  UNKNOWN_BLOCK: "CHAIN_UNKNOWN_BLOCK",
+  PRUNED: "CHAIN_PRUNED",
+} as const;
+export type ChainErrorCode = (typeof ChainErrorCode)[keyof typeof ChainErrorCode];
+
+/** Why the chain did not import an object (beyond the state transition's own typed errors). */
+export class ChainError extends TicketStateError<ChainErrorCode> {}

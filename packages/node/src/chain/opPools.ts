@@ -1,0 +1,187 @@
+import {
+  type Attestation,
+  type AttestationData,
+  BitArray,
+  blsSpec,
+  type ChainContext,
+  type PayloadAttestation,
+  type PayloadAttestationData,
+  type SignedExecutionPayloadCommitment,
+  type SignedTicketPurchase,
+  type SignedTicketTransfer,
+  sszTypes,
+  toHex,
+} from "@turnstile/ticket-state";
+
+interface AttestationGroup {
+  data: AttestationData;
+  /** committee index → (committee size, position → signature) */
+  committees: Map<number, { size: number; signatures: Map<number, Uint8Array> }>;
+}
+
+/**
+ * Attestations waiting for a block: single votes grouped by their data, aggregated at block
+ * production into one Electra-shaped attestation per data (all committees of its slot).
+ */
+export class AttestationPool {
+  private readonly groups = new Map<string, AttestationGroup>();
+  private readonly ctx: ChainContext;
+
+  constructor(ctx: ChainContext) {
+    this.ctx = ctx;
+  }
+
+  /** Add one validator's vote: its committee, its position in it, and the committee's size. */
+  add(
+    data: AttestationData,
+    committeeIndex: number,
+    position: number,
+    committeeSize: number,
+    signature: Uint8Array,
+  ): boolean {
+    if (!blsSpec.isValidSignature(signature)) return false;
+    const sig = signature;
+    const key = toHex(sszTypes.AttestationData.hashTreeRoot(data));
+    let group = this.groups.get(key);
+    if (!group) {
+      group = { data, committees: new Map() };
+      this.groups.set(key, group);
+    }
+    let committee = group.committees.get(committeeIndex);
+    if (!committee) {
+      committee = { size: committeeSize, signatures: new Map() };
+      group.committees.set(committeeIndex, committee);
+    }
+    committee.signatures.set(position, sig);
+    return true;
+  }
+
+  /** Aggregates includable in a block at `slot`: from the last epoch's worth of slots, best first. */
+  getForBlock(slot: number, max: number): Attestation[] {
+    const { SLOTS_PER_EPOCH, MAX_COMMITTEES_PER_SLOT, MIN_ATTESTATION_INCLUSION_DELAY } = this.ctx.preset;
+    const candidates = [...this.groups.values()].filter(
+      (g) => g.data.slot + MIN_ATTESTATION_INCLUSION_DELAY <= slot && slot <= g.data.slot + SLOTS_PER_EPOCH,
+    );
+    candidates.sort((a, b) => b.data.slot - a.data.slot);
+    const out: Attestation[] = [];
+    for (const group of candidates.slice(0, max)) {
+      const indices = [...group.committees.keys()].sort((a, b) => a - b);
+      const total = indices.reduce((n, c) => n + group.committees.get(c)!.size, 0);
+      const aggregationBits = BitArray.fromBitLen(total);
+      const committeeBits = BitArray.fromBitLen(MAX_COMMITTEES_PER_SLOT);
+      const signatures: Uint8Array[] = [];
+      let offset = 0;
+      for (const c of indices) {
+        const committee = group.committees.get(c)!;
+        committeeBits.set(c, true);
+        for (const [position, sig] of committee.signatures) {
+          aggregationBits.set(offset + position, true);
+          signatures.push(sig);
+        }
+        offset += committee.size;
+      }
+      out.push({
+        aggregation_bits: aggregationBits,
+        data: group.data,
+        signature: blsSpec.aggregate(signatures),
+        committee_bits: committeeBits,
+      });
+    }
+    return out;
+  }
+
+  /** Drop votes too old to be included. */
+  prune(currentSlot: number): void {
+    for (const [key, group] of this.groups) {
+      if (group.data.slot + this.ctx.preset.SLOTS_PER_EPOCH < currentSlot) this.groups.delete(key);
+    }
+  }
+}
+
+/** PTC votes about a slot's payload, aggregated per data for the next block. */
+export class PayloadAttestationPool {
+  private readonly groups = new Map<string, { data: PayloadAttestationData; signatures: Map<number, Uint8Array> }>();
+  private readonly ctx: ChainContext;
+
+  constructor(ctx: ChainContext) {
+    this.ctx = ctx;
+  }
+
+  add(data: PayloadAttestationData, ptcPosition: number, signature: Uint8Array): boolean {
+    if (!blsSpec.isValidSignature(signature)) return false;
+    const sig = signature;
+    const key = toHex(sszTypes.PayloadAttestationData.hashTreeRoot(data));
+    let group = this.groups.get(key);
+    if (!group) {
+      group = { data, signatures: new Map() };
+      this.groups.set(key, group);
+    }
+    group.signatures.set(ptcPosition, sig);
+    return true;
+  }
+
+  /** Aggregates about `parentRoot`'s payload, voted in `slot - 1`. */
+  getForBlock(slot: number, parentRoot: string): PayloadAttestation[] {
+    const out: PayloadAttestation[] = [];
+    for (const group of this.groups.values()) {
+      if (group.data.slot + 1 !== slot || toHex(group.data.beacon_block_root) !== parentRoot) continue;
+      const bits = BitArray.fromBitLen(this.ctx.preset.PTC_SIZE);
+      for (const position of group.signatures.keys()) bits.set(position, true);
+      out.push({
+        aggregation_bits: bits,
+        data: group.data,
+        signature: blsSpec.aggregate([...group.signatures.values()]),
+      });
+    }
+    return out.slice(0, this.ctx.preset.MAX_PAYLOAD_ATTESTATIONS);
+  }
+
+  prune(currentSlot: number): void {
+    for (const [key, group] of this.groups) if (group.data.slot + 2 < currentSlot) this.groups.delete(key);
+  }
+}
+
+/** Ticket purchases and transfers waiting for a block, in arrival order. */
+export class TicketOpPool {
+  purchases: SignedTicketPurchase[] = [];
+  transfers: SignedTicketTransfer[] = [];
+
+  addPurchase(op: SignedTicketPurchase): void {
+    this.purchases.push(op);
+  }
+
+  addTransfer(op: SignedTicketTransfer): void {
+    this.transfers.push(op);
+  }
+
+  /** Drop operations a block included or that can no longer apply (nonce already used). */
+  prune(nonceOf: (buyerIndex: number) => number | undefined): void {
+    this.purchases = this.purchases.filter((p) => (nonceOf(p.message.buyer_index) ?? -1) <= p.message.nonce);
+    this.transfers = this.transfers.filter((t) => (nonceOf(t.message.from) ?? -1) <= t.message.nonce);
+  }
+}
+
+/** Payload commitments that ticket holders sent for upcoming slots, by slot. */
+export class CommitmentPool {
+  private readonly bySlot = new Map<number, SignedExecutionPayloadCommitment[]>();
+
+  add(commitment: SignedExecutionPayloadCommitment): void {
+    const list = this.bySlot.get(commitment.message.slot) ?? [];
+    list.push(commitment);
+    this.bySlot.set(commitment.message.slot, list);
+  }
+
+  /** The commitment for `slot` that builds on the given parent, if a holder sent one. */
+  get(slot: number, parentRoot: string, parentBlockHash: string): SignedExecutionPayloadCommitment | undefined {
+    return this.bySlot
+      .get(slot)
+      ?.find(
+        (c) =>
+          toHex(c.message.parent_block_root) === parentRoot && toHex(c.message.parent_block_hash) === parentBlockHash,
+      );
+  }
+
+  prune(currentSlot: number): void {
+    for (const slot of this.bySlot.keys()) if (slot < currentSlot) this.bySlot.delete(slot);
+  }
+}
