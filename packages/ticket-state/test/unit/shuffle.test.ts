@@ -22,8 +22,15 @@ describe("shuffleList", () => {
 
   it("is a permutation", () => {
     const seed = hash(new Uint8Array([1]));
-    const shuffled = shuffleList(Array.from({ length: 500 }, (_, i) => i), seed, 90);
-    assert.deepEqual([...shuffled].sort((a, b) => a - b), Array.from({ length: 500 }, (_, i) => i));
+    const shuffled = shuffleList(
+      Array.from({ length: 500 }, (_, i) => i),
+      seed,
+      90,
+    );
+    assert.deepEqual(
+      [...shuffled].sort((a, b) => a - b),
+      Array.from({ length: 500 }, (_, i) => i),
+    );
   });
 
   it("rejects an index outside the list", () => {

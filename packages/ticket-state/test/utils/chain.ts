@@ -1,9 +1,4 @@
-import {
-  type ChainConfig,
-  type ChainContext,
-  createChainContext,
-  minimalChainConfig,
-} from "@turnstile/ticket-state";
+import { type ChainConfig, type ChainContext, createChainContext, minimalChainConfig } from "@turnstile/ticket-state";
 import { DevChain, type DevChainOptions } from "@turnstile/ticket-state/dev";
 
 /** A minimal-preset context, with config overrides. */
