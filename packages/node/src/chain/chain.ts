@@ -60,17 +60,6 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.engine.genesisPayload(genesis.state.genesis_time);
     const anchor = anchorFromState(genesis);
     this.anchorRoot = anchor.root;
-    this.forkChoice = new ForkChoice(
-      {
-        slotsPerEpoch: ctx.preset.SLOTS_PER_EPOCH,
-        secondsPerSlot: ctx.config.SECONDS_PER_SLOT,
-        ptcSize: ctx.preset.PTC_SIZE,
-        genesisTime: genesis.state.genesis_time,
-      },
-      anchor,
-      (checkpoint) => justifiedBalancesFromState(this.stateOfCheckpoint(checkpoint.root)),
-    );
-    this.forkChoice.onTick(Math.max(now(), genesis.state.genesis_time));
     const genesisEntry: BlockEntry = {
       root: anchor.root,
       block: {
@@ -82,6 +71,17 @@ export class Chain extends EventEmitter<ChainEvents> {
       postPayload: anchor.payloadKnown ? genesis : null,
     };
     this.entries.set(anchor.root, genesisEntry);
+    this.forkChoice = new ForkChoice(
+      {
+        slotsPerEpoch: ctx.preset.SLOTS_PER_EPOCH,
+        secondsPerSlot: ctx.config.SECONDS_PER_SLOT,
+        ptcSize: ctx.preset.PTC_SIZE,
+        genesisTime: genesis.state.genesis_time,
+      },
+      anchor,
+      (checkpoint) => justifiedBalancesFromState(this.stateOfCheckpoint(checkpoint.root)),
+    );
+    this.forkChoice.onTick(Math.max(now(), genesis.state.genesis_time));
   }
 
   onTick(time: number): void {

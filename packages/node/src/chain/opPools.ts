@@ -171,17 +171,29 @@ export class CommitmentPool {
     this.bySlot.set(commitment.message.slot, list);
   }
 
-  /** The commitment for `slot` that builds on the given parent, if a holder sent one. */
-  get(slot: number, parentRoot: string, parentBlockHash: string): SignedExecutionPayloadCommitment | undefined {
-    return this.bySlot
-      .get(slot)
-      ?.find(
-        (c) =>
-          toHex(c.message.parent_block_root) === parentRoot && toHex(c.message.parent_block_hash) === parentBlockHash,
-      );
+  /** Commitments holders sent for `slot` (the producer picks the one that fits its parent). */
+  forSlot(slot: number): SignedExecutionPayloadCommitment[] {
+    return this.bySlot.get(slot) ?? [];
   }
 
   prune(currentSlot: number): void {
     for (const slot of this.bySlot.keys()) if (slot < currentSlot) this.bySlot.delete(slot);
   }
+}
+
+/** Everything waiting for a block. */
+export interface OpPools {
+  attestations: AttestationPool;
+  payloadAttestations: PayloadAttestationPool;
+  tickets: TicketOpPool;
+  commitments: CommitmentPool;
+}
+
+export function createOpPools(ctx: ChainContext): OpPools {
+  return {
+    attestations: new AttestationPool(ctx),
+    payloadAttestations: new PayloadAttestationPool(ctx),
+    tickets: new TicketOpPool(),
+    commitments: new CommitmentPool(),
+  };
 }

@@ -1,0 +1,134 @@
+import { EventEmitter } from "node:events";
+import type { SecretKey } from "@chainsafe/blst";
+import type {
+  CachedBeaconState,
+  ChainContext,
+  SignedBeaconBlock,
+  SignedExecutionPayloadCommitment,
+  SignedExecutionPayloadEnvelope,
+  SignedTicketPurchase,
+} from "@turnstile/ticket-state";
+import { Chain } from "../chain/chain.ts";
+import { Clock } from "../chain/clock.ts";
+import { createOpPools, type OpPools } from "../chain/opPools.ts";
+import { type HolderMisbehaviour, TicketHolder } from "../tickets/ticketHolder.ts";
+import { appetiteOf } from "../tickets/valuation.ts";
+import { ValidatorClient } from "../validator/validatorClient.ts";
+
+export interface BeaconNodeOptions {
+  ctx: ChainContext;
+  genesis: CachedBeaconState;
+  /** Validator index → key, for the validators this node runs duties for. */
+  validatorKeys: Map<number, SecretKey>;
+  /** Buyer index → key, for the ticket-holder agents this node runs. */
+  buyerKeys: Map<number, SecretKey>;
+  /** Total buyer accounts, to spread the agents' appetites. */
+  buyerCount: number;
+  misbehaviour?: HolderMisbehaviour;
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface NodeEvents {
+  /** Something was rejected: what, and the typed error's code. */
+  rejected: [kind: string, code: string, message: string];
+  published: [kind: string];
+}
+
+/**
+ * One beacon node: chain, operation pools, clock, validator client and ticket-holder agents,
+ * wired in one place. Duties hand what they make to `import*`, which a network layer also calls
+ * for what peers send.
+ */
+export class BeaconNode extends EventEmitter<NodeEvents> {
+  readonly ctx: ChainContext;
+  readonly chain: Chain;
+  readonly pools: OpPools;
+  readonly clock: Clock;
+  private readonly validators: ValidatorClient;
+  private readonly holders: TicketHolder[];
+
+  constructor(opts: BeaconNodeOptions) {
+    super();
+    const now = opts.now ?? (() => Date.now() / 1000);
+    this.ctx = opts.ctx;
+    this.chain = new Chain(opts.ctx, opts.genesis, now);
+    this.pools = createOpPools(opts.ctx);
+    this.clock = new Clock(opts.genesis.state.genesis_time, opts.ctx.config.SECONDS_PER_SLOT, now);
+    const output = {
+      block: (b: SignedBeaconBlock) => this.importBlock(b),
+      envelope: (e: SignedExecutionPayloadEnvelope) => this.importEnvelope(e),
+    };
+    this.validators = new ValidatorClient(this.chain, this.pools, opts.validatorKeys, output);
+    const misbehaviour = opts.misbehaviour ?? { withholdCommitment: 0, withholdPayload: 0 };
+    this.holders = [...opts.buyerKeys].map(
+      ([index, key]) =>
+        new TicketHolder(
+          this.chain,
+          index,
+          key,
+          appetiteOf(index, opts.buyerCount),
+          misbehaviour,
+          {
+            purchase: (p) => this.importPurchase(p),
+            commitment: (c) => this.importCommitment(c),
+            envelope: (e) => this.importEnvelope(e),
+          },
+          opts.random,
+        ),
+    );
+    this.clock.on("interval", (slot, interval) => this.onInterval(slot, interval));
+  }
+
+  start(): void {
+    this.clock.start();
+  }
+
+  stop(): void {
+    this.clock.stop();
+  }
+
+  /** Run one interval's duties (the clock calls this; tests call it directly). */
+  onInterval(slot: number, interval: number): void {
+    this.chain.onTick(this.clock.time);
+    if (interval === 0) this.prunePools(slot);
+    this.validators.onInterval(slot, interval);
+    for (const holder of this.holders) holder.onInterval(slot, interval);
+  }
+
+  private prunePools(slot: number): void {
+    const head = this.chain.head().state.state;
+    this.pools.attestations.prune(slot);
+    this.pools.payloadAttestations.prune(slot);
+    this.pools.commitments.prune(slot);
+    this.pools.tickets.prune((i) => (i < head.buyers.length ? head.buyers.getReadonly(i).nonce : undefined));
+  }
+
+  private guard(kind: string, fn: () => void): boolean {
+    try {
+      fn();
+      this.emit("published", kind);
+      return true;
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? "UNEXPECTED";
+      this.emit("rejected", kind, code, (e as Error).message);
+      return false;
+    }
+  }
+
+  importBlock(block: SignedBeaconBlock): boolean {
+    return this.guard("block", () => this.chain.importBlock(block));
+  }
+
+  importEnvelope(envelope: SignedExecutionPayloadEnvelope): boolean {
+    return this.guard("envelope", () => this.chain.importEnvelope(envelope));
+  }
+
+  importPurchase(purchase: SignedTicketPurchase): boolean {
+    return this.guard("ticket_purchase", () => this.pools.tickets.addPurchase(purchase));
+  }
+
+  importCommitment(commitment: SignedExecutionPayloadCommitment): boolean {
+    return this.guard("payload_commitment", () => this.pools.commitments.add(commitment));
+  }
+}
