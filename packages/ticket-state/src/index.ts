@@ -57,7 +57,10 @@ export * from "./errors/index.ts";
 // Genesis
 export * from "./genesis/createGenesisState.ts";
 export * from "./params/index.ts";
+export { buildCommitment, HOLDER_FEE_RECIPIENT, SELF_BUILD_FEE_RECIPIENT } from "./produce/buildCommitment.ts";
 export { computeBlockStateRoot, computeEnvelopeStateRoot } from "./produce/computeStateRoots.ts";
+export { type BlockOperations, type ProducedBlock, produceBlock } from "./produce/produceBlock.ts";
+export { signObject } from "./produce/signObject.ts";
 // Signature sets
 export * from "./signatureSets/index.ts";
 export { processSlot } from "./slot/processSlot.ts";

@@ -34,6 +34,8 @@ export interface ChainConfig {
   TICKET_PRICING: TicketPricing;
   INITIAL_TICKET_PRICE: number;
   MIN_TICKET_PRICE: number;
+  /** The price saturates here: `count * price` must stay an exact integer (below 2^53 Gwei). */
+  MAX_TICKET_PRICE: number;
   TARGET_TICKET_POOL_SIZE: number;
   TARGET_TICKETS_PER_SLOT: number;
   TICKET_PRICE_ADJUSTMENT_QUOTIENT: number;
@@ -62,6 +64,7 @@ export const minimalChainConfig: ChainConfig = {
   TICKET_PRICING: "pool_target",
   INITIAL_TICKET_PRICE: GWEI_PER_ETH / 100,
   MIN_TICKET_PRICE: GWEI_PER_ETH / 1000,
+  MAX_TICKET_PRICE: 2 ** 48,
   TARGET_TICKET_POOL_SIZE: 16,
   TARGET_TICKETS_PER_SLOT: 1,
   TICKET_PRICE_ADJUSTMENT_QUOTIENT: 8,
@@ -103,6 +106,7 @@ const FIELD_KINDS: Record<keyof ChainConfig, Kind> = {
   TICKET_PRICING: "pricing",
   INITIAL_TICKET_PRICE: "uint",
   MIN_TICKET_PRICE: "uint",
+  MAX_TICKET_PRICE: "uint",
   TARGET_TICKET_POOL_SIZE: "uint",
   TARGET_TICKETS_PER_SLOT: "uint",
   TICKET_PRICE_ADJUSTMENT_QUOTIENT: "uint",
@@ -192,5 +196,7 @@ export function validateChainConfig(config: ChainConfig): ChainConfig {
   require(config.MIN_TICKET_PRICE > 0, "MIN_TICKET_PRICE", "must be positive (a free ticket makes the pool unbounded)");
   require(config.INITIAL_TICKET_PRICE >=
     config.MIN_TICKET_PRICE, "INITIAL_TICKET_PRICE", "must be at least MIN_TICKET_PRICE");
+  require(config.MAX_TICKET_PRICE >=
+    config.INITIAL_TICKET_PRICE, "MAX_TICKET_PRICE", "must be at least INITIAL_TICKET_PRICE");
   return config;
 }

@@ -103,7 +103,11 @@ export class DeterministicExecutionEngine implements ExecutionEngine {
     if (!bytesEqual(payload.block_hash, this.computeBlockHash(payload))) return PayloadStatus.INVALID;
     if (payload.gas_used > payload.gas_limit) return PayloadStatus.INVALID;
     const parent = this.known.get(toHex(payload.parent_hash));
-    if (parent === undefined) return PayloadStatus.SYNCING;
+    if (parent === undefined) {
+      // Accepted optimistically; remembered so that its descendants are checked against it
+      this.known.set(toHex(payload.block_hash), { blockNumber: payload.block_number, timestamp: payload.timestamp });
+      return PayloadStatus.SYNCING;
+    }
     if (payload.block_number !== parent.blockNumber + 1 || payload.timestamp <= parent.timestamp) {
       return PayloadStatus.INVALID;
     }

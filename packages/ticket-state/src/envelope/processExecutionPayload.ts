@@ -6,6 +6,7 @@ import { ZERO_HASH } from "../params/constants.ts";
 import { getExecutionPayloadEnvelopeSignatureSet } from "../signatureSets/index.ts";
 import { getTicketAssignment, isSelfBuild } from "../tickets/ticketAssignment.ts";
 import type { SignedExecutionPayloadEnvelope } from "../types/index.ts";
+import { BeaconBlockHeader } from "../types/sszTypes.ts";
 import { bytesEqual, toHex } from "../util/bytes.ts";
 import { computeTimestampAtSlot } from "../util/epoch.ts";
 
@@ -31,12 +32,12 @@ export function processExecutionPayload(
   const fail = (code: EnvelopeErrorCode, message: string, data: Record<string, unknown> = {}) =>
     new EnvelopeError(code, message, data);
 
-  // Cache the latest block header's state root, so the envelope names the block by its final root
-  const previousStateRoot = state.hashTreeRoot();
-  if (bytesEqual(state.latest_block_header.state_root, ZERO_HASH)) {
-    state.latest_block_header.state_root = previousStateRoot;
-  }
-  const blockRoot = state.latest_block_header.hashTreeRoot();
+  // The envelope names the block by its final root: the header with its state root filled in,
+  // which is written to the state only once every check has passed
+  const header = state.latest_block_header.toValue();
+  const fillStateRoot = bytesEqual(header.state_root, ZERO_HASH);
+  if (fillStateRoot) header.state_root = state.hashTreeRoot();
+  const blockRoot = BeaconBlockHeader.hashTreeRoot(header);
   if (!bytesEqual(envelope.beacon_block_root, blockRoot)) {
     throw fail(EnvelopeErrorCode.WRONG_BLOCK_ROOT, "envelope is not for the state's latest block", {
       beaconBlockRoot: toHex(envelope.beacon_block_root),
@@ -110,6 +111,7 @@ export function processExecutionPayload(
     });
   }
 
+  if (fillStateRoot) state.latest_block_header.state_root = header.state_root;
   state.execution_payload_availability.set(slotIndex, true);
   state.latest_block_hash = payload.block_hash;
 

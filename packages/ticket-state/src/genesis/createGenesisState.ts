@@ -1,3 +1,4 @@
+import { isValidPubkey } from "../bls/blsSpec.ts";
 import { CachedBeaconState, type ChainCaches, createChainCaches } from "../cache/cachedBeaconState.ts";
 import type { ChainContext } from "../config/chainContext.ts";
 import { DeterministicExecutionEngine } from "../engine/deterministicEngine.ts";
@@ -44,6 +45,13 @@ export function createGenesisState(ctx: ChainContext, opts: GenesisOptions): Cac
   if (opts.validatorPubkeys.length === 0) {
     throw new TicketStateError("GENESIS_NO_VALIDATORS", "genesis needs at least one validator", {});
   }
+  for (const [index, pubkey] of opts.validatorPubkeys.entries()) {
+    if (!isValidPubkey(pubkey)) {
+      throw new TicketStateError("GENESIS_INVALID_VALIDATOR_PUBKEY", "validator pubkey is not a valid BLS public key", {
+        index,
+      });
+    }
+  }
   const validators: Validator[] = opts.validatorPubkeys.map((pubkey) => ({
     pubkey,
     withdrawal_credentials: blsWithdrawalCredentials(pubkey),
@@ -59,6 +67,11 @@ export function createGenesisState(ctx: ChainContext, opts: GenesisOptions): Cac
   const buyers: Buyer[] = [];
   const pool: ExecutionTicket[] = [];
   for (const [index, b] of opts.buyers.entries()) {
+    if (!isValidPubkey(b.pubkey)) {
+      throw new TicketStateError("GENESIS_INVALID_BUYER_PUBKEY", "buyer pubkey is not a valid BLS public key", {
+        index,
+      });
+    }
     const count = b.initialTickets ?? 0;
     if (b.balance < count * price) {
       throw new TicketStateError("GENESIS_BUYER_BALANCE", "buyer cannot pay for its initial tickets", {

@@ -4,8 +4,6 @@ export const GENESIS_SLOT = 0;
 export const GENESIS_EPOCH = 0;
 /** uint64 max; `@chainsafe/ssz` maps it to `Infinity` for number-typed uint64 fields. */
 export const FAR_FUTURE_EPOCH = Number.POSITIVE_INFINITY;
-export const BASE_REWARDS_PER_EPOCH = 4;
-export const DEPOSIT_CONTRACT_TREE_DEPTH = 32;
 export const JUSTIFICATION_BITS_LENGTH = 4;
 
 /** Ticket id used by a self-built commitment (no ticket assigned): uint64 max. */
@@ -18,9 +16,8 @@ export const TIMELY_HEAD_FLAG_INDEX = 2;
 export const TIMELY_SOURCE_WEIGHT = 14;
 export const TIMELY_TARGET_WEIGHT = 26;
 export const TIMELY_HEAD_WEIGHT = 14;
-/** Altair's sync-reward weight: this chain has no sync committees, so the share is simply not paid. */
-export const SYNC_REWARD_WEIGHT = 2;
 export const PROPOSER_WEIGHT = 8;
+/** Altair's denominator, kept: the 2/64 share of sync committees (which this chain has not) is simply not paid. */
 export const WEIGHT_DENOMINATOR = 64;
 export const PARTICIPATION_FLAG_WEIGHTS = [TIMELY_SOURCE_WEIGHT, TIMELY_TARGET_WEIGHT, TIMELY_HEAD_WEIGHT] as const;
 

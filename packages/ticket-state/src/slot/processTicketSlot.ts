@@ -12,7 +12,7 @@ import { TicketAssignment } from "../types/sszTypes.ts";
 import { bytesToUint64, concatBytes, uintToBytes8 } from "../util/bytes.ts";
 import { computeEpochAtSlot } from "../util/epoch.ts";
 import { hash } from "../util/hash.ts";
-import { getSeed } from "../util/seed.ts";
+import { getRandaoMix } from "../util/seed.ts";
 
 /**
  * The ticket market's per-slot step, run on entering slot `state.slot`:
@@ -55,10 +55,15 @@ export function settleTicket(cs: CachedBeaconState, slot: number): void {
   }
 }
 
-/** `compute_lottery_index`: uniform over the pool, from the slot's lottery seed. */
+/**
+ * `compute_lottery_index`: uniform over the pool. The seed is the current RANDAO mix, which the
+ * previous block's reveal has just changed: nobody but that block's proposer knew it when the
+ * purchases now in the pool were made. (A `get_seed`-style seed, fixed an epoch ahead, would let
+ * a buyer pick a purchase count that lands the draw on its own new ticket.)
+ */
 export function computeLotteryIndex(cs: CachedBeaconState, slot: number, poolSize: number): number {
-  const epoch = computeEpochAtSlot(cs.ctx, slot);
-  const seed = hash(concatBytes(getSeed(cs.ctx, cs.state, epoch, DOMAIN_TICKET_LOTTERY), uintToBytes8(slot)));
+  const mix = getRandaoMix(cs.ctx, cs.state, computeEpochAtSlot(cs.ctx, cs.state.slot));
+  const seed = hash(concatBytes(DOMAIN_TICKET_LOTTERY, uintToBytes8(slot), mix));
   return Number(bytesToUint64(seed) % BigInt(poolSize));
 }
 
@@ -81,6 +86,7 @@ export function processTicketPricing(cs: CachedBeaconState): void {
       c.TARGET_TICKET_POOL_SIZE,
       c.TICKET_PRICE_ADJUSTMENT_QUOTIENT,
       c.MIN_TICKET_PRICE,
+      c.MAX_TICKET_PRICE,
     );
   } else if (c.TICKET_PRICING === "sales_target") {
     state.ticket_price = computeNextTicketPrice(
@@ -89,6 +95,7 @@ export function processTicketPricing(cs: CachedBeaconState): void {
       c.TARGET_TICKETS_PER_SLOT,
       c.TICKET_PRICE_ADJUSTMENT_QUOTIENT,
       c.MIN_TICKET_PRICE,
+      c.MAX_TICKET_PRICE,
     );
   }
   state.tickets_sold_in_slot = 0;

@@ -1,7 +1,7 @@
 /**
  * `compute_next_ticket_price`: an EIP-1559-shaped step toward a target. Off target, the price
  * moves by `price * min(|observed - target|, target) / target / quotient`, at least 1 Gwei,
- * never below `floor`. The distance is capped at `target` so that one step is at most
+ * never below `floor` nor above `ceiling` (so `count * price` stays exact). The distance is capped at `target` so that one step is at most
  * `price / quotient`, as in EIP-1559 (whose observed value cannot exceed twice the target; a pool
  * can, and an uncapped step would compound without bound while the pool drains one ticket a slot).
  * Integer arithmetic throughout (bigint for the product, which can pass 2^53).
@@ -12,11 +12,12 @@ export function computeNextTicketPrice(
   target: number,
   quotient: number,
   floor: number,
+  ceiling: number,
 ): number {
-  if (observed === target) return Math.max(price, floor);
+  if (observed === target) return Math.min(Math.max(price, floor), ceiling);
   const distance = BigInt(Math.min(Math.abs(observed - target), target));
   const delta = Number((BigInt(price) * distance) / BigInt(target) / BigInt(quotient));
   const step = Math.max(delta, 1);
-  if (observed > target) return price + step;
+  if (observed > target) return Math.min(price + step, ceiling);
   return Math.max(price > step ? price - step : 0, floor);
 }

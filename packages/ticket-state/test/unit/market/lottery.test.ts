@@ -6,7 +6,7 @@ import {
   concatBytes,
   DOMAIN_TICKET_LOTTERY,
   drawTicket,
-  getSeed,
+  getRandaoMix,
   hash,
   isSelfBuild,
   processSlots,
@@ -20,21 +20,25 @@ import { assigned, poolIds, poolTickets, ringEntries, sortedNumbers } from "./ma
 
 const L = 8; // TICKET_LOOKAHEAD_SLOTS of the minimal preset
 
-/** The spec's lottery index, written out: bytes_to_uint64(hash(seed || uint_to_bytes(slot))[0:8]) mod size. */
-function specLotteryIndex(seed: Uint8Array, slot: number, size: number): number {
-  const digest = hash(concatBytes(seed, uintToBytes8(slot)));
+/**
+ * The spec's lottery index, written out:
+ * bytes_to_uint64(hash(DOMAIN_TICKET_LOTTERY || uint_to_bytes(slot) || mix)[0:8]) mod size,
+ * with `mix` the state's current RANDAO mix.
+ */
+function specLotteryIndex(mix: Uint8Array, slot: number, size: number): number {
+  const digest = hash(concatBytes(DOMAIN_TICKET_LOTTERY, uintToBytes8(slot), mix));
   let n = 0n;
   for (let i = 7; i >= 0; i--) n = (n << 8n) | BigInt(digest[i]);
   return Number(n % BigInt(size));
 }
 
 describe("ticket lottery", () => {
-  it("computeLotteryIndex is bytes_to_uint64(hash(get_seed(epoch, DOMAIN_TICKET_LOTTERY) || slot)) mod pool size", () => {
+  it("computeLotteryIndex is bytes_to_uint64(hash(DOMAIN_TICKET_LOTTERY || slot || current mix)) mod pool size", () => {
     const chain = devChain({}, { initialTicketsPerBuyer: 10 });
     const cs = chain.head;
     const seen = new Set<number>();
     for (let slot = 1; slot < 40; slot++) {
-      const seed = getSeed(cs.ctx, cs.state, computeEpochAtSlot(cs.ctx, slot), DOMAIN_TICKET_LOTTERY);
+      const seed = getRandaoMix(cs.ctx, cs.state, computeEpochAtSlot(cs.ctx, cs.state.slot));
       for (const size of [1, 2, 7, 32, 1000]) {
         const index = computeLotteryIndex(cs, slot, size);
         assert.equal(index, specLotteryIndex(seed, slot, size), `slot ${slot} size ${size}`);

@@ -3,6 +3,9 @@ import { describe, it } from "node:test";
 import { computeNextTicketPrice, processTicketPricing } from "@turnstile/ticket-state";
 import { devChain } from "../../utils/chain.ts";
 
+/** No price ceiling in play: these cases test the step rule alone. */
+const NO_CEILING = Number.MAX_SAFE_INTEGER;
+
 // Defaults of the minimal chain config used throughout
 const TARGET_POOL = 16;
 const QUOTIENT = 8;
@@ -29,59 +32,59 @@ describe("computeNextTicketPrice: pool_target arithmetic, slot after slot", () =
     ];
     let price = INITIAL;
     for (const [pool, expected] of steps) {
-      price = computeNextTicketPrice(price, pool, TARGET_POOL, QUOTIENT, FLOOR);
+      price = computeNextTicketPrice(price, pool, TARGET_POOL, QUOTIENT, FLOOR, NO_CEILING);
       assert.equal(price, expected, `pool ${pool}`);
     }
   });
 
   it("moves by at least 1 Gwei when off target, even when the proportional step rounds to 0", () => {
     // 100 * 1 / 16 / 8 = 0 → the step is 1
-    assert.equal(computeNextTicketPrice(100, 17, 16, 8, 1), 101);
-    assert.equal(computeNextTicketPrice(100, 15, 16, 8, 1), 99);
+    assert.equal(computeNextTicketPrice(100, 17, 16, 8, 1, NO_CEILING), 101);
+    assert.equal(computeNextTicketPrice(100, 15, 16, 8, 1, NO_CEILING), 99);
     // 1000 * 1 / 16 / 8 = 7 (7.8125): the proportional step, not the minimum
-    assert.equal(computeNextTicketPrice(1000, 17, 16, 8, 1), 1007);
-    assert.equal(computeNextTicketPrice(1000, 15, 16, 8, 1), 993);
+    assert.equal(computeNextTicketPrice(1000, 17, 16, 8, 1, NO_CEILING), 1007);
+    assert.equal(computeNextTicketPrice(1000, 15, 16, 8, 1, NO_CEILING), 993);
     // at target, no minimum step
-    assert.equal(computeNextTicketPrice(100, 16, 16, 8, 1), 100);
+    assert.equal(computeNextTicketPrice(100, 16, 16, 8, 1, NO_CEILING), 100);
   });
 
   it("never goes below the floor", () => {
     // 1_050_000 / 8 = 131_250 → 918_750, below the floor of 1_000_000
-    assert.equal(computeNextTicketPrice(1_050_000, 0, 16, 8, FLOOR), FLOOR);
+    assert.equal(computeNextTicketPrice(1_050_000, 0, 16, 8, FLOOR, NO_CEILING), FLOOR);
     // at the floor and below target: stays at the floor
-    assert.equal(computeNextTicketPrice(FLOOR, 3, 16, 8, FLOOR), FLOOR);
+    assert.equal(computeNextTicketPrice(FLOOR, 3, 16, 8, FLOOR, NO_CEILING), FLOOR);
     // quotient 1, target 1, pool 0: the step (5) equals the price; clamps to the floor, not to 0 or below
-    assert.equal(computeNextTicketPrice(5, 0, 1, 1, 2), 2);
+    assert.equal(computeNextTicketPrice(5, 0, 1, 1, 2, NO_CEILING), 2);
     // at target, a price below the floor is lifted to the floor
-    assert.equal(computeNextTicketPrice(500, 16, 16, 8, 1000), 1000);
+    assert.equal(computeNextTicketPrice(500, 16, 16, 8, 1000, NO_CEILING), 1000);
     // an empty pool for ever: (7/8)^k decay reaches the floor and stays there
     let price = INITIAL;
     let slots = 0;
     while (price > FLOOR) {
-      price = computeNextTicketPrice(price, 0, TARGET_POOL, QUOTIENT, FLOOR);
+      price = computeNextTicketPrice(price, 0, TARGET_POOL, QUOTIENT, FLOOR, NO_CEILING);
       slots++;
     }
     assert.equal(price, FLOOR);
     // 10_000_000 * (7/8)^17 ≈ 1_034_000 > floor; (7/8)^18 ≈ 905_000 < floor → 18 steps
     assert.equal(slots, 18);
-    assert.equal(computeNextTicketPrice(price, 0, TARGET_POOL, QUOTIENT, FLOOR), FLOOR);
+    assert.equal(computeNextTicketPrice(price, 0, TARGET_POOL, QUOTIENT, FLOOR, NO_CEILING), FLOOR);
   });
 
   it("caps the distance at the target: one step is at most price / quotient", () => {
     // pool 48, target 16: distance 32 is capped to 16 → 10_000_000 * 16 / 16 / 8 = 1_250_000
-    assert.equal(computeNextTicketPrice(INITIAL, 48, TARGET_POOL, QUOTIENT, FLOOR), 11_250_000);
+    assert.equal(computeNextTicketPrice(INITIAL, 48, TARGET_POOL, QUOTIENT, FLOOR, NO_CEILING), 11_250_000);
     // the same step as at pool 32 (distance 16, uncapped)
-    assert.equal(computeNextTicketPrice(INITIAL, 32, TARGET_POOL, QUOTIENT, FLOOR), 11_250_000);
+    assert.equal(computeNextTicketPrice(INITIAL, 32, TARGET_POOL, QUOTIENT, FLOOR, NO_CEILING), 11_250_000);
     // just under the cap: pool 31, distance 15 → 10_000_000 * 15 / 16 / 8 = 1_171_875
-    assert.equal(computeNextTicketPrice(INITIAL, 31, TARGET_POOL, QUOTIENT, FLOOR), 11_171_875);
+    assert.equal(computeNextTicketPrice(INITIAL, 31, TARGET_POOL, QUOTIENT, FLOOR, NO_CEILING), 11_171_875);
   });
 
   it("keeps exact integer arithmetic when price × distance passes 2^53", () => {
     // (2^53 - 1) * 3 = 3 * 2^53 - 3; / 4 / 1 = 3 * 2^51 - 1 (floor of 3 * 2^51 - 0.75)
     // → (2^53 - 1) - (3 * 2^51 - 1) = 2^51
-    assert.equal(computeNextTicketPrice(2 ** 53 - 1, 1, 4, 1, 1), 2 ** 51);
+    assert.equal(computeNextTicketPrice(2 ** 53 - 1, 1, 4, 1, 1, NO_CEILING), 2 ** 51);
     // (2^52 + 1) * 4 / 4 / 2 = 2^51 (floor of 2^51 + 0.5) → 2^52 + 1 + 2^51
-    assert.equal(computeNextTicketPrice(2 ** 52 + 1, 8, 4, 2, 1), 2 ** 52 + 2 ** 51 + 1);
+    assert.equal(computeNextTicketPrice(2 ** 52 + 1, 8, 4, 2, 1, NO_CEILING), 2 ** 52 + 2 ** 51 + 1);
   });
 });
 
@@ -102,7 +105,7 @@ describe("computeNextTicketPrice: sales_target arithmetic", () => {
     ];
     let price = INITIAL;
     for (const [sold, expected] of steps) {
-      price = computeNextTicketPrice(price, sold, 1, QUOTIENT, FLOOR);
+      price = computeNextTicketPrice(price, sold, 1, QUOTIENT, FLOOR, NO_CEILING);
       assert.equal(price, expected, `sold ${sold}`);
     }
   });

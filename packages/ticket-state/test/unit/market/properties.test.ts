@@ -11,6 +11,9 @@ import fc from "fast-check";
 import { devChain } from "../../utils/chain.ts";
 import { assigned, buyerBalances, escrowedTickets, poolIds, sum } from "./marketHelpers.ts";
 
+/** No price ceiling in play: these cases test the step rule alone. */
+const NO_CEILING = Number.MAX_SAFE_INTEGER;
+
 const L = 8;
 const SLOTS_PER_EPOCH = 8;
 const BUYERS = 4;
@@ -30,7 +33,7 @@ describe("ticket price (properties)", () => {
   it("never goes below the floor, and each step moves toward the target", () => {
     fc.assert(
       fc.property(priceArgs, ({ price, observed, target, quotient, floor }) => {
-        const next = computeNextTicketPrice(price, observed, target, quotient, floor);
+        const next = computeNextTicketPrice(price, observed, target, quotient, floor, NO_CEILING);
         assert.ok(Number.isSafeInteger(next));
         assert.ok(next >= floor, `${next} below floor ${floor}`);
         if (observed > target) assert.ok(next > price, "must rise when above target");
@@ -47,7 +50,8 @@ describe("ticket price (properties)", () => {
     fc.assert(
       fc.property(priceArgs, fc.integer({ min: 0, max: 5000 }), (args, other) => {
         const [lo, hi] = args.observed <= other ? [args.observed, other] : [other, args.observed];
-        const f = (o: number) => computeNextTicketPrice(args.price, o, args.target, args.quotient, args.floor);
+        const f = (o: number) =>
+          computeNextTicketPrice(args.price, o, args.target, args.quotient, args.floor, NO_CEILING);
         assert.ok(f(lo) <= f(hi));
       }),
       { numRuns: 1000 },
@@ -64,7 +68,7 @@ describe("ticket price (properties)", () => {
         (floor, target, quotient, observations) => {
           let price = floor;
           for (const observed of observations) {
-            const next = computeNextTicketPrice(price, observed, target, quotient, floor);
+            const next = computeNextTicketPrice(price, observed, target, quotient, floor, NO_CEILING);
             assert.ok(next >= floor);
             if (observed > target) assert.ok(next > price);
             if (observed < target) assert.ok(next <= price);

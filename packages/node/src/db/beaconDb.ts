@@ -1,0 +1,142 @@
+import {
+  type ChainContext,
+  deserializeSsz,
+  fromHex,
+  type SignedBeaconBlock,
+  type SignedExecutionPayloadEnvelope,
+  TicketStateError,
+  toHex,
+} from "@turnstile/ticket-state";
+import { Level } from "level";
+
+/** One byte in front of every key: which kind of record it is. */
+const Bucket = {
+  block: 1,
+  envelope: 2,
+  /** slot (8 bytes, big-endian so keys sort by slot) + block root → empty: blocks in slot order */
+  blockBySlot: 3,
+  state: 4,
+  meta: 5,
+} as const;
+
+const META_GENESIS_STATE = "genesis_state";
+const META_FINALIZED = "finalized";
+const META_CONFIG = "chain_config";
+
+function key(bucket: number, ...parts: Uint8Array[]): Uint8Array {
+  let length = 1;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  out[0] = bucket;
+  let offset = 1;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+function slotKey(slot: number): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(slot), false);
+  return out;
+}
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+/**
+ * The node's database (level): blocks and envelopes by root, a slot index, finalized states and
+ * metadata. Writes that belong together go in one atomic batch, so a node killed at any moment
+ * restarts from a consistent database.
+ */
+export class BeaconDb {
+  private readonly db: Level<Uint8Array, Uint8Array>;
+  private readonly ctx: ChainContext;
+
+  constructor(ctx: ChainContext, path: string) {
+    this.ctx = ctx;
+    this.db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: "view", valueEncoding: "view" });
+  }
+
+  async open(): Promise<void> {
+    await this.db.open();
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  private async get(k: Uint8Array): Promise<Uint8Array | undefined> {
+    return (await this.db.get(k)) ?? undefined;
+  }
+
+  async putBlock(root: string, block: SignedBeaconBlock): Promise<void> {
+    const rootBytes = fromHex(root);
+    await this.db.batch([
+      { type: "put", key: key(Bucket.block, rootBytes), value: this.ctx.ssz.SignedBeaconBlock.serialize(block) },
+      { type: "put", key: key(Bucket.blockBySlot, slotKey(block.message.slot), rootBytes), value: new Uint8Array(0) },
+    ]);
+  }
+
+  async getBlock(root: string): Promise<SignedBeaconBlock | undefined> {
+    const bytes = await this.get(key(Bucket.block, fromHex(root)));
+    return bytes && deserializeSsz(this.ctx.ssz.SignedBeaconBlock, bytes, "SignedBeaconBlock");
+  }
+
+  async putEnvelope(root: string, envelope: SignedExecutionPayloadEnvelope): Promise<void> {
+    const value = this.ctx.ssz.SignedExecutionPayloadEnvelope.serialize(envelope);
+    await this.db.put(key(Bucket.envelope, fromHex(root)), value);
+  }
+
+  async getEnvelope(root: string): Promise<SignedExecutionPayloadEnvelope | undefined> {
+    const bytes = await this.get(key(Bucket.envelope, fromHex(root)));
+    return (
+      bytes && deserializeSsz(this.ctx.ssz.SignedExecutionPayloadEnvelope, bytes, "SignedExecutionPayloadEnvelope")
+    );
+  }
+
+  /** Roots of the stored blocks with `from <= slot < to`, in slot order. */
+  async blockRootsBySlot(from: number, to: number): Promise<{ slot: number; root: string }[]> {
+    const out: { slot: number; root: string }[] = [];
+    for await (const k of this.db.keys({
+      gte: key(Bucket.blockBySlot, slotKey(from)),
+      lt: key(Bucket.blockBySlot, slotKey(to)),
+    })) {
+      const slot = Number(new DataView(k.buffer, k.byteOffset + 1, 8).getBigUint64(0, false));
+      out.push({ slot, root: toHex(k.subarray(9)) });
+    }
+    return out;
+  }
+
+  async putGenesis(stateBytes: Uint8Array, configYaml: string): Promise<void> {
+    await this.db.batch([
+      { type: "put", key: key(Bucket.meta, text(META_GENESIS_STATE)), value: stateBytes },
+      { type: "put", key: key(Bucket.meta, text(META_CONFIG)), value: text(configYaml) },
+    ]);
+  }
+
+  async getGenesis(): Promise<{ stateBytes: Uint8Array; configYaml: string } | undefined> {
+    const stateBytes = await this.get(key(Bucket.meta, text(META_GENESIS_STATE)));
+    const config = await this.get(key(Bucket.meta, text(META_CONFIG)));
+    if (!stateBytes || !config) return undefined;
+    return { stateBytes, configYaml: new TextDecoder().decode(config) };
+  }
+
+  /** Store a finalized checkpoint's state and mark it the restart anchor, in one batch. */
+  async putFinalized(epoch: number, root: string, stateBytes: Uint8Array): Promise<void> {
+    const record = text(JSON.stringify({ epoch, root }));
+    await this.db.batch([
+      { type: "put", key: key(Bucket.state, fromHex(root)), value: stateBytes },
+      { type: "put", key: key(Bucket.meta, text(META_FINALIZED)), value: record },
+    ]);
+  }
+
+  async getFinalized(): Promise<{ epoch: number; root: string; stateBytes: Uint8Array } | undefined> {
+    const record = await this.get(key(Bucket.meta, text(META_FINALIZED)));
+    if (!record) return undefined;
+    const { epoch, root } = JSON.parse(new TextDecoder().decode(record)) as { epoch: number; root: string };
+    const stateBytes = await this.get(key(Bucket.state, fromHex(root)));
+    if (!stateBytes) throw new TicketStateError("DB_CORRUPT", "finalized state missing", { root });
+    return { epoch, root, stateBytes };
+  }
+}

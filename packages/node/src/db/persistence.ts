@@ -1,0 +1,68 @@
+import { CachedBeaconState, type ChainContext, createChainCaches } from "@turnstile/ticket-state";
+import type { Chain } from "../chain/chain.ts";
+import type { BeaconDb } from "./beaconDb.ts";
+
+/**
+ * The state a (re)started node resumes from: the last finalized state if the database has one,
+ * else the stored genesis. Both share one set of chain caches.
+ */
+export async function loadAnchorState(
+  ctx: ChainContext,
+  db: BeaconDb,
+): Promise<{ genesis: CachedBeaconState; anchor: CachedBeaconState } | undefined> {
+  const stored = await db.getGenesis();
+  if (!stored) return undefined;
+  const caches = createChainCaches();
+  const genesis = CachedBeaconState.fromBytes(ctx, stored.stateBytes, caches);
+  const finalized = await db.getFinalized();
+  const anchor = finalized ? CachedBeaconState.fromBytes(ctx, finalized.stateBytes, caches) : genesis;
+  return { genesis, anchor };
+}
+
+/**
+ * Re-import the stored blocks after the anchor, in slot order, each with its stored envelope.
+ * They were fully verified when first imported, so signatures are not checked again.
+ * Returns how many blocks were replayed.
+ */
+export async function replayStoredBlocks(chain: Chain, db: BeaconDb, onError: (e: unknown) => void): Promise<number> {
+  const fromSlot = chain.anchor.state.latest_block_header.slot + 1;
+  let replayed = 0;
+  for (const { root } of await db.blockRootsBySlot(fromSlot, Number.MAX_SAFE_INTEGER)) {
+    if (chain.hasBlock(root)) continue;
+    const block = await db.getBlock(root);
+    if (!block) continue;
+    try {
+      chain.importBlock(block, true);
+      replayed++;
+      const envelope = await db.getEnvelope(root);
+      if (envelope) chain.importEnvelope(envelope, true);
+    } catch (e) {
+      // A block on a branch finality abandoned, or one whose parent was never stored
+      onError(e);
+    }
+  }
+  return replayed;
+}
+
+/**
+ * Write what the chain imports: blocks, envelopes, and at each finalization the finalized
+ * state as the new restart anchor. Writes are queued in order; `flush()` waits for them.
+ */
+export function persistChain(chain: Chain, db: BeaconDb, onError: (e: unknown) => void): { flush(): Promise<void> } {
+  let queue: Promise<void> = Promise.resolve();
+  const enqueue = (write: () => Promise<void>) => {
+    queue = queue.then(write).catch(onError);
+  };
+  chain.on("block", (entry) => enqueue(() => db.putBlock(entry.root, entry.block)));
+  chain.on("payload", (entry) => {
+    const envelope = entry.envelope;
+    if (envelope) enqueue(() => db.putEnvelope(entry.root, envelope));
+  });
+  chain.on("finalized", (checkpoint) => {
+    const entry = chain.getEntry(checkpoint.root);
+    if (!entry) return;
+    const bytes = (entry.postPayload ?? entry.postBlock).serialize();
+    enqueue(() => db.putFinalized(checkpoint.epoch, checkpoint.root, bytes));
+  });
+  return { flush: () => queue };
+}
