@@ -1,10 +1,11 @@
-import { BitArray } from "@chainsafe/ssz";
 import {
   type Attestation,
   type BeaconBlock,
+  BitArray,
   type CachedBeaconState,
   computeEpochAtSlot,
   computeStartSlotAtEpoch,
+  getRandaoMix,
   getTicketAssignment,
   isAttestationSameSlot,
   isSelfBuild,
@@ -137,6 +138,7 @@ export function buildBenchBlock(pre: CachedBeaconState, opts: BenchBlockOptions)
       parent_block_hash: state.latest_block_hash,
       parent_block_root: parentRoot,
       block_hash: new Uint8Array(32).fill(0xb1),
+      prev_randao: getRandaoMix(ctx, state, computeEpochAtSlot(ctx, slot)),
       fee_recipient: new Uint8Array(20).fill(isSelfBuild(ticket) ? 0xaa : 0xbb),
       gas_limit: 30_000_000,
     },
