@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { useFastHasher } from "@turnstile/ticket-state";
 import { Command } from "commander";
+import { devCommand } from "./dev.ts";
 import { simulateCommand } from "./simulate.ts";
 
 await useFastHasher();
@@ -10,6 +11,7 @@ const program = new Command()
   .description("Turnstile: a beacon chain with Execution Tickets built into consensus")
   .version("0.1.0");
 
+program.addCommand(devCommand());
 program.addCommand(simulateCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,38 +1,10 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import {
-  type ChainConfig,
-  createChainContext,
-  mainnetChainConfig,
-  minimalChainConfig,
-  parseChainConfigYaml,
-} from "@turnstile/ticket-state";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { writeFileSync } from "node:fs";
+import { createChainContext } from "@turnstile/ticket-state";
+import { Command, Option } from "commander";
 import { runSimulation, type SimulationSummary, type SlotReport } from "../sim/simulation.ts";
+import { loadConfig, nonNegativeInt, positiveInt, probability } from "./options.ts";
 
 const GWEI_PER_ETH = 1e9;
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
-  return n;
-}
-
-function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError("expected a non-negative integer");
-  return n;
-}
-
-function probability(value: string): number {
-  const n = Number(value);
-  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError("expected a number from 0 to 1");
-  return n;
-}
-
-function loadConfig(preset: string, configFile: string | undefined): ChainConfig {
-  if (configFile) return parseChainConfigYaml(readFileSync(configFile, "utf8"));
-  return preset === "mainnet" ? mainnetChainConfig : minimalChainConfig;
-}
 
 const eth = (gwei: number) => (gwei / GWEI_PER_ETH).toFixed(6);
 

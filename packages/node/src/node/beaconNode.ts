@@ -17,7 +17,8 @@ import { ValidatorClient } from "../validator/validatorClient.ts";
 
 export interface BeaconNodeOptions {
   ctx: ChainContext;
-  genesis: CachedBeaconState;
+  /** Genesis, or the finalized state a restarted node resumes from. */
+  anchor: CachedBeaconState;
   /** Validator index → key, for the validators this node runs duties for. */
   validatorKeys: Map<number, SecretKey>;
   /** Buyer index → key, for the ticket-holder agents this node runs. */
@@ -52,9 +53,9 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     super();
     const now = opts.now ?? (() => Date.now() / 1000);
     this.ctx = opts.ctx;
-    this.chain = new Chain(opts.ctx, opts.genesis, now);
+    this.chain = new Chain(opts.ctx, opts.anchor, now);
     this.pools = createOpPools(opts.ctx);
-    this.clock = new Clock(opts.genesis.state.genesis_time, opts.ctx.config.SECONDS_PER_SLOT, now);
+    this.clock = new Clock(opts.anchor.state.genesis_time, opts.ctx.config.SECONDS_PER_SLOT, now);
     const output = {
       block: (b: SignedBeaconBlock) => this.importBlock(b),
       envelope: (e: SignedExecutionPayloadEnvelope) => this.importEnvelope(e),

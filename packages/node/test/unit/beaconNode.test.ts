@@ -27,7 +27,7 @@ function steppedNode(withhold: number, seed = 7) {
   };
   const node = new BeaconNode({
     ctx,
-    genesis,
+    anchor: genesis,
     validatorKeys,
     buyerKeys,
     buyerCount: 4,

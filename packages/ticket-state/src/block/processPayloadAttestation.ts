@@ -2,6 +2,7 @@ import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
 import { BlockError, BlockErrorCode } from "../errors/index.ts";
 import { getIndexedPayloadAttestationSignatureSet } from "../signatureSets/index.ts";
 import type { IndexedPayloadAttestation, PayloadAttestation } from "../types/index.ts";
+import { getBlockRootAtSlot } from "../util/blockRoots.ts";
 import { bytesEqual, toHex } from "../util/bytes.ts";
 import { type BlockProcessingContext, collectSignatureSet } from "./types.ts";
 
@@ -43,6 +44,13 @@ export function processPayloadAttestation(
     throw new BlockError(BlockErrorCode.PAYLOAD_ATTESTATION_WRONG_SLOT, "vote is not about the previous slot", {
       slot: data.slot,
       stateSlot: state.slot,
+    });
+  }
+  // The voted slot must have had a block (the parent): a skipped slot's PTC has nothing to vote on
+  const { ctx } = cs;
+  if (data.slot > 0 && bytesEqual(getBlockRootAtSlot(ctx, state, data.slot - 1), data.beacon_block_root)) {
+    throw new BlockError(BlockErrorCode.PAYLOAD_ATTESTATION_WRONG_SLOT, "the voted slot had no block", {
+      slot: data.slot,
     });
   }
   // This chain has no blobs: blob availability mirrors payload presence

@@ -1,0 +1,65 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/** The node's Prometheus metrics, served at /metrics. */
+export class NodeMetrics {
+  readonly registry = new Registry();
+  readonly currentSlot = new Gauge({
+    name: "turnstile_current_slot",
+    help: "Wall-clock slot",
+    registers: [this.registry],
+  });
+  readonly headSlot = new Gauge({
+    name: "turnstile_head_slot",
+    help: "Slot of the head block",
+    registers: [this.registry],
+  });
+  readonly finalizedEpoch = new Gauge({
+    name: "turnstile_finalized_epoch",
+    help: "Finalized epoch",
+    registers: [this.registry],
+  });
+  readonly justifiedEpoch = new Gauge({
+    name: "turnstile_justified_epoch",
+    help: "Justified epoch",
+    registers: [this.registry],
+  });
+  readonly ticketPrice = new Gauge({
+    name: "turnstile_ticket_price_gwei",
+    help: "Ticket price at the head, in Gwei",
+    registers: [this.registry],
+  });
+  readonly ticketPoolSize = new Gauge({
+    name: "turnstile_ticket_pool_size",
+    help: "Tickets sold and not yet drawn, at the head",
+    registers: [this.registry],
+  });
+  readonly payloads = new Counter({
+    name: "turnstile_payloads_total",
+    help: "Blocks imported by what became of their payload slot",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+  readonly peers = new Gauge({ name: "turnstile_peers", help: "Connected peers", registers: [this.registry] });
+  readonly imported = new Counter({
+    name: "turnstile_imported_total",
+    help: "Objects imported, by kind",
+    labelNames: ["kind"] as const,
+    registers: [this.registry],
+  });
+  readonly rejected = new Counter({
+    name: "turnstile_rejected_total",
+    help: "Objects rejected, by kind and error code",
+    labelNames: ["kind", "code"] as const,
+    registers: [this.registry],
+  });
+  readonly importSeconds = new Histogram({
+    name: "turnstile_block_import_seconds",
+    help: "Time to import a block (state transition + fork choice)",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: "turnstile_process_" });
+  }
+}
