@@ -1,0 +1,59 @@
+import { BeaconNode } from "@turnstile/node";
+import {
+  type CachedBeaconState,
+  type ChainContext,
+  createChainContext,
+  createGenesisState,
+  interopBuyerSecretKey,
+  interopSecretKey,
+  minimalChainConfig,
+} from "@turnstile/ticket-state";
+
+export const VALIDATORS = 64;
+export const BUYERS = 4;
+
+export function genesisState(ctx: ChainContext): CachedBeaconState {
+  return createGenesisState(ctx, {
+    genesisTime: 0,
+    validatorPubkeys: Array.from({ length: VALIDATORS }, (_, i) => interopSecretKey(i).toPublicKey().toBytes()),
+    buyers: Array.from({ length: BUYERS }, (_, i) => ({
+      pubkey: interopBuyerSecretKey(i).toPublicKey().toBytes(),
+      balance: 1000e9,
+    })),
+  });
+}
+
+/** A node whose clock the test moves: `run(from, to)` plays every interval of those slots. */
+export function steppedNode(
+  opts: { withhold?: number; anchor?: CachedBeaconState; ctx?: ChainContext; startSlot?: number } = {},
+) {
+  const ctx = opts.ctx ?? createChainContext(minimalChainConfig);
+  const anchor = opts.anchor ?? genesisState(ctx);
+  let time = (opts.startSlot ?? 0) * ctx.config.SECONDS_PER_SLOT;
+  let r = 7;
+  const node = new BeaconNode({
+    ctx,
+    anchor,
+    validatorKeys: new Map(Array.from({ length: VALIDATORS }, (_, i) => [i, interopSecretKey(i)] as const)),
+    buyerKeys: new Map(Array.from({ length: BUYERS }, (_, i) => [i, interopBuyerSecretKey(i)] as const)),
+    buyerCount: BUYERS,
+    now: () => time,
+    random: () => {
+      r = (r * 1103515245 + 12345) % 2 ** 31;
+      return r / 2 ** 31;
+    },
+    misbehaviour: { withholdCommitment: opts.withhold ?? 0, withholdPayload: opts.withhold ?? 0 },
+  });
+  const rejected: string[] = [];
+  node.on("rejected", (kind, code) => rejected.push(`${kind}:${code}`));
+  const seconds = ctx.config.SECONDS_PER_SLOT;
+  const run = (from: number, to: number) => {
+    for (let slot = from; slot <= to; slot++) {
+      for (let interval = 0; interval < 4; interval++) {
+        time = slot * seconds + (interval * seconds) / 4;
+        node.onInterval(slot, interval);
+      }
+    }
+  };
+  return { node, run, rejected, ctx };
+}
