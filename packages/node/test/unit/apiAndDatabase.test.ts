@@ -18,7 +18,8 @@ describe("REST API", () => {
     const api = await startApi({ host: "127.0.0.1", port: 0, node, metrics: new NodeMetrics() });
     try {
       const port = (api.server.address() as { port: number }).port;
-      const get = async (path: string) => {
+      // biome-ignore lint/suspicious/noExplicitAny: JSON bodies of many shapes, checked field by field
+      const get = async (path: string): Promise<{ status: number; body: any }> => {
         const res = await fetch(`http://127.0.0.1:${port}${path}`);
         return {
           status: res.status,
