@@ -41,6 +41,7 @@ function buildStore(): { fc: ForkChoice; roots: string[]; slots: number[] } {
       unrealizedJustified: genesis,
       unrealizedFinalized: genesis,
       payloadKnown: true,
+      ptcLength: 512,
     },
     () => new Array(VALIDATORS).fill(BALANCE),
   );
@@ -63,6 +64,7 @@ function buildStore(): { fc: ForkChoice; roots: string[]; slots: number[] } {
       finalized: genesis,
       unrealizedJustified: genesis,
       unrealizedFinalized: genesis,
+      ptcLength: 512,
     };
     fc.onBlock(block);
     const payload = n % 7 !== 0;

@@ -85,14 +85,16 @@ export class ForkChoice {
     this.config = config;
     this.getJustifiedBalances = getJustifiedBalances;
     this.time = config.genesisTime + anchor.slot * config.secondsPerSlot;
-    const checkpoint = { epoch: Math.floor(anchor.slot / config.slotsPerEpoch), root: anchor.root };
+    // The anchor is trusted: its block is both the justified and the finalized checkpoint
+    const checkpoint = { epoch: anchor.justified.epoch, root: anchor.root };
     this.justified = checkpoint;
-    this.finalized = checkpoint;
-    this.unrealizedJustified = checkpoint;
-    this.unrealizedFinalized = checkpoint;
+    this.finalized = { epoch: anchor.finalized.epoch, root: anchor.root };
+    this.unrealizedJustified = this.justified;
+    this.unrealizedFinalized = this.finalized;
     this.protoArray.addBlock({ ...anchor }, undefined);
     this.ptcVotes.set(anchor.root, new Array(config.ptcSize).fill(null));
     this.justifiedBalances = getJustifiedBalances(checkpoint);
+    this.balancesCheckpoint = `${checkpoint.epoch}:${checkpoint.root}`;
   }
 
   get currentSlot(): number {
@@ -289,7 +291,7 @@ export class ForkChoice {
     const votes = this.ptcVotes.get(root) ?? [];
     let present = 0;
     for (const v of votes) if (v === true) present++;
-    return present > Math.floor(this.config.ptcSize / 2);
+    return present > Math.floor(block.ptcLength / 2);
   }
 
   /** The PTC's recorded votes about a block's payload (null: no vote heard). */
@@ -307,9 +309,10 @@ export class ForkChoice {
   // ---- get_head ----
 
   getHead(): Head {
-    if (this.justifiedBalances.length === 0 || this.justified.root !== this.balancesCheckpointRoot) {
+    const checkpointKey = `${this.justified.epoch}:${this.justified.root}`;
+    if (checkpointKey !== this.balancesCheckpoint) {
       this.justifiedBalances = this.getJustifiedBalances(this.justified);
-      this.balancesCheckpointRoot = this.justified.root;
+      this.balancesCheckpoint = checkpointKey;
     }
     const deltas = this.computeDeltas();
     this.protoArray.applyScoreChanges(deltas, this.headContext());
@@ -323,7 +326,8 @@ export class ForkChoice {
     return { root: node.block.root, slot: node.block.slot, payloadStatus: node.status };
   }
 
-  private balancesCheckpointRoot: string | null = null;
+  /** Which checkpoint `justifiedBalances` were read from ("epoch:root"). */
+  private balancesCheckpoint: string | null = null;
 
   /** Weight of each node (after the last getHead), for inspection and tests. */
   getWeight(root: string, status: PayloadStatus): number | undefined {

@@ -47,6 +47,7 @@ export function anchorFromState(cs: CachedBeaconState): ProtoBlock {
     unrealizedJustified: checkpoint,
     unrealizedFinalized: checkpoint,
     payloadKnown: committedHash === toHex(state.latest_block_hash) && !committed.block_hash.every((b) => b === 0),
+    ptcLength: cs.epochCtx.getPtc(state.latest_block_header.slot).length,
   };
 }
 
@@ -66,6 +67,7 @@ export function blockImportFromState(signedBlock: SignedBeaconBlock, postBlock: 
     finalized: checkpointHex(postBlock.state.finalized_checkpoint.toValue()),
     unrealizedJustified: checkpointHex(unrealized.justified),
     unrealizedFinalized: checkpointHex(unrealized.finalized),
+    ptcLength: postBlock.epochCtx.getPtc(block.slot).length,
   };
 }
 

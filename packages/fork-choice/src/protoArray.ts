@@ -23,6 +23,8 @@ export interface ProtoBlock {
   unrealizedFinalized: CheckpointHex;
   /** The payload's envelope has been imported: the FULL variant exists. */
   payloadKnown: boolean;
+  /** Members of the block slot's PTC (PTC_SIZE, or fewer on a small registry): the timeliness quorum is half of it. */
+  ptcLength: number;
 }
 
 export interface ProtoNode {

@@ -23,6 +23,7 @@ export const anchorBlock: ProtoBlock = {
   unrealizedJustified: genesisCheckpoint,
   unrealizedFinalized: genesisCheckpoint,
   payloadKnown: true,
+  ptcLength: PTC_SIZE,
 };
 
 export function newForkChoice(balances: number[] = new Array(VALIDATORS).fill(BALANCE)): ForkChoice {
@@ -55,6 +56,7 @@ export function block(
     finalized: genesisCheckpoint,
     unrealizedJustified: genesisCheckpoint,
     unrealizedFinalized: genesisCheckpoint,
+    ptcLength: PTC_SIZE,
     ...extra,
   };
 }

@@ -12,8 +12,10 @@ import {
 import {
   type CachedBeaconState,
   type ChainContext,
+  computeStartSlotAtEpoch,
   DeterministicExecutionEngine,
   isEmptyCommitment,
+  processSlotsCopy,
   type SignedBeaconBlock,
   type SignedExecutionPayloadEnvelope,
   stateTransition,
@@ -50,6 +52,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly entries = new Map<string, BlockEntry>();
   private readonly anchorRoot: string;
   private lastHead: Head | null = null;
+  private readonly now: () => number;
   private lastFinalizedEpoch = 0;
 
   /** @param anchor genesis, or the finalized state a restarted node resumes from */
@@ -57,6 +60,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     super();
     this.ctx = ctx;
     this.anchor = anchor;
+    this.now = now;
     this.engine = new DeterministicExecutionEngine(ctx);
     this.engine.genesisPayload(anchor.state.genesis_time);
     const anchorBlock = anchorFromState(anchor);
@@ -80,7 +84,7 @@ export class Chain extends EventEmitter<ChainEvents> {
         genesisTime: anchor.state.genesis_time,
       },
       anchorBlock,
-      (checkpoint) => justifiedBalancesFromState(this.stateOfCheckpoint(checkpoint.root)),
+      (checkpoint) => justifiedBalancesFromState(this.stateOfCheckpoint(checkpoint)),
     );
     this.forkChoice.onTick(Math.max(now(), anchor.state.genesis_time));
   }
@@ -105,9 +109,12 @@ export class Chain extends EventEmitter<ChainEvents> {
     return entry.postBlock;
   }
 
-  private stateOfCheckpoint(root: string): CachedBeaconState {
-    const entry = this.entries.get(root) ?? this.entries.get(this.anchorRoot)!;
-    return entry.postPayload ?? entry.postBlock;
+  /** A checkpoint's state: its block's state advanced to the epoch's first slot (what get_weight reads). */
+  private stateOfCheckpoint(checkpoint: { epoch: number; root: string }): CachedBeaconState {
+    const entry = this.entries.get(checkpoint.root) ?? this.entries.get(this.anchorRoot)!;
+    const state = entry.postPayload ?? entry.postBlock;
+    const epochStart = computeStartSlotAtEpoch(this.ctx, checkpoint.epoch);
+    return state.state.slot < epochStart ? processSlotsCopy(state, epochStart) : state;
   }
 
   /** The fork-choice head and the state to build on it. */
@@ -121,6 +128,8 @@ export class Chain extends EventEmitter<ChainEvents> {
    *   it was first imported, so a restart replays it without verifying them again.
    */
   importBlock(signedBlock: SignedBeaconBlock, trusted = false): BlockEntry {
+    // Judge the block against the clock as it is now, not as of the last interval tick
+    this.forkChoice.onTick(Math.max(this.now(), this.forkChoice.time));
     const block = signedBlock.message;
     const root = toHex(this.ctx.ssz.BeaconBlock.hashTreeRoot(block));
     if (this.entries.has(root)) throw new ChainError(ChainErrorCode.ALREADY_KNOWN, "block already imported", { root });
@@ -147,6 +156,11 @@ export class Chain extends EventEmitter<ChainEvents> {
         // A vote fork choice cannot use (e.g. for a pruned block) still counted in the state
       }
     }
+    // Validators caught equivocating lose their fork-choice weight
+    for (const slashing of block.body.attester_slashings) {
+      const second = new Set(slashing.attestation_2.attesting_indices);
+      this.forkChoice.onAttesterSlashing(slashing.attestation_1.attesting_indices.filter((i) => second.has(i)));
+    }
     for (const p of block.body.payload_attestations) {
       try {
         this.forkChoice.onPayloadAttestation(payloadAttestationVote(p), true);
@@ -162,6 +176,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   importEnvelope(signedEnvelope: SignedExecutionPayloadEnvelope, trusted = false): BlockEntry {
+    this.forkChoice.onTick(Math.max(this.now(), this.forkChoice.time));
     const root = toHex(signedEnvelope.message.beacon_block_root);
     const entry = this.entries.get(root);
     if (!entry) throw new ChainError(ChainErrorCode.UNKNOWN_BLOCK, "envelope for an unknown block", { root });

@@ -11,6 +11,7 @@ import type {
 import { Chain } from "../chain/chain.ts";
 import { Clock } from "../chain/clock.ts";
 import { createOpPools, type OpPools } from "../chain/opPools.ts";
+import { validatePayloadCommitment } from "../chain/validateCommitment.ts";
 import { type HolderMisbehaviour, TicketHolder } from "../tickets/ticketHolder.ts";
 import { appetiteOf } from "../tickets/valuation.ts";
 import { ValidatorClient } from "../validator/validatorClient.ts";
@@ -130,6 +131,9 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
   }
 
   importCommitment(commitment: SignedExecutionPayloadCommitment): boolean {
-    return this.guard("payload_commitment", () => this.pools.commitments.add(commitment));
+    return this.guard("payload_commitment", () => {
+      validatePayloadCommitment(this.chain, commitment, this.clock.currentSlot);
+      this.pools.commitments.add(commitment);
+    });
   }
 }
