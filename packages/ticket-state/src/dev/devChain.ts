@@ -145,7 +145,9 @@ export class DevChain {
     if (plan.skipBlock) {
       // Nobody proposes; attesters of this slot vote for the old head (they still attest)
       processSlots(this.head, slot);
-      this.pendingAttestations = plan.attest === false ? [] : [this.makeAttestation(this.head, slot)];
+      // No block took the earlier votes: they wait for the next one, with this slot's
+      if (plan.attest !== false)
+        this.pendingAttestations = [...this.pendingAttestations, this.makeAttestation(this.head, slot)];
       this.pendingPayloadAttestations = [];
       return { slot, block: null, envelope: null };
     }
