@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import {
+  type AttestationVote,
   anchorFromState,
   attestationVote,
   blockImportFromState,
@@ -91,6 +92,33 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   onTick(time: number): void {
     this.forkChoice.onTick(time);
+    this.applyQueuedVotes();
+  }
+
+  private queuedVotes: AttestationVote[] = [];
+
+  /**
+   * A vote from gossip (or our own validators). Fork choice admits a vote only from the slot after
+   * its own, so current-slot votes wait in a queue that each tick drains.
+   */
+  addVote(vote: AttestationVote): void {
+    if (vote.slot < this.forkChoice.currentSlot) this.applyVote(vote);
+    else this.queuedVotes.push(vote);
+  }
+
+  private applyQueuedVotes(): void {
+    if (this.queuedVotes.length === 0) return;
+    const ready = this.queuedVotes.filter((v) => v.slot < this.forkChoice.currentSlot);
+    this.queuedVotes = this.queuedVotes.filter((v) => v.slot >= this.forkChoice.currentSlot);
+    for (const vote of ready) this.applyVote(vote);
+  }
+
+  private applyVote(vote: AttestationVote): void {
+    try {
+      this.forkChoice.onAttestation(vote, false);
+    } catch {
+      // a vote for a block pruned meanwhile, or already too old: it no longer matters
+    }
   }
 
   getEntry(root: string): BlockEntry | undefined {

@@ -7,7 +7,8 @@ import {
   verifySignatureSet,
 } from "@turnstile/ticket-state";
 import type { Chain } from "./chain.ts";
-import { ChainError, ChainErrorCode } from "./errors.ts";
+import { ChainErrorCode } from "./errors.ts";
+import { GossipRejection } from "./validateGossip.ts";
 
 /**
  * Checks on a ticket holder's commitment before it may enter the pool (and, with the network,
@@ -23,27 +24,42 @@ export function validatePayloadCommitment(
   const head = chain.head();
   // [IGNORE] the commitment is for the current or the next slot, after the head
   if (slot <= head.slot || slot > currentSlot + 1) {
-    throw new ChainError(ChainErrorCode.COMMITMENT_OUT_OF_WINDOW, "commitment is not for an upcoming slot", {
-      slot,
-      headSlot: head.slot,
-      currentSlot,
-    });
+    throw new GossipRejection(
+      "IGNORE",
+      ChainErrorCode.COMMITMENT_OUT_OF_WINDOW,
+      "commitment is not for an upcoming slot",
+      {
+        slot,
+        headSlot: head.slot,
+        currentSlot,
+      },
+    );
   }
   const pre = processSlotsCopy(head.state, slot);
   const ticket = getTicketAssignment(chain.ctx, pre.state, slot);
   // [REJECT] the slot has a ticket, and the commitment names it
   if (isSelfBuild(ticket) || ticket.ticket_id !== signed.message.ticket_id) {
-    throw new ChainError(ChainErrorCode.COMMITMENT_WRONG_TICKET, "commitment does not name the slot's ticket", {
-      slot,
-      ticketId: signed.message.ticket_id,
-    });
+    throw new GossipRejection(
+      "REJECT",
+      ChainErrorCode.COMMITMENT_WRONG_TICKET,
+      "commitment does not name the slot's ticket",
+      {
+        slot,
+        ticketId: signed.message.ticket_id,
+      },
+    );
   }
   // [REJECT] the commitment is signed by the ticket's owner
   const owner = pre.state.buyers.getReadonly(ticket.owner).pubkey;
   if (!verifySignatureSet(getPayloadCommitmentSignatureSet(pre, signed.message, signed.signature, owner))) {
-    throw new ChainError(ChainErrorCode.COMMITMENT_BAD_SIGNATURE, "commitment is not signed by the ticket's owner", {
-      slot,
-      owner: ticket.owner,
-    });
+    throw new GossipRejection(
+      "REJECT",
+      ChainErrorCode.COMMITMENT_BAD_SIGNATURE,
+      "commitment is not signed by the ticket's owner",
+      {
+        slot,
+        owner: ticket.owner,
+      },
+    );
   }
 }

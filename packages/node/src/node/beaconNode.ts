@@ -3,15 +3,24 @@ import type { SecretKey } from "@chainsafe/blst";
 import type {
   CachedBeaconState,
   ChainContext,
+  PayloadAttestationMessage,
   SignedBeaconBlock,
   SignedExecutionPayloadCommitment,
   SignedExecutionPayloadEnvelope,
   SignedTicketPurchase,
+  SignedTicketTransfer,
+  SingleAttestation,
 } from "@turnstile/ticket-state";
+import { toHex } from "@turnstile/ticket-state";
 import { Chain } from "../chain/chain.ts";
 import { Clock } from "../chain/clock.ts";
 import { createOpPools, type OpPools } from "../chain/opPools.ts";
 import { validatePayloadCommitment } from "../chain/validateCommitment.ts";
+import {
+  validatePayloadAttestationMessage,
+  validateSingleAttestation,
+  validateTicketOperation,
+} from "../chain/validateGossip.ts";
 import { type HolderMisbehaviour, TicketHolder } from "../tickets/ticketHolder.ts";
 import { appetiteOf } from "../tickets/valuation.ts";
 import { ValidatorClient } from "../validator/validatorClient.ts";
@@ -57,9 +66,13 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     this.chain = new Chain(opts.ctx, opts.anchor, now);
     this.pools = createOpPools(opts.ctx);
     this.clock = new Clock(opts.anchor.state.genesis_time, opts.ctx.config.SECONDS_PER_SLOT, now);
+    // What our own duties make is imported without re-checking our signatures, then published
     const output = {
-      block: (b: SignedBeaconBlock) => this.importBlock(b),
-      envelope: (e: SignedExecutionPayloadEnvelope) => this.importEnvelope(e),
+      block: (b: SignedBeaconBlock) => this.importBlock(b) && this.publish("beacon_block", b),
+      envelope: (e: SignedExecutionPayloadEnvelope) => this.importEnvelope(e) && this.publish("execution_payload", e),
+      attestation: (a: SingleAttestation) => this.importAttestation(a, false) && this.publish("beacon_attestation", a),
+      payloadAttestation: (m: PayloadAttestationMessage) =>
+        this.importPayloadAttestationMessage(m, false) && this.publish("payload_attestation_message", m),
     };
     this.validators = new ValidatorClient(this.chain, this.pools, opts.validatorKeys, output);
     const misbehaviour = opts.misbehaviour ?? { withholdCommitment: 0, withholdPayload: 0 };
@@ -72,9 +85,9 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
           appetiteOf(index, opts.buyerCount),
           misbehaviour,
           {
-            purchase: (p) => this.importPurchase(p),
-            commitment: (c) => this.importCommitment(c),
-            envelope: (e) => this.importEnvelope(e),
+            purchase: (p) => this.importPurchase(p) && this.publish("ticket_purchase", p),
+            commitment: (c) => this.importCommitment(c) && this.publish("execution_payload_commitment", c),
+            envelope: (e) => this.importEnvelope(e) && this.publish("execution_payload", e),
           },
           opts.random,
         ),
@@ -127,7 +140,59 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
   }
 
   importPurchase(purchase: SignedTicketPurchase): boolean {
-    return this.guard("ticket_purchase", () => this.pools.tickets.addPurchase(purchase));
+    return this.guard("ticket_purchase", () => {
+      validateTicketOperation(this.chain, purchase);
+      this.pools.tickets.addPurchase(purchase);
+    });
+  }
+
+  importTransfer(transfer: SignedTicketTransfer): boolean {
+    return this.guard("ticket_transfer", () => {
+      validateTicketOperation(this.chain, transfer);
+      this.pools.tickets.addTransfer(transfer);
+    });
+  }
+
+  /** One validator's vote: into the pool for blocks, and into fork choice. */
+  importAttestation(attestation: SingleAttestation, verifySignature = true): boolean {
+    return this.guard("attestation", () => {
+      const v = validateSingleAttestation(this.chain, attestation, this.clock.currentSlot, verifySignature);
+      const { data } = attestation;
+      this.pools.attestations.add(data, v.committeeIndex, v.position, v.committeeSize, attestation.signature);
+      const epoch = data.target.epoch;
+      this.chain.addVote({
+        attestingIndices: [attestation.attester_index],
+        slot: data.slot,
+        index: data.index,
+        beaconBlockRoot: toHex(data.beacon_block_root),
+        target: { epoch, root: toHex(data.target.root) },
+      });
+    });
+  }
+
+  /** One PTC member's vote about the current slot's payload: into the pool and fork choice. */
+  importPayloadAttestationMessage(message: PayloadAttestationMessage, verifySignature = true): boolean {
+    return this.guard("payload_attestation", () => {
+      const position = validatePayloadAttestationMessage(this.chain, message, this.clock.currentSlot, verifySignature);
+      this.pools.payloadAttestations.add(message.data, position, message.signature);
+      this.chain.forkChoice.onPayloadAttestation(
+        {
+          beaconBlockRoot: toHex(message.data.beacon_block_root),
+          slot: message.data.slot,
+          payloadPresent: message.data.payload_present,
+          ptcIndices: [position],
+        },
+        false,
+      );
+    });
+  }
+
+  /** Set by the network layer: sends what this node makes to its peers. */
+  publisher: ((topic: string, value: unknown) => void) | null = null;
+
+  private publish(topic: string, value: unknown): boolean {
+    this.publisher?.(topic, value);
+    return true;
   }
 
   importCommitment(commitment: SignedExecutionPayloadCommitment): boolean {

@@ -1,5 +1,5 @@
 import type { SecretKey } from "@chainsafe/blst";
-import { type AttestationVote, PayloadStatus } from "@turnstile/fork-choice";
+import { PayloadStatus } from "@turnstile/fork-choice";
 import {
   type AttestationData,
   type CachedBeaconState,
@@ -13,10 +13,12 @@ import {
   type ExecutionPayloadEnvelope,
   fromHex,
   type PayloadAttestationData,
+  type PayloadAttestationMessage,
   processSlotsCopy,
   produceBlock,
   type SignedBeaconBlock,
   type SignedExecutionPayloadEnvelope,
+  type SingleAttestation,
   signObject,
   sszTypes,
   toHex,
@@ -30,6 +32,8 @@ import type { OpPools } from "../chain/opPools.ts";
 export interface DutyOutput {
   block(block: SignedBeaconBlock): void;
   envelope(envelope: SignedExecutionPayloadEnvelope): void;
+  attestation(attestation: SingleAttestation): void;
+  payloadAttestation(message: PayloadAttestationMessage): void;
 }
 
 /**
@@ -43,7 +47,6 @@ export class ValidatorClient {
   private readonly output: DutyOutput;
   /** Self-built payloads waiting for their reveal, by slot. */
   private readonly selfBuilt = new Map<number, { blockRoot: string; payload: ExecutionPayload; proposer: number }>();
-  private pendingVotes: AttestationVote[] = [];
 
   constructor(chain: Chain, pools: OpPools, keys: Map<number, SecretKey>, output: DutyOutput) {
     this.chain = chain;
@@ -54,24 +57,10 @@ export class ValidatorClient {
 
   onInterval(slot: number, interval: number): void {
     if (slot === 0) return;
-    if (interval === 0) {
-      this.applyPendingVotes();
-      this.propose(slot);
-    } else if (interval === 1) this.attest(slot);
+    if (interval === 0) this.propose(slot);
+    else if (interval === 1) this.attest(slot);
     else if (interval === 2) this.revealSelfBuilt(slot);
     else if (interval === 3) this.votePayloadTimeliness(slot);
-  }
-
-  private applyPendingVotes(): void {
-    const votes = this.pendingVotes;
-    this.pendingVotes = [];
-    for (const vote of votes) {
-      try {
-        this.chain.forkChoice.onAttestation(vote, false);
-      } catch {
-        // e.g. the voted block was pruned by finality meanwhile
-      }
-    }
   }
 
   private propose(slot: number): void {
@@ -113,27 +102,14 @@ export class ValidatorClient {
       target: { epoch, root: fromHex(targetRoot) },
     };
     const committees = state.epochCtx.getCommitteeCountPerSlot(epoch);
-    const voters: number[] = [];
     for (let c = 0; c < committees; c++) {
       const committee = state.epochCtx.getBeaconCommittee(slot, c);
       for (let position = 0; position < committee.length; position++) {
         const key = this.keys.get(committee[position]);
         if (!key) continue;
         const signature = signObject(state, key, sszTypes.AttestationData, data, DOMAIN_BEACON_ATTESTER, epoch);
-        this.pools.attestations.add(data, c, position, committee.length, signature);
-        voters.push(committee[position]);
+        this.output.attestation({ committee_index: c, attester_index: committee[position], data, signature });
       }
-    }
-    // Our votes count in our own fork choice from the next slot, as gossip votes do (a vote of the
-    // current slot is not yet admissible), not only once a block carries them
-    if (voters.length > 0) {
-      this.pendingVotes.push({
-        attestingIndices: voters,
-        slot,
-        index: data.index,
-        beaconBlockRoot: head.root,
-        target: { epoch, root: targetRoot },
-      });
     }
   }
 
@@ -162,7 +138,6 @@ export class ValidatorClient {
       blob_data_available: present,
     };
     const epoch = computeEpochAtSlot(this.chain.ctx, slot);
-    const positions: number[] = [];
     for (let position = 0; position < ptc.length; position++) {
       const key = this.keys.get(ptc[position]);
       if (!key) continue;
@@ -174,14 +149,7 @@ export class ValidatorClient {
         DOMAIN_PTC_ATTESTER,
         epoch,
       );
-      this.pools.payloadAttestations.add(data, position, signature);
-      positions.push(position);
-    }
-    if (positions.length > 0) {
-      this.chain.forkChoice.onPayloadAttestation(
-        { beaconBlockRoot: head.root, slot, payloadPresent: present, ptcIndices: positions },
-        true,
-      );
+      this.output.payloadAttestation({ validator_index: ptc[position], data, signature });
     }
   }
 }
