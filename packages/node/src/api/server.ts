@@ -166,6 +166,7 @@ export async function startApi(opts: ApiOptions): Promise<FastifyInstance> {
         max_price: String(c.MAX_TICKET_PRICE),
         target_pool_size: String(c.TARGET_TICKET_POOL_SIZE),
         pool_size: String(s.ticket_pool.length),
+        tickets_sold: String(s.next_ticket_id),
         revenue_pending: String(s.ticket_revenue),
         revenue_sink: c.TICKET_REVENUE_SINK,
       },

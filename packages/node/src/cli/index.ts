@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { useFastHasher } from "@turnstile/ticket-state";
 import { Command } from "commander";
+import { beaconCommand } from "./beacon.ts";
 import { devCommand } from "./dev.ts";
+import { devnetCommand } from "./devnet.ts";
 import { simulateCommand } from "./simulate.ts";
 
 await useFastHasher();
@@ -12,6 +14,8 @@ const program = new Command()
   .version("0.1.0");
 
 program.addCommand(devCommand());
+program.addCommand(devnetCommand());
+program.addCommand(beaconCommand());
 program.addCommand(simulateCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -119,12 +119,16 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     this.pools.tickets.prune((i) => (i < head.buyers.length ? head.buyers.getReadonly(i).nonce : undefined));
   }
 
+  /** Why the last import* call returned false (the network turns it into IGNORE or REJECT). */
+  lastError: unknown = null;
+
   private guard(kind: string, fn: () => void): boolean {
     try {
       fn();
       this.emit("published", kind);
       return true;
     } catch (e) {
+      this.lastError = e;
       const code = (e as { code?: string }).code ?? "UNEXPECTED";
       this.emit("rejected", kind, code, (e as Error).message);
       return false;

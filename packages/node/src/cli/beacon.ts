@@ -1,0 +1,78 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { CachedBeaconState, createChainContext, parseChainConfigYaml } from "@turnstile/ticket-state";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { createLogger } from "../logger.ts";
+import { loadOrCreateNodeKey } from "../network/nodeKey.ts";
+import { nonNegativeInt, probability } from "./options.ts";
+import { runNode, stopOnSignals } from "./runNode.ts";
+
+/** "0-15,32,40-47" → [0..15, 32, 40..47] */
+export function indexList(value: string): number[] {
+  const out: number[] = [];
+  for (const part of value.split(",").filter((p) => p.length > 0)) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!m) throw new InvalidArgumentError(`expected ranges like 0-15,32: ${part}`);
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    if (to < from) throw new InvalidArgumentError(`empty range ${part}`);
+    for (let i = from; i <= to; i++) out.push(i);
+  }
+  return out;
+}
+
+export function beaconCommand(): Command {
+  return new Command("beacon")
+    .description("Run a beacon node from a genesis state and config, with peers (for devnets, Docker, deployments)")
+    .requiredOption("--genesis <file>", "genesis state (SSZ), used when the data dir holds no chain yet")
+    .requiredOption("--config <file>", "chain config YAML")
+    .requiredOption("--data-dir <dir>", "database directory (also holds the node key)")
+    .addOption(
+      new Option("--validators <ranges>", "interop validator indices to run duties for, e.g. 0-15")
+        .argParser(indexList)
+        .default([]),
+    )
+    .addOption(
+      new Option("--buyers <ranges>", "interop buyer accounts to run ticket-holder agents for")
+        .argParser(indexList)
+        .default([]),
+    )
+    .addOption(new Option("--listen <multiaddr>", "p2p listen address").default("/ip4/127.0.0.1/tcp/9000"))
+    .addOption(
+      new Option("--bootnodes <multiaddrs>", "comma-separated peers to dial (with /p2p/<peer id>)").default(""),
+    )
+    .addOption(new Option("--target-peers <n>", "peers to keep").argParser(nonNegativeInt).default(16))
+    .addOption(new Option("--api-host <host>", "REST API address").default("127.0.0.1"))
+    .addOption(new Option("--api-port <port>", "REST API port").argParser(nonNegativeInt).default(5052))
+    .addOption(
+      new Option("--withhold-rate <p>", "chance a holder withholds its commitment or payload")
+        .argParser(probability)
+        .default(0),
+    )
+    .addOption(new Option("--log-level <level>", "pino log level").default("info"))
+    .action(async (opts) => {
+      const log = createLogger({ level: opts.logLevel });
+      const ctx = createChainContext(parseChainConfigYaml(readFileSync(opts.config, "utf8")));
+      const { mkdirSync } = await import("node:fs");
+      mkdirSync(opts.dataDir, { recursive: true });
+      const privateKey = await loadOrCreateNodeKey(join(opts.dataDir, "node-key"));
+      const { stop } = await runNode({
+        ctx,
+        dataDir: join(opts.dataDir, "db"),
+        makeGenesis: (c) => CachedBeaconState.fromBytes(c, readFileSync(opts.genesis)),
+        validatorIndices: opts.validators,
+        buyerIndices: opts.buyers,
+        withholdRate: opts.withholdRate,
+        apiHost: opts.apiHost,
+        apiPort: opts.apiPort,
+        network: {
+          listenAddresses: [opts.listen],
+          bootnodes: (opts.bootnodes as string).split(",").filter((b) => b.length > 0),
+          privateKey,
+          targetPeers: opts.targetPeers,
+        },
+        log,
+      });
+      stopOnSignals(stop);
+    });
+}

@@ -1,0 +1,296 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  chainConfigToYaml,
+  createChainContext,
+  createGenesisState,
+  interopBuyerSecretKey,
+  interopSecretKey,
+} from "@turnstile/ticket-state";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { loadOrCreateNodeKey, peerIdOf } from "../network/nodeKey.ts";
+import { loadConfig, nonNegativeInt, positiveInt, probability } from "./options.ts";
+
+const GWEI_PER_ETH = 1e9;
+const CLI_PATH = fileURLToPath(new URL("./index.ts", import.meta.url));
+
+interface NodeStatus {
+  headSlot: number;
+  headRoot: string;
+  payload: string;
+  justified: number;
+  finalized: number;
+  finalizedRoot: string;
+  price: number;
+  pool: number;
+  sold: number;
+  peers: number;
+  blocks: number;
+  revealed: number;
+}
+
+/** One status poll of a node's REST API; undefined while it is not up. */
+async function pollNode(apiPort: number): Promise<NodeStatus | undefined> {
+  const get = async (path: string) => {
+    const res = await fetch(`http://127.0.0.1:${apiPort}${path}`, { signal: AbortSignal.timeout(1500) });
+    if (!res.ok) throw new Error(`${path}: ${res.status}`);
+    return path === "/metrics" ? res.text() : ((await res.json()) as { data: Record<string, unknown> });
+  };
+  try {
+    const [header, finality, price, peers, metrics] = await Promise.all([
+      get("/eth/v1/beacon/headers/head"),
+      get("/eth/v1/beacon/states/head/finality_checkpoints"),
+      get("/eth/v1/tickets/price"),
+      get("/eth/v1/node/peers"),
+      get("/metrics"),
+    ]);
+    const h = (header as { data: { root: string; payload_status: string; header: { message: { slot: string } } } })
+      .data;
+    const f = (
+      finality as { data: { current_justified: { epoch: string }; finalized: { epoch: string; root: string } } }
+    ).data;
+    const p = (price as { data: { price: string; pool_size: string; tickets_sold: string } }).data;
+    const metric = (name: string) => Number(new RegExp(`^${name} (\\d+)`, "m").exec(metrics as string)?.[1] ?? 0);
+    return {
+      headSlot: Number(h.header.message.slot),
+      headRoot: h.root,
+      payload: h.payload_status,
+      justified: Number(f.current_justified.epoch),
+      finalized: Number(f.finalized.epoch),
+      finalizedRoot: f.finalized.root,
+      price: Number(p.price),
+      pool: Number(p.pool_size),
+      sold: Number(p.tickets_sold),
+      peers: (peers as unknown as { data: unknown[] }).data.length,
+      blocks: metric('turnstile_payloads_total\\{outcome="block"\\}'),
+      revealed: metric('turnstile_payloads_total\\{outcome="revealed"\\}'),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Peak resident memory of a process, from /proc (Linux), in MB. */
+function peakRssMb(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+function ranges(count: number, parts: number, index: number): string {
+  const from = Math.floor((count * index) / parts);
+  const to = Math.floor((count * (index + 1)) / parts) - 1;
+  return to >= from ? `${from}-${to}` : "";
+}
+
+export function devnetCommand(): Command {
+  return new Command("devnet")
+    .description("Run N beacon nodes as processes on 127.0.0.1 sharing one genesis, with a live status table")
+    .addOption(new Option("--nodes <n>", "node processes").argParser(positiveInt).default(4))
+    .addOption(
+      new Option("--validators <n>", "interop validators, split over the nodes").argParser(positiveInt).default(64),
+    )
+    .addOption(
+      new Option("--buyers <n>", "ticket-holder accounts, split over the nodes").argParser(nonNegativeInt).default(4),
+    )
+    .addOption(new Option("--seconds-per-slot <s>", "slot time").argParser(positiveInt).default(2))
+    .addOption(new Option("--epochs <n>", "stop after this many epochs and write a summary").argParser(positiveInt))
+    .addOption(new Option("--summary <file>", "where to write the JSON summary"))
+    .addOption(
+      new Option("--preset <name>", "preset and default config").choices(["minimal", "mainnet"]).default("minimal"),
+    )
+    .addOption(new Option("--config <file>", "chain config YAML (consensus-specs format)"))
+    .addOption(new Option("--dir <dir>", "devnet directory (wiped at start)").default(".turnstile/devnet"))
+    .addOption(new Option("--p2p-port <port>", "first node's p2p port").argParser(positiveInt).default(9100))
+    .addOption(new Option("--api-port <port>", "first node's REST API port").argParser(positiveInt).default(5100))
+    .addOption(
+      new Option("--withhold-rate <p>", "chance a holder withholds its commitment or payload")
+        .argParser(probability)
+        .default(0.02),
+    )
+    .addOption(
+      new Option(
+        "--kill <node:slot:down>",
+        "SIGKILL a node at a slot and restart it `down` slots later (chaos test)",
+      ).argParser((v: string) => {
+        const [node, slot, down] = v.split(":").map(Number);
+        if (![node, slot, down].every((x) => Number.isSafeInteger(x) && x >= 0))
+          throw new InvalidArgumentError("expected node:slot:down");
+        return { node, slot, down };
+      }),
+    )
+    .addOption(
+      new Option("--join-late <node:slot>", "start a node only at this slot (it range-syncs from its peers)").argParser(
+        (v: string) => {
+          const [node, slot] = v.split(":").map(Number);
+          if (![node, slot].every((x) => Number.isSafeInteger(x) && x >= 0))
+            throw new InvalidArgumentError("expected node:slot");
+          return { node, slot };
+        },
+      ),
+    )
+    .action(async (opts) => {
+      const dir = resolve(opts.dir);
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      const ctx = createChainContext({
+        ...loadConfig(opts.preset, opts.config),
+        SECONDS_PER_SLOT: opts.secondsPerSlot,
+      });
+      const { SLOTS_PER_EPOCH } = ctx.preset;
+      const genesisTime = Math.floor(Date.now() / 1000) + 4 + opts.nodes;
+      const genesis = createGenesisState(ctx, {
+        genesisTime,
+        validatorPubkeys: Array.from({ length: opts.validators }, (_, i) =>
+          interopSecretKey(i).toPublicKey().toBytes(),
+        ),
+        buyers: Array.from({ length: opts.buyers }, (_, i) => ({
+          pubkey: interopBuyerSecretKey(i).toPublicKey().toBytes(),
+          balance: 1000 * GWEI_PER_ETH,
+        })),
+      });
+      writeFileSync(join(dir, "genesis.ssz"), genesis.serialize());
+      writeFileSync(join(dir, "config.yaml"), chainConfigToYaml(ctx.config));
+
+      const nodes: { dir: string; p2pPort: number; apiPort: number; peerId: string; child?: ChildProcess }[] = [];
+      for (let i = 0; i < opts.nodes; i++) {
+        const nodeDir = join(dir, `node-${i}`);
+        mkdirSync(nodeDir, { recursive: true });
+        const key = await loadOrCreateNodeKey(join(nodeDir, "node-key"));
+        nodes.push({ dir: nodeDir, p2pPort: opts.p2pPort + i, apiPort: opts.apiPort + i, peerId: peerIdOf(key) });
+      }
+      const addr = (n: (typeof nodes)[number]) => `/ip4/127.0.0.1/tcp/${n.p2pPort}/p2p/${n.peerId}`;
+      const start = (i: number) => {
+        const n = nodes[i];
+        const bootnodes = nodes
+          .filter((_, j) => j !== i)
+          .map(addr)
+          .join(",");
+        const log = openSync(join(n.dir, "node.log"), "a");
+        n.child = spawn(
+          process.execPath,
+          [
+            ...process.execArgv,
+            CLI_PATH,
+            "beacon",
+            "--genesis",
+            join(dir, "genesis.ssz"),
+            "--config",
+            join(dir, "config.yaml"),
+            "--data-dir",
+            n.dir,
+            "--validators",
+            ranges(opts.validators, opts.nodes, i),
+            "--buyers",
+            ranges(opts.buyers, opts.nodes, i),
+            "--listen",
+            `/ip4/127.0.0.1/tcp/${n.p2pPort}`,
+            "--bootnodes",
+            bootnodes,
+            "--api-port",
+            String(n.apiPort),
+            "--withhold-rate",
+            String(opts.withholdRate),
+          ],
+          { stdio: ["ignore", log, log] },
+        );
+      };
+      const lateNode: number | undefined = opts.joinLate?.node;
+      for (let i = 0; i < nodes.length; i++) if (i !== lateNode) start(i);
+      const events: string[] = [];
+      let killed = false;
+      let restarted = false;
+      console.log(
+        `devnet: ${opts.nodes} nodes, ${opts.validators} validators, ${opts.buyers} ticket holders, ${opts.secondsPerSlot}s slots; logs in ${dir}/node-*/node.log`,
+      );
+
+      let stopping = false;
+      const stopAll = async () => {
+        stopping = true;
+        for (const n of nodes) n.child?.kill("SIGTERM");
+        await Promise.all(
+          nodes.map(
+            (n) =>
+              new Promise<void>((res) => (n.child?.exitCode !== null ? res() : n.child?.once("exit", () => res()))),
+          ),
+        );
+      };
+      process.once("SIGINT", () => void stopAll().then(() => process.exit(130)));
+
+      const prices: { slot: number; price: number }[] = [];
+      const endSlot = opts.epochs !== undefined ? opts.epochs * SLOTS_PER_EPOCH + 1 : Number.POSITIVE_INFINITY;
+      const interactive = process.stdout.isTTY === true;
+      for (;;) {
+        await new Promise((r) => setTimeout(r, opts.secondsPerSlot * 1000));
+        if (stopping) return;
+        const slot = Math.floor((Date.now() / 1000 - genesisTime) / opts.secondsPerSlot);
+        if (opts.joinLate && slot >= opts.joinLate.slot && nodes[opts.joinLate.node].child === undefined) {
+          start(opts.joinLate.node);
+          events.push(`slot ${slot}: node-${opts.joinLate.node} joined late`);
+        }
+        if (opts.kill && slot >= opts.kill.slot && !killed) {
+          nodes[opts.kill.node].child?.kill("SIGKILL");
+          killed = true;
+          events.push(`slot ${slot}: node-${opts.kill.node} killed (SIGKILL)`);
+        }
+        if (opts.kill && killed && !restarted && slot >= opts.kill.slot + opts.kill.down) {
+          start(opts.kill.node);
+          restarted = true;
+          events.push(`slot ${slot}: node-${opts.kill.node} restarted from its database`);
+        }
+        const statuses = await Promise.all(nodes.map((n) => pollNode(n.apiPort)));
+        const s0 = statuses.find((s) => s !== undefined);
+        if (s0 && s0.headSlot !== prices.at(-1)?.slot) prices.push({ slot: s0.headSlot, price: s0.price });
+        const rows = statuses.map((s, i) =>
+          s === undefined
+            ? `  node-${i}  (starting)`
+            : `  node-${i}  head ${String(s.headSlot).padStart(4)} ${s.payload.padEnd(5)} ${s.headRoot.slice(0, 10)}  just ${String(s.justified).padStart(3)}  fin ${String(s.finalized).padStart(3)}  price ${(s.price / GWEI_PER_ETH).toFixed(5)}  pool ${String(s.pool).padStart(4)}  peers ${s.peers}`,
+        );
+        if (interactive) process.stdout.write("\x1b[2J\x1b[H");
+        console.log(`slot ${slot}${Number.isFinite(endSlot) ? ` / ${endSlot}` : ""}`);
+        console.log(rows.join("\n"));
+        for (const e of events) console.log(`  ${e}`);
+        if (slot < endSlot) continue;
+
+        // Let the last slot settle, then judge: finality and agreement
+        await new Promise((r) => setTimeout(r, (opts.secondsPerSlot * 1000) / 2));
+        const final = await Promise.all(nodes.map((n) => pollNode(n.apiPort)));
+        const up = final.filter((s): s is NodeStatus => s !== undefined);
+        const headsAgree = up.length === nodes.length && new Set(up.map((s) => s.headRoot)).size === 1;
+        const finalizedAgree = up.length === nodes.length && new Set(up.map((s) => s.finalizedRoot)).size === 1;
+        const finalizedEpochs = final.map((s) => s?.finalized ?? null);
+        const head = up[0];
+        const summary = {
+          nodes: opts.nodes,
+          validators: opts.validators,
+          secondsPerSlot: opts.secondsPerSlot,
+          slots: slot,
+          finalizedEpochPerNode: finalizedEpochs,
+          headsAgree,
+          finalizedAgree,
+          blocks: head?.blocks ?? 0,
+          slotsMissed: head ? head.headSlot - head.blocks : null,
+          payloadsRevealed: head?.revealed ?? 0,
+          payloadRate: head && head.blocks > 0 ? Math.round((head.revealed / head.blocks) * 1000) / 1000 : 0,
+          ticketsSold: head?.sold ?? 0,
+          ticketPool: head?.pool ?? 0,
+          ticketsDrawn: head ? head.sold - head.pool : 0,
+          priceSeries: prices,
+          peakRssMbPerNode: nodes.map((n) => peakRssMb(n.child?.pid)),
+          events,
+        };
+        await stopAll();
+        const text = `${JSON.stringify(summary, null, 2)}\n`;
+        if (opts.summary) writeFileSync(opts.summary, text);
+        console.log(text);
+        const finalized = finalizedEpochs.every((e) => e !== null && e >= 1);
+        process.exit(finalized && headsAgree && finalizedAgree ? 0 : 1);
+      }
+    });
+}

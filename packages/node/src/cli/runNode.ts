@@ -1,0 +1,153 @@
+import { PayloadStatus } from "@turnstile/fork-choice";
+import type { Network } from "@turnstile/p2p";
+import {
+  type CachedBeaconState,
+  type ChainContext,
+  chainConfigToYaml,
+  createChainContext,
+  interopBuyerSecretKey,
+  interopSecretKey,
+  parseChainConfigYaml,
+} from "@turnstile/ticket-state";
+import { startApi } from "../api/server.ts";
+import { BeaconDb } from "../db/beaconDb.ts";
+import { loadAnchorState, persistChain, replayStoredBlocks } from "../db/persistence.ts";
+import type { Logger } from "../logger.ts";
+import { NodeMetrics } from "../metrics/metrics.ts";
+import { attachNetwork, type NodeNetworkOptions } from "../network/nodeNetwork.ts";
+import { BeaconNode } from "../node/beaconNode.ts";
+
+const GWEI_PER_ETH = 1e9;
+const STATUS = ["pending", "empty", "full"] as const;
+
+export interface RunNodeOptions {
+  ctx: ChainContext;
+  dataDir: string;
+  /** Genesis when the data dir holds no chain yet. */
+  makeGenesis: (ctx: ChainContext) => CachedBeaconState;
+  /** Which interop validators and buyers this node runs (undefined: all of them). */
+  validatorIndices?: number[];
+  buyerIndices?: number[];
+  withholdRate: number;
+  apiHost: string;
+  apiPort: number;
+  network?: NodeNetworkOptions;
+  /** Stop after this slot. */
+  stopAtSlot?: number;
+  log: Logger;
+}
+
+/** Open (or create) the chain in the data dir, start the node, its API and, if asked, its network. */
+export async function runNode(
+  opts: RunNodeOptions,
+): Promise<{ node: BeaconNode; stop(reason: string): Promise<void> }> {
+  const { log } = opts;
+  let ctx = opts.ctx;
+  const db = new BeaconDb(ctx, opts.dataDir);
+  await db.open();
+  const stored = await db.getGenesis();
+  if (stored) {
+    // A chain lives with the config it started with
+    ctx = createChainContext(parseChainConfigYaml(stored.configYaml));
+  } else {
+    await db.putGenesis(opts.makeGenesis(ctx).serialize(), chainConfigToYaml(ctx.config));
+  }
+  const loaded = (await loadAnchorState(ctx, db))!;
+  const { anchor } = loaded;
+  log.info({ dataDir: opts.dataDir, anchorSlot: anchor.state.slot, resumed: stored !== undefined }, "chain opened");
+
+  const all = (n: number) => Array.from({ length: n }, (_, i) => i);
+  const validatorIndices = opts.validatorIndices ?? all(anchor.state.validators.length);
+  const buyerIndices = opts.buyerIndices ?? all(anchor.state.buyers.length);
+  const node = new BeaconNode({
+    ctx,
+    anchor,
+    validatorKeys: new Map(validatorIndices.map((i) => [i, interopSecretKey(i)] as const)),
+    buyerKeys: new Map(buyerIndices.map((i) => [i, interopBuyerSecretKey(i)] as const)),
+    buyerCount: anchor.state.buyers.length,
+    misbehaviour: { withholdCommitment: opts.withholdRate, withholdPayload: opts.withholdRate },
+  });
+  const metrics = new NodeMetrics();
+  node.on("rejected", (kind, code, message) => {
+    metrics.rejected.inc({ kind, code });
+    log.debug({ kind, code }, message);
+  });
+  node.on("published", (kind) => metrics.imported.inc({ kind }));
+  node.chain.on("finalized", (cp) => log.info({ epoch: cp.epoch, root: cp.root }, "finalized"));
+  node.chain.on("block", () => metrics.payloads.inc({ outcome: "block" }));
+  node.chain.on("payload", () => metrics.payloads.inc({ outcome: "revealed" }));
+
+  const replayed = await replayStoredBlocks(node.chain, db, (e) =>
+    log.warn({ err: (e as Error).message }, "stored block not replayed"),
+  );
+  if (replayed > 0) log.info({ replayed, head: node.chain.forkChoice.getHead().slot }, "replayed stored blocks");
+  const persistence = persistChain(node.chain, db, (e) =>
+    log.error({ err: (e as Error).message }, "database write failed"),
+  );
+
+  let network: Network | undefined;
+  if (opts.network) network = await attachNetwork(node, opts.network, log);
+  const api = await startApi({
+    host: opts.apiHost,
+    port: opts.apiPort,
+    node,
+    metrics,
+    db,
+    network: network && {
+      peerId: network.peerId.toString(),
+      peers: () => network.getConnectedPeers().map((p) => ({ peerId: p.toString(), address: "" })),
+    },
+  });
+  log.info({ url: `http://${opts.apiHost}:${(api.server.address() as { port: number }).port}` }, "REST API listening");
+
+  let stopping = false;
+  const stop = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ reason }, "stopping");
+    node.stop();
+    await api.close();
+    await network?.stop().catch(() => {});
+    await persistence.flush();
+    await db.close();
+  };
+  node.clock.on("interval", (slot, interval) => {
+    if (interval !== 3) return;
+    logSlot(node, slot, log, network?.getConnectedPeers().length);
+    if (opts.stopAtSlot !== undefined && slot >= opts.stopAtSlot)
+      void stop(`reached slot ${opts.stopAtSlot}`).then(() => process.exit(0));
+  });
+  node.start();
+  return { node, stop };
+}
+
+function logSlot(node: BeaconNode, slot: number, log: Logger, peers: number | undefined): void {
+  const head = node.chain.head();
+  const s = head.state.state;
+  log.info(
+    {
+      slot,
+      head: head.slot,
+      payload: STATUS[head.payloadStatus],
+      justified: node.chain.forkChoice.justified.epoch,
+      finalized: node.chain.forkChoice.finalized.epoch,
+      priceEth: s.ticket_price / GWEI_PER_ETH,
+      pool: s.ticket_pool.length,
+      ...(peers === undefined ? {} : { peers }),
+    },
+    head.slot === slot
+      ? head.payloadStatus === PayloadStatus.FULL
+        ? "slot: payload revealed"
+        : "slot: no payload"
+      : "slot: no block",
+  );
+}
+
+/** Exit cleanly on SIGINT/SIGTERM: stop duties, flush the database, close it. */
+export function stopOnSignals(stop: (reason: string) => Promise<void>): void {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      void stop(signal).then(() => process.exit(0));
+    });
+  }
+}

@@ -1,0 +1,157 @@
+import {
+  createNetwork,
+  type GossipAction,
+  type GossipTopicName,
+  type Network,
+  type NetworkOptions,
+  ReqRespError,
+  ReqRespErrorCode,
+} from "@turnstile/p2p";
+import { computeForkDigest, fromHex, TicketStateError, toHex } from "@turnstile/ticket-state";
+import type { BlockEntry } from "../chain/chain.ts";
+import { ChainErrorCode } from "../chain/errors.ts";
+import type { Logger } from "../logger.ts";
+import type { BeaconNode } from "../node/beaconNode.ts";
+import { RangeSync } from "./rangeSync.ts";
+
+export interface NodeNetworkOptions {
+  listenAddresses: string[];
+  bootnodes: string[];
+  privateKey?: NetworkOptions["privateKey"];
+  targetPeers?: number;
+}
+
+/** Errors that say "not now" (a duplicate, a parent still missing) rather than "invalid". */
+const IGNORE_CODES = new Set<string>([
+  ChainErrorCode.ALREADY_KNOWN,
+  ChainErrorCode.UNKNOWN_PARENT,
+  ChainErrorCode.PARENT_PAYLOAD_UNKNOWN,
+  ChainErrorCode.UNKNOWN_BLOCK,
+  ChainErrorCode.PRUNED,
+  "FORKCHOICE_FUTURE_SLOT",
+  "FORKCHOICE_NOT_AFTER_FINALIZED",
+  "BLOCK_SLOT_NOT_IN_FUTURE",
+]);
+
+/** The gossip verdict for what `node.import*` refused. */
+function verdictOf(error: unknown): { action: GossipAction; code: string } {
+  const e = error as { action?: GossipAction; code?: string } | null;
+  if (e?.action === "IGNORE" || e?.action === "REJECT") return { action: e.action, code: e.code ?? "UNSPECIFIED" };
+  if (error instanceof TicketStateError) {
+    return { action: IGNORE_CODES.has(error.code) ? "IGNORE" : "REJECT", code: error.code };
+  }
+  return { action: "IGNORE", code: "INTERNAL" };
+}
+
+/**
+ * Connect a node to its peers: gossip on every topic (validated by the node's own import path,
+ * so nothing unvalidated is forwarded), req/resp served from the chain, and range sync for a node
+ * that starts late or restarts.
+ */
+export async function attachNetwork(node: BeaconNode, opts: NodeNetworkOptions, log: Logger): Promise<Network> {
+  const { chain, ctx } = node;
+  const anchorState = chain.anchor.state;
+  const forkDigest = computeForkDigest(ctx.config.GENESIS_FORK_VERSION, anchorState.genesis_validators_root);
+  const canonicalEntries = (from: number, count: number): BlockEntry[] => {
+    const out: BlockEntry[] = [];
+    const head = chain.forkChoice.getHead();
+    for (let entry = chain.getEntry(head.root); entry; entry = chain.getEntry(toHex(entry.block.message.parent_root))) {
+      const slot = entry.block.message.slot;
+      if (slot < from) break;
+      if (slot < from + count && slot > 0) out.push(entry);
+    }
+    return out.reverse();
+  };
+  const unavailable = (what: string) => new ReqRespError(ReqRespErrorCode.RESOURCE_UNAVAILABLE, what, {});
+  const network = await createNetwork({
+    ssz: ctx.ssz,
+    forkDigest,
+    listenAddresses: opts.listenAddresses,
+    bootnodes: opts.bootnodes,
+    privateKey: opts.privateKey,
+    peers: opts.targetPeers !== undefined ? { targetPeers: opts.targetPeers } : undefined,
+    // Score decay follows the chain's real slot and epoch
+    gossip: { slotDurationMs: ctx.config.SECONDS_PER_SLOT * 1000, slotsPerEpoch: ctx.preset.SLOTS_PER_EPOCH },
+    handlers: {
+      getStatus: () => {
+        const head = chain.forkChoice.getHead();
+        const finalized = chain.forkChoice.finalized;
+        return {
+          fork_digest: forkDigest,
+          finalized_root: fromHex(finalized.root),
+          finalized_epoch: finalized.epoch,
+          head_root: fromHex(head.root),
+          head_slot: head.slot,
+        };
+      },
+      getBlocksByRange: (start, count) => {
+        if (start <= chain.anchor.state.latest_block_header.slot && start > 0) throw unavailable("before our anchor");
+        return canonicalEntries(start, count).map((e) => ctx.ssz.SignedBeaconBlock.serialize(e.block));
+      },
+      getBlocksByRoot: (roots) =>
+        roots.flatMap((r) => {
+          const entry = chain.getEntry(toHex(r));
+          return entry && entry.block.message.slot > 0 ? [ctx.ssz.SignedBeaconBlock.serialize(entry.block)] : [];
+        }),
+      getEnvelopesByRange: (start, count) =>
+        canonicalEntries(start, count).flatMap((e) =>
+          e.envelope ? [ctx.ssz.SignedExecutionPayloadEnvelope.serialize(e.envelope)] : [],
+        ),
+      getEnvelopesByRoot: (roots) =>
+        roots.flatMap((r) => {
+          const envelope = chain.getEntry(toHex(r))?.envelope;
+          return envelope ? [ctx.ssz.SignedExecutionPayloadEnvelope.serialize(envelope)] : [];
+        }),
+    },
+  });
+  const sync = new RangeSync(node, network, log);
+
+  const gossip = <K extends GossipTopicName>(
+    name: K,
+    accept: (value: never) => boolean,
+    onIgnore?: (peer: string, code: string) => void,
+  ) => {
+    network.subscribe(
+      name,
+      (value, from) => {
+        if ((accept as (v: unknown) => boolean)(value)) return "ACCEPT";
+        const verdict = verdictOf(node.lastError);
+        if (verdict.action === "IGNORE") onIgnore?.(from.toString(), verdict.code);
+        const error = new Error(verdict.code) as Error & { action: GossipAction; code: string };
+        error.action = verdict.action;
+        error.code = verdict.code;
+        throw error;
+      },
+      () => {},
+    );
+  };
+  // A block or payload whose parent we lack: catch up from the peer that sent it
+  const catchUp = (peer: string, code: string) => {
+    if (
+      code === ChainErrorCode.UNKNOWN_PARENT ||
+      code === ChainErrorCode.PARENT_PAYLOAD_UNKNOWN ||
+      code === ChainErrorCode.UNKNOWN_BLOCK
+    ) {
+      sync.requestSync(peer);
+    }
+  };
+  gossip("beacon_block", (b) => node.importBlock(b), catchUp);
+  gossip("execution_payload", (e) => node.importEnvelope(e), catchUp);
+  gossip("beacon_attestation", (a) => node.importAttestation(a));
+  gossip("payload_attestation_message", (m) => node.importPayloadAttestationMessage(m));
+  gossip("execution_payload_commitment", (c) => node.importCommitment(c));
+  gossip("ticket_purchase", (p) => node.importPurchase(p));
+  gossip("ticket_transfer", (t) => node.importTransfer(t));
+
+  node.publisher = (topic, value) => {
+    network.publish(topic as GossipTopicName, value as never).catch(() => {
+      // no peer on the topic yet: nothing to send to
+    });
+  };
+  network.on("peer:status", (peer, status) => {
+    if (status.head_slot > chain.forkChoice.getHead().slot) sync.requestSync(peer.toString());
+  });
+  await network.start();
+  log.info({ peerId: network.peerId.toString(), addresses: network.multiaddrs }, "p2p listening");
+  return network;
+}

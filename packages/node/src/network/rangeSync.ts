@@ -1,0 +1,106 @@
+import type { Network } from "@turnstile/p2p";
+import { type SignedExecutionPayloadEnvelope, toHex } from "@turnstile/ticket-state";
+import { ChainErrorCode } from "../chain/errors.ts";
+import type { Logger } from "../logger.ts";
+import type { BeaconNode } from "../node/beaconNode.ts";
+
+/** Blocks asked for per request: small enough for one response, large enough to catch up fast. */
+const BATCH_SLOTS = 32;
+
+/**
+ * Range sync: ask a peer that is ahead for blocks and their payload envelopes, slot range by
+ * slot range from our head, and import them in order (each envelope right after its block, as
+ * children may build on it). One sync at a time; a failed batch ends the round.
+ */
+export class RangeSync {
+  private readonly node: BeaconNode;
+  private readonly network: Network;
+  private readonly log: Logger;
+  private running = false;
+  private readonly waiting = new Set<string>();
+
+  constructor(node: BeaconNode, network: Network, log: Logger) {
+    this.node = node;
+    this.network = network;
+    this.log = log;
+  }
+
+  requestSync(peer: string): void {
+    this.waiting.add(peer);
+    if (!this.running) void this.run();
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.waiting.size > 0) {
+        const peer = this.waiting.values().next().value as string;
+        this.waiting.delete(peer);
+        await this.syncFrom(peer);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Import blocks in order, each followed by its envelope; stops at the first block that does not import. */
+  private importBatch(
+    blocks: Awaited<ReturnType<Network["request"]["blocksByRange"]>>,
+    envelopes: Map<string, SignedExecutionPayloadEnvelope>,
+  ): { imported: number; unknownParent: boolean; failed: boolean } {
+    const { chain, ctx } = this.node;
+    let imported = 0;
+    for (const block of blocks) {
+      const root = toHex(ctx.ssz.BeaconBlock.hashTreeRoot(block.message));
+      if (!chain.hasBlock(root) && !this.node.importBlock(block)) {
+        const code = (this.node.lastError as { code?: string }).code;
+        if (code !== ChainErrorCode.ALREADY_KNOWN) {
+          return { imported, unknownParent: code === ChainErrorCode.UNKNOWN_PARENT, failed: true };
+        }
+      }
+      const envelope = envelopes.get(root);
+      if (envelope && !chain.getEntry(root)?.postPayload) this.node.importEnvelope(envelope);
+      imported++;
+    }
+    return { imported, unknownParent: false, failed: false };
+  }
+
+  private async syncFrom(peer: string): Promise<void> {
+    const { chain, ctx } = this.node;
+    let status: { head_slot: number };
+    try {
+      status = await this.network.request.status(peer);
+    } catch {
+      return;
+    }
+    let from = chain.forkChoice.getHead().slot + 1;
+    const started = from;
+    let imported = 0;
+    let restartedFromFinalized = false;
+    while (from <= status.head_slot) {
+      const count = Math.min(BATCH_SLOTS, status.head_slot - from + 1);
+      let blocks: Awaited<ReturnType<Network["request"]["blocksByRange"]>>;
+      let envelopes: SignedExecutionPayloadEnvelope[];
+      try {
+        blocks = await this.network.request.blocksByRange(peer, from, count);
+        envelopes = await this.network.request.envelopesByRange(peer, from, count);
+      } catch (e) {
+        this.log.debug({ peer, from, err: (e as Error).message }, "range request failed");
+        return;
+      }
+      const byRoot = new Map(envelopes.map((e) => [toHex(e.message.beacon_block_root), e]));
+      const result = this.importBatch(blocks, byRoot);
+      imported += result.imported;
+      if (result.unknownParent && !restartedFromFinalized) {
+        // Our head is on a branch the peer does not have: start again from the finalized slot
+        restartedFromFinalized = true;
+        from = chain.forkChoice.finalized.epoch * ctx.preset.SLOTS_PER_EPOCH;
+        continue;
+      }
+      if (result.failed) return;
+      from += count;
+    }
+    if (imported > 0)
+      this.log.info({ peer, from: started, imported, head: chain.forkChoice.getHead().slot }, "range sync");
+  }
+}

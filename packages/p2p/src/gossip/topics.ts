@@ -1,0 +1,81 @@
+import type { Type } from "@chainsafe/ssz";
+import type {
+  AttesterSlashing,
+  PayloadAttestationMessage,
+  ProposerSlashing,
+  SignedBeaconBlock,
+  SignedExecutionPayloadCommitment,
+  SignedExecutionPayloadEnvelope,
+  SignedTicketPurchase,
+  SignedTicketTransfer,
+  SignedVoluntaryExit,
+  SingleAttestation,
+  SszTypes,
+} from "@turnstile/ticket-state";
+import { GossipError, GossipErrorCode } from "../errors.ts";
+
+/** The gossip topics of DESIGN.md §7, and the payload each carries. */
+export interface GossipMessageTypes {
+  beacon_block: SignedBeaconBlock;
+  beacon_attestation: SingleAttestation;
+  execution_payload_commitment: SignedExecutionPayloadCommitment;
+  execution_payload: SignedExecutionPayloadEnvelope;
+  payload_attestation_message: PayloadAttestationMessage;
+  ticket_purchase: SignedTicketPurchase;
+  ticket_transfer: SignedTicketTransfer;
+  proposer_slashing: ProposerSlashing;
+  attester_slashing: AttesterSlashing;
+  voluntary_exit: SignedVoluntaryExit;
+}
+export type GossipTopicName = keyof GossipMessageTypes;
+
+export const GOSSIP_TOPIC_NAMES: readonly GossipTopicName[] = [
+  "beacon_block",
+  "beacon_attestation",
+  "execution_payload_commitment",
+  "execution_payload",
+  "payload_attestation_message",
+  "ticket_purchase",
+  "ticket_transfer",
+  "proposer_slashing",
+  "attester_slashing",
+  "voluntary_exit",
+];
+
+/** The SSZ type of each topic's payload, for the chain's preset. */
+export function getGossipTypes(ssz: SszTypes): { [K in GossipTopicName]: Type<GossipMessageTypes[K]> } {
+  return {
+    beacon_block: ssz.SignedBeaconBlock,
+    beacon_attestation: ssz.SingleAttestation,
+    execution_payload_commitment: ssz.SignedExecutionPayloadCommitment,
+    execution_payload: ssz.SignedExecutionPayloadEnvelope,
+    payload_attestation_message: ssz.PayloadAttestationMessage,
+    ticket_purchase: ssz.SignedTicketPurchase,
+    ticket_transfer: ssz.SignedTicketTransfer,
+    proposer_slashing: ssz.ProposerSlashing,
+    attester_slashing: ssz.AttesterSlashing,
+    voluntary_exit: ssz.SignedVoluntaryExit,
+  };
+}
+
+export const GOSSIP_ENCODING = "ssz_snappy";
+
+/** `/eth2/{fork_digest hex, no 0x}/{name}/ssz_snappy`. */
+export function gossipTopicString(forkDigest: Uint8Array, name: GossipTopicName): string {
+  return `/eth2/${Buffer.from(forkDigest).toString("hex")}/${name}/${GOSSIP_ENCODING}`;
+}
+
+/** The topic name of a topic string for `forkDigest`, or null if it is not one of ours. */
+export function parseGossipTopic(forkDigest: Uint8Array, topic: string): GossipTopicName | null {
+  const prefix = `/eth2/${Buffer.from(forkDigest).toString("hex")}/`;
+  const suffix = `/${GOSSIP_ENCODING}`;
+  if (!topic.startsWith(prefix) || !topic.endsWith(suffix)) return null;
+  const name = topic.slice(prefix.length, topic.length - suffix.length);
+  return (GOSSIP_TOPIC_NAMES as readonly string[]).includes(name) ? (name as GossipTopicName) : null;
+}
+
+export function assertGossipTopicName(name: string): asserts name is GossipTopicName {
+  if (!(GOSSIP_TOPIC_NAMES as readonly string[]).includes(name)) {
+    throw new GossipError(GossipErrorCode.UNKNOWN_TOPIC, `unknown gossip topic ${name}`, { name });
+  }
+}
