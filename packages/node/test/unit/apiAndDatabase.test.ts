@@ -38,7 +38,7 @@ describe("REST API", () => {
         ["/eth/v1/tickets/buyers/abc", 400],
         ["/eth/v1/tickets/pool?limit=-1", 400],
         ["/eth/v2/beacon/blocks/nonsense", 400],
-        ["/eth/v2/beacon/blocks/0x" + "ab".repeat(32), 404],
+        [`/eth/v2/beacon/blocks/0x${"ab".repeat(32)}`, 404],
         ["/eth/v1/events?topics=bogus", 400],
         ["/nope", 404],
       ] as const) {
