@@ -125,7 +125,7 @@ export async function startApi(opts: ApiOptions): Promise<FastifyInstance> {
       data: {
         root: entry.root,
         canonical: true,
-        payload_status: STATUS_NAMES[entry.postPayload ? PayloadStatus.FULL : PayloadStatus.EMPTY],
+        payload_status: STATUS_NAMES[entry.payloadKnown ? PayloadStatus.FULL : PayloadStatus.EMPTY],
         header: { message: sszTypes.BeaconBlockHeader.toJson(header), signature: toHex(entry.block.signature) },
       },
     };

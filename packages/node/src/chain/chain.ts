@@ -24,14 +24,40 @@ import {
   toHex,
 } from "@turnstile/ticket-state";
 import { ChainError, ChainErrorCode } from "./errors.ts";
+import { StateCache } from "./stateCache.ts";
 
-/** A block the chain has imported, with its post-block state and, once revealed, its payload. */
-export interface BlockEntry {
-  root: string;
-  block: SignedBeaconBlock;
-  postBlock: CachedBeaconState;
-  envelope: SignedExecutionPayloadEnvelope | null;
-  postPayload: CachedBeaconState | null;
+/** States kept in memory by default; older ones are regenerated from blocks when asked for. */
+export const DEFAULT_MAX_STATES = 96;
+
+/**
+ * A block the chain has imported and, once revealed, its payload. Its states come from the
+ * bounded state cache, regenerated from its ancestors' blocks when they were evicted.
+ */
+export class BlockEntry {
+  readonly root: string;
+  readonly block: SignedBeaconBlock;
+  envelope: SignedExecutionPayloadEnvelope | null = null;
+  /** The FULL variant exists: the envelope was imported (or, for the anchor, the state is post-payload). */
+  payloadKnown = false;
+  private readonly chain: Chain;
+
+  constructor(chain: Chain, root: string, block: SignedBeaconBlock) {
+    this.chain = chain;
+    this.root = root;
+    this.block = block;
+  }
+
+  get slot(): number {
+    return this.block.message.slot;
+  }
+
+  get postBlock(): CachedBeaconState {
+    return this.chain.regenerate(this, false);
+  }
+
+  get postPayload(): CachedBeaconState | null {
+    return this.payloadKnown ? this.chain.regenerate(this, true) : null;
+  }
 }
 
 export interface ChainEvents {
@@ -51,13 +77,19 @@ export class Chain extends EventEmitter<ChainEvents> {
   readonly forkChoice: ForkChoice;
   readonly anchor: CachedBeaconState;
   private readonly entries = new Map<string, BlockEntry>();
+  readonly states: StateCache;
   private readonly anchorRoot: string;
   private lastHead: Head | null = null;
   private readonly now: () => number;
   private lastFinalizedEpoch = 0;
 
   /** @param anchor genesis, or the finalized state a restarted node resumes from */
-  constructor(ctx: ChainContext, anchor: CachedBeaconState, now: () => number = () => Date.now() / 1000) {
+  constructor(
+    ctx: ChainContext,
+    anchor: CachedBeaconState,
+    now: () => number = () => Date.now() / 1000,
+    maxStates = DEFAULT_MAX_STATES,
+  ) {
     super();
     this.ctx = ctx;
     this.anchor = anchor;
@@ -66,16 +98,15 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.engine.genesisPayload(anchor.state.genesis_time);
     const anchorBlock = anchorFromState(anchor);
     this.anchorRoot = anchorBlock.root;
-    const anchorEntry: BlockEntry = {
-      root: anchorBlock.root,
-      block: {
-        message: { ...ctx.ssz.BeaconBlock.defaultValue(), body: ctx.ssz.BeaconBlockBody.defaultValue() },
-        signature: new Uint8Array(96),
-      },
-      postBlock: anchor,
-      envelope: null,
-      postPayload: anchorBlock.payloadKnown ? anchor : null,
-    };
+    this.states = new StateCache(maxStates);
+    const anchorEntry = new BlockEntry(this, anchorBlock.root, {
+      message: { ...ctx.ssz.BeaconBlock.defaultValue(), slot: anchorBlock.slot },
+      signature: new Uint8Array(96),
+    });
+    anchorEntry.payloadKnown = anchorBlock.payloadKnown;
+    this.states.set(StateCache.key(anchorBlock.root, false), anchor);
+    if (anchorBlock.payloadKnown) this.states.set(StateCache.key(anchorBlock.root, true), anchor);
+    this.states.pin([StateCache.key(anchorBlock.root, false), StateCache.key(anchorBlock.root, true)]);
     this.entries.set(anchorBlock.root, anchorEntry);
     this.forkChoice = new ForkChoice(
       {
@@ -133,8 +164,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   stateFor(root: string, status: PayloadStatus): CachedBeaconState {
     const entry = this.entries.get(root);
     if (!entry) throw new ChainError(ChainErrorCode.UNKNOWN_BLOCK, "unknown block", { root });
-    if (status === PayloadStatus.FULL && entry.postPayload) return entry.postPayload;
-    return entry.postBlock;
+    return this.regenerate(entry, status === PayloadStatus.FULL && entry.payloadKnown);
   }
 
   /** A checkpoint's state: its block's state advanced to the epoch's first slot (what get_weight reads). */
@@ -164,17 +194,14 @@ export class Chain extends EventEmitter<ChainEvents> {
     const parentRoot = toHex(block.parent_root);
     const parent = this.entries.get(parentRoot);
     if (!parent) throw new ChainError(ChainErrorCode.UNKNOWN_PARENT, "parent block unknown", { root, parentRoot });
-    // The commitment's parent hash says which variant of the parent the block builds on
-    const parentCommitment = parent.postBlock.state.latest_payload_commitment;
-    const parentHash = block.body.signed_payload_commitment.message.parent_block_hash;
-    const onFull = !isEmptyCommitment(parentCommitment) && toHex(parentHash) === toHex(parentCommitment.block_hash);
-    if (onFull && !parent.postPayload) {
+    const onFull = this.buildsOnFull(signedBlock, parent);
+    if (onFull && !parent.payloadKnown) {
       throw new ChainError(ChainErrorCode.PARENT_PAYLOAD_UNKNOWN, "block builds on a payload not seen yet", {
         root,
         parentRoot,
       });
     }
-    const pre = onFull ? parent.postPayload! : parent.postBlock;
+    const pre = this.regenerate(parent, onFull);
     const postBlock = stateTransition(pre, signedBlock, { verifySignatures: !trusted });
     this.forkChoice.onBlock(blockImportFromState(signedBlock, postBlock));
     for (const attestation of block.body.attestations) {
@@ -196,7 +223,8 @@ export class Chain extends EventEmitter<ChainEvents> {
         // as above
       }
     }
-    const entry: BlockEntry = { root, block: signedBlock, postBlock, envelope: null, postPayload: null };
+    const entry = new BlockEntry(this, root, signedBlock);
+    this.states.set(StateCache.key(root, false), postBlock);
     this.entries.set(root, entry);
     this.emit("block", entry);
     this.updateHead();
@@ -208,12 +236,13 @@ export class Chain extends EventEmitter<ChainEvents> {
     const root = toHex(signedEnvelope.message.beacon_block_root);
     const entry = this.entries.get(root);
     if (!entry) throw new ChainError(ChainErrorCode.UNKNOWN_BLOCK, "envelope for an unknown block", { root });
-    if (entry.postPayload) throw new ChainError(ChainErrorCode.ALREADY_KNOWN, "payload already imported", { root });
+    if (entry.payloadKnown) throw new ChainError(ChainErrorCode.ALREADY_KNOWN, "payload already imported", { root });
     const postPayload = stateTransitionEnvelope(entry.postBlock, signedEnvelope, this.engine, {
       verifySignature: !trusted,
     });
     entry.envelope = signedEnvelope;
-    entry.postPayload = postPayload;
+    entry.payloadKnown = true;
+    this.states.set(StateCache.key(root, true), postPayload);
     this.forkChoice.onExecutionPayload(root);
     this.emit("payload", entry);
     this.updateHead();
@@ -239,11 +268,76 @@ export class Chain extends EventEmitter<ChainEvents> {
     return head;
   }
 
-  /** Forget states of blocks before the finalized slot (the blocks themselves stay in the database). */
+  /** Forget blocks before the finalized slot (they stay in the database); pin the finalized states. */
   private pruneStates(finalizedSlot: number): void {
+    const finalizedRoot = this.forkChoice.finalized.root;
     for (const [root, entry] of this.entries) {
-      if (entry.block.message.slot < finalizedSlot && root !== this.forkChoice.finalized.root)
+      if (entry.slot < finalizedSlot && root !== finalizedRoot && root !== this.anchorRoot) {
         this.entries.delete(root);
+        this.states.delete(StateCache.key(root, false));
+        this.states.delete(StateCache.key(root, true));
+      }
     }
+    const keys = [this.anchorRoot, finalizedRoot].flatMap((r) => [StateCache.key(r, false), StateCache.key(r, true)]);
+    // Touch the finalized states so that pinning finds them cached
+    const finalized = this.entries.get(finalizedRoot);
+    if (finalized) this.regenerate(finalized, finalized.payloadKnown);
+    this.states.pin(keys);
+  }
+
+  /** Whether `block` builds on its parent's FULL variant: its commitment extends the parent's committed payload. */
+  private buildsOnFull(block: SignedBeaconBlock, parent: BlockEntry): boolean {
+    const parentCommitted =
+      parent.root === this.anchorRoot
+        ? this.anchor.state.latest_payload_commitment.toValue()
+        : parent.block.message.body.signed_payload_commitment.message;
+    if (isEmptyCommitment(parentCommitted)) return false;
+    return (
+      toHex(block.message.body.signed_payload_commitment.message.parent_block_hash) ===
+      toHex(parentCommitted.block_hash)
+    );
+  }
+
+  /**
+   * The post-block (or post-payload) state of `entry`: from the cache, or replayed from the
+   * nearest ancestor whose state is cached, through stored blocks and envelopes (already verified).
+   */
+  regenerate(entry: BlockEntry, full: boolean): CachedBeaconState {
+    const cached = this.states.get(StateCache.key(entry.root, full));
+    if (cached) return cached;
+    // Walk back to a cached state, noting which variant each step needs
+    const path: { entry: BlockEntry; full: boolean }[] = [];
+    let current = entry;
+    let needFull = full;
+    while (!this.states.has(StateCache.key(current.root, needFull))) {
+      path.push({ entry: current, full: needFull });
+      const parent = this.entries.get(toHex(current.block.message.parent_root));
+      if (!parent || current.root === this.anchorRoot) {
+        throw new ChainError(ChainErrorCode.PRUNED, "no ancestor state to regenerate from", { root: entry.root });
+      }
+      needFull = this.buildsOnFull(current.block, parent);
+      current = parent;
+    }
+    let state = this.states.get(StateCache.key(current.root, needFull))!;
+    for (let i = path.length - 1; i >= 0; i--) {
+      const step = path[i];
+      let postBlock = this.states.get(StateCache.key(step.entry.root, false));
+      if (!postBlock) {
+        postBlock = stateTransition(state, step.entry.block, { verifySignatures: false });
+        this.states.set(StateCache.key(step.entry.root, false), postBlock);
+      }
+      state = postBlock;
+      if (step.full) {
+        let postPayload = this.states.get(StateCache.key(step.entry.root, true));
+        if (!postPayload) {
+          postPayload = stateTransitionEnvelope(postBlock, step.entry.envelope!, this.engine, {
+            verifySignature: false,
+          });
+          this.states.set(StateCache.key(step.entry.root, true), postPayload);
+        }
+        state = postPayload;
+      }
+    }
+    return state;
   }
 }

@@ -59,7 +59,7 @@ export class RangeSync {
         }
       }
       const envelope = envelopes.get(root);
-      if (envelope && !chain.getEntry(root)?.postPayload) this.node.importEnvelope(envelope);
+      if (envelope && !chain.getEntry(root)?.payloadKnown) this.node.importEnvelope(envelope);
       imported++;
     }
     return { imported, unknownParent: false, failed: false };

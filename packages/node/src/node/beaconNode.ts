@@ -38,6 +38,8 @@ export interface BeaconNodeOptions {
   misbehaviour?: HolderMisbehaviour;
   now?: () => number;
   random?: () => number;
+  /** States the chain keeps in memory (older ones are regenerated from blocks). */
+  maxStates?: number;
 }
 
 export interface NodeEvents {
@@ -63,7 +65,7 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     super();
     const now = opts.now ?? (() => Date.now() / 1000);
     this.ctx = opts.ctx;
-    this.chain = new Chain(opts.ctx, opts.anchor, now);
+    this.chain = new Chain(opts.ctx, opts.anchor, now, opts.maxStates);
     this.pools = createOpPools(opts.ctx);
     this.clock = new Clock(opts.anchor.state.genesis_time, opts.ctx.config.SECONDS_PER_SLOT, now);
     // What our own duties make is imported without re-checking our signatures, then published

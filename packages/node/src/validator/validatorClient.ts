@@ -130,7 +130,7 @@ export class ValidatorClient {
     if (head.slot !== slot) return;
     const entry = this.chain.getEntry(head.root)!;
     const ptc = entry.postBlock.epochCtx.getPtc(slot);
-    const present = entry.postPayload !== null;
+    const present = entry.payloadKnown;
     const data: PayloadAttestationData = {
       beacon_block_root: fromHex(head.root),
       slot,

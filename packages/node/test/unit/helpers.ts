@@ -25,7 +25,13 @@ export function genesisState(ctx: ChainContext): CachedBeaconState {
 
 /** A node whose clock the test moves: `run(from, to)` plays every interval of those slots. */
 export function steppedNode(
-  opts: { withhold?: number; anchor?: CachedBeaconState; ctx?: ChainContext; startSlot?: number } = {},
+  opts: {
+    withhold?: number;
+    anchor?: CachedBeaconState;
+    ctx?: ChainContext;
+    startSlot?: number;
+    maxStates?: number;
+  } = {},
 ) {
   const ctx = opts.ctx ?? createChainContext(minimalChainConfig);
   const anchor = opts.anchor ?? genesisState(ctx);
@@ -43,6 +49,7 @@ export function steppedNode(
       return r / 2 ** 31;
     },
     misbehaviour: { withholdCommitment: opts.withhold ?? 0, withholdPayload: opts.withhold ?? 0 },
+    maxStates: opts.maxStates,
   });
   const rejected: string[] = [];
   node.on("rejected", (kind, code) => rejected.push(`${kind}:${code}`));
