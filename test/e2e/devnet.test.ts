@@ -103,9 +103,12 @@ describe("local devnet of real node processes", () => {
     );
     assert.ok(summary.headsAgree && summary.finalizedAgree);
     assert.ok(summary.ticketsSold > 0 && summary.ticketsDrawn > 0, "tickets were bought and drawn");
-    assert.ok(summary.payloadRate > 0.8, `payload rate ${summary.payloadRate}`);
-    // Withholding holders leave some slots without payload, and the chain survives them
-    assert.ok(summary.payloadsRevealed <= summary.blocks);
+    assert.ok(summary.payloadRate > 0.6, `payload rate ${summary.payloadRate}`);
+    // Withholding holders (10% per commitment and per reveal) leave slots without payload; the chain finalizes anyway
+    assert.ok(
+      summary.payloadsRevealed < summary.blocks,
+      `${summary.payloadsRevealed} of ${summary.blocks} payloads revealed`,
+    );
     const prices = summary.priceSeries.map((p) => p.price);
     assert.ok(new Set(prices).size > 3, "the ticket price moves");
   });

@@ -75,6 +75,7 @@ export class RangeSync {
     }
     let from = chain.forkChoice.getHead().slot + 1;
     const started = from;
+    const startedAt = performance.now();
     let imported = 0;
     let restartedFromFinalized = false;
     while (from <= status.head_slot) {
@@ -99,6 +100,18 @@ export class RangeSync {
       }
       if (result.failed) return;
       from += count;
+      if (status.head_slot - started > BATCH_SLOTS) {
+        const seconds = (performance.now() - startedAt) / 1000;
+        this.log.info(
+          {
+            peer,
+            slot: from - 1,
+            target: status.head_slot,
+            blocksPerSecond: Math.round(imported / Math.max(seconds, 0.001)),
+          },
+          "syncing",
+        );
+      }
     }
     if (imported > 0)
       this.log.info({ peer, from: started, imported, head: chain.forkChoice.getHead().slot }, "range sync");
