@@ -7,3 +7,4 @@ export * from "./db/beaconDb.ts";
 export * from "./db/persistence.ts";
 export * from "./metrics/metrics.ts";
 export * from "./node/beaconNode.ts";
+export * from "./validator/keystore.ts";

@@ -2,8 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CachedBeaconState, createChainContext, parseChainConfigYaml } from "@turnstile/ticket-state";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { createLogger } from "../logger.ts";
+import { createLogger, type Logger } from "../logger.ts";
 import { loadOrCreateNodeKey } from "../network/nodeKey.ts";
+import { type LoadedKeystore, loadKeystoreDir } from "../validator/keystore.ts";
 import { nonNegativeInt, probability } from "./options.ts";
 import { runNode, stopOnSignals } from "./runNode.ts";
 
@@ -33,6 +34,12 @@ export function beaconCommand(): Command {
         .default([]),
     )
     .addOption(
+      new Option("--keystores <dir>", "directory of EIP-2335 keystores (*.json) of validators to run duties for"),
+    )
+    .addOption(
+      new Option("--keystore-password-file <file>", "file holding the keystores' password (trailing newline removed)"),
+    )
+    .addOption(
       new Option("--buyers <ranges>", "interop buyer accounts to run ticket-holder agents for")
         .argParser(indexList)
         .default([]),
@@ -52,6 +59,7 @@ export function beaconCommand(): Command {
     .addOption(new Option("--log-level <level>", "pino log level").default("info"))
     .action(async (opts) => {
       const log = createLogger({ level: opts.logLevel });
+      const keystores = await loadKeystores(opts.keystores, opts.keystorePasswordFile, log);
       const ctx = createChainContext(parseChainConfigYaml(readFileSync(opts.config, "utf8")));
       const { mkdirSync } = await import("node:fs");
       mkdirSync(opts.dataDir, { recursive: true });
@@ -61,6 +69,7 @@ export function beaconCommand(): Command {
         dataDir: join(opts.dataDir, "db"),
         makeGenesis: (c) => CachedBeaconState.fromBytes(c, readFileSync(opts.genesis)),
         validatorIndices: opts.validators,
+        validatorKeystores: keystores,
         buyerIndices: opts.buyers,
         withholdRate: opts.withholdRate,
         apiHost: opts.apiHost,
@@ -75,4 +84,21 @@ export function beaconCommand(): Command {
       });
       stopOnSignals(stop);
     });
+}
+
+/** Decrypt the `--keystores` directory with the password in `--keystore-password-file`. */
+async function loadKeystores(
+  dir: string | undefined,
+  passwordFile: string | undefined,
+  log: Logger,
+): Promise<LoadedKeystore[] | undefined> {
+  if (dir === undefined && passwordFile === undefined) return undefined;
+  if (dir === undefined) throw new Error("--keystore-password-file needs --keystores");
+  if (passwordFile === undefined) throw new Error("--keystores needs --keystore-password-file");
+  const password = readFileSync(passwordFile, "utf8").replace(/[\r\n]+$/, "");
+  log.info({ dir }, "decrypting keystores");
+  const keystores = await loadKeystoreDir(dir, password);
+  if (keystores.length === 0) throw new Error(`no keystores (*.json) in ${dir}`);
+  log.info({ dir, keystores: keystores.length }, "keystores decrypted");
+  return keystores;
 }

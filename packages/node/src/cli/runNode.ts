@@ -1,3 +1,4 @@
+import type { SecretKey } from "@chainsafe/blst";
 import { PayloadStatus } from "@turnstile/fork-choice";
 import type { Network } from "@turnstile/p2p";
 import {
@@ -8,6 +9,7 @@ import {
   interopBuyerSecretKey,
   interopSecretKey,
   parseChainConfigYaml,
+  toHex,
 } from "@turnstile/ticket-state";
 import { startApi } from "../api/server.ts";
 import { BeaconDb } from "../db/beaconDb.ts";
@@ -16,6 +18,7 @@ import type { Logger } from "../logger.ts";
 import { NodeMetrics } from "../metrics/metrics.ts";
 import { attachNetwork, type NodeNetworkOptions } from "../network/nodeNetwork.ts";
 import { BeaconNode } from "../node/beaconNode.ts";
+import { mapKeystoresToIndices } from "../validator/keystore.ts";
 
 const GWEI_PER_ETH = 1e9;
 const STATUS = ["pending", "empty", "full"] as const;
@@ -28,6 +31,11 @@ export interface RunNodeOptions {
   /** Which interop validators and buyers this node runs (undefined: all of them). */
   validatorIndices?: number[];
   buyerIndices?: number[];
+  /**
+   * Validators with real keys (e.g. from EIP-2335 keystores), run in addition to the interop ones:
+   * their indices are looked up by pubkey in the anchor state; unknown pubkeys are warned about and skipped.
+   */
+  validatorKeystores?: readonly { pubkey: Uint8Array; secretKey: SecretKey }[];
   withholdRate: number;
   apiHost: string;
   apiPort: number;
@@ -59,10 +67,23 @@ export async function runNode(
   const all = (n: number) => Array.from({ length: n }, (_, i) => i);
   const validatorIndices = opts.validatorIndices ?? all(anchor.state.validators.length);
   const buyerIndices = opts.buyerIndices ?? all(anchor.state.buyers.length);
+  const validatorKeys = new Map(validatorIndices.map((i) => [i, interopSecretKey(i)] as const));
+  if (opts.validatorKeystores) {
+    const { keys, unknown } = mapKeystoresToIndices(opts.validatorKeystores, anchor.caches.pubkeys.pubkey2index);
+    for (const pubkey of unknown)
+      log.warn({ pubkey: toHex(pubkey) }, "keystore validator not in the anchor state, skipped");
+    for (const [index, key] of keys) {
+      // The keystore's key is the one whose pubkey is in the state
+      if (validatorKeys.has(index))
+        log.warn({ index }, "validator both interop and from a keystore, keystore key used");
+      validatorKeys.set(index, key);
+    }
+    log.info({ validators: keys.size, skipped: unknown.length }, "keystore validators");
+  }
   const node = new BeaconNode({
     ctx,
     anchor,
-    validatorKeys: new Map(validatorIndices.map((i) => [i, interopSecretKey(i)] as const)),
+    validatorKeys,
     buyerKeys: new Map(buyerIndices.map((i) => [i, interopBuyerSecretKey(i)] as const)),
     buyerCount: anchor.state.buyers.length,
     misbehaviour: { withholdCommitment: opts.withholdRate, withholdPayload: opts.withholdRate },
@@ -72,7 +93,10 @@ export async function runNode(
     metrics.rejected.inc({ kind, code });
     log.debug({ kind, code }, message);
   });
-  node.on("published", (kind) => metrics.imported.inc({ kind }));
+  node.on("published", (kind, seconds) => {
+    metrics.imported.inc({ kind });
+    if (kind === "block") metrics.importSeconds.observe(seconds);
+  });
   node.chain.on("finalized", (cp) => log.info({ epoch: cp.epoch, root: cp.root }, "finalized"));
   node.chain.on("block", () => metrics.payloads.inc({ outcome: "block" }));
   node.chain.on("payload", () => metrics.payloads.inc({ outcome: "revealed" }));

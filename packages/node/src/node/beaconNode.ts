@@ -45,7 +45,8 @@ export interface BeaconNodeOptions {
 export interface NodeEvents {
   /** Something was rejected: what, and the typed error's code. */
   rejected: [kind: string, code: string, message: string];
-  published: [kind: string];
+  /** An object was imported, and how long its import took. */
+  published: [kind: string, seconds: number];
 }
 
 /**
@@ -125,9 +126,10 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
   lastError: unknown = null;
 
   private guard(kind: string, fn: () => void): boolean {
+    const started = performance.now();
     try {
       fn();
-      this.emit("published", kind);
+      this.emit("published", kind, (performance.now() - started) / 1000);
       return true;
     } catch (e) {
       this.lastError = e;
