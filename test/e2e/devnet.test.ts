@@ -113,7 +113,7 @@ describe("local devnet of real node processes", () => {
     assert.ok(new Set(prices).size > 3, "the ticket price moves");
   });
 
-  it("a node killed with SIGKILL restarts from its database and rejoins; a late node range-syncs", {
+  it("a node killed with SIGKILL restarts from its database and rejoins; a node joining after finality range-syncs", {
     timeout: 300_000,
   }, async () => {
     const { code, summary, output } = await runDevnet(
@@ -135,9 +135,9 @@ describe("local devnet of real node processes", () => {
         "--withhold-rate",
         "0",
         "--join-late",
-        "3:12",
+        "3:28",
         "--kill",
-        "2:16:4",
+        "2:14:4",
       ],
       280_000,
     );

@@ -90,6 +90,11 @@ export class AttestationPool {
     return out;
   }
 
+  /** A block carried these aggregates: their votes are on chain, do not offer them again. */
+  markIncluded(attestations: Attestation[]): void {
+    for (const a of attestations) this.groups.delete(toHex(sszTypes.AttestationData.hashTreeRoot(a.data)));
+  }
+
   /** Drop votes too old to be included. */
   prune(currentSlot: number): void {
     for (const [key, group] of this.groups) {

@@ -37,7 +37,8 @@ export function validatePayloadCommitment(
   }
   const pre = processSlotsCopy(head.state, slot);
   const ticket = getTicketAssignment(chain.ctx, pre.state, slot);
-  // [REJECT] the slot has a ticket, and the commitment names it
+  // [IGNORE] the slot has a ticket, and the commitment names it. IGNORE, not REJECT: which ticket a
+  // slot drew, and who owns it now, depend on our view of the chain, which may lag or be a fork
   if (isSelfBuild(ticket) || ticket.ticket_id !== signed.message.ticket_id) {
     throw new GossipRejection(
       "REJECT",
@@ -49,7 +50,7 @@ export function validatePayloadCommitment(
       },
     );
   }
-  // [REJECT] the commitment is signed by the ticket's owner
+  // [IGNORE] the commitment is signed by the ticket's owner (as far as our view knows)
   const owner = pre.state.buyers.getReadonly(ticket.owner).pubkey;
   if (!verifySignatureSet(getPayloadCommitmentSignatureSet(pre, signed.message, signed.signature, owner))) {
     throw new GossipRejection(

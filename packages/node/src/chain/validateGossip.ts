@@ -32,14 +32,31 @@ export class GossipRejection extends ChainError {
   }
 }
 
-/** A state whose epoch context knows the committees of `slot`'s epoch: the head's, advanced if needed. */
-function stateForSlot(chain: Chain, slot: number): CachedBeaconState {
-  const head = chain.head().state;
-  const epoch = computeEpochAtSlot(chain.ctx, slot);
-  const headEpoch = computeEpochAtSlot(chain.ctx, head.state.slot);
-  return epoch > headEpoch
-    ? processSlotsCopy(head, computeEpochAtSlot(chain.ctx, slot) * chain.ctx.preset.SLOTS_PER_EPOCH)
-    : head;
+/** Checkpoint states (target block's state advanced to the epoch start), by "epoch:root": few are live at once. */
+const checkpointStates = new WeakMap<Chain, Map<string, CachedBeaconState>>();
+const MAX_CHECKPOINT_STATES = 8;
+
+/**
+ * `get_checkpoint_state`: the committees a vote is checked against come from its target's state,
+ * as the voter saw them, not from our head (a voter on a stale head is still honest).
+ */
+function checkpointState(chain: Chain, epoch: number, targetRoot: string): CachedBeaconState | undefined {
+  let cache = checkpointStates.get(chain);
+  if (!cache) {
+    cache = new Map();
+    checkpointStates.set(chain, cache);
+  }
+  const key = `${epoch}:${targetRoot}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const entry = chain.getEntry(targetRoot);
+  if (!entry) return undefined;
+  const state = entry.postPayload ?? entry.postBlock;
+  const epochStart = epoch * chain.ctx.preset.SLOTS_PER_EPOCH;
+  const advanced = state.state.slot < epochStart ? processSlotsCopy(state, epochStart) : state;
+  cache.set(key, advanced);
+  if (cache.size > MAX_CHECKPOINT_STATES) cache.delete(cache.keys().next().value as string);
+  return advanced;
 }
 
 export interface ValidatedAttestation {
@@ -72,7 +89,9 @@ export function validateSingleAttestation(
   if (!chain.hasBlock(toHex(data.beacon_block_root))) {
     throw new GossipRejection("IGNORE", ChainErrorCode.UNKNOWN_BLOCK, "attestation for an unknown block", {});
   }
-  const state = stateForSlot(chain, data.slot);
+  // [IGNORE] the target block is known; its state defines the committees
+  const state = checkpointState(chain, data.target.epoch, toHex(data.target.root));
+  if (!state) throw new GossipRejection("IGNORE", ChainErrorCode.UNKNOWN_BLOCK, "attestation target unknown", {});
   const committees = state.epochCtx.getCommitteeCountPerSlot(data.target.epoch);
   // [REJECT] the committee exists and the attester is in it
   if (attestation.committee_index >= committees) {

@@ -2,16 +2,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  chainConfigToYaml,
-  createChainContext,
-  createGenesisState,
-  interopBuyerSecretKey,
-  interopSecretKey,
-} from "@turnstile/ticket-state";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { loadOrCreateNodeKey, peerIdOf } from "../network/nodeKey.ts";
 import { loadConfig, nonNegativeInt, positiveInt, probability } from "./options.ts";
+import { indexRange, p2pMultiaddr, writeGenesis, writeNodeKeys } from "./writeGenesis.ts";
 
 const GWEI_PER_ETH = 1e9;
 const CLI_PATH = fileURLToPath(new URL("./index.ts", import.meta.url));
@@ -83,12 +76,6 @@ function peakRssMb(pid: number | undefined): number | null {
   }
 }
 
-function ranges(count: number, parts: number, index: number): string {
-  const from = Math.floor((count * index) / parts);
-  const to = Math.floor((count * (index + 1)) / parts) - 1;
-  return to >= from ? `${from}-${to}` : "";
-}
-
 export function devnetCommand(): Command {
   return new Command("devnet")
     .description("Run N beacon nodes as processes on 127.0.0.1 sharing one genesis, with a live status table")
@@ -114,6 +101,7 @@ export function devnetCommand(): Command {
         .argParser(probability)
         .default(0.02),
     )
+    .addOption(new Option("--log-level <level>", "the nodes' pino log level").default("info"))
     .addOption(
       new Option(
         "--kill <node:slot:down>",
@@ -139,33 +127,18 @@ export function devnetCommand(): Command {
       const dir = resolve(opts.dir);
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
-      const ctx = createChainContext({
-        ...loadConfig(opts.preset, opts.config),
-        SECONDS_PER_SLOT: opts.secondsPerSlot,
-      });
-      const { SLOTS_PER_EPOCH } = ctx.preset;
       const genesisTime = Math.floor(Date.now() / 1000) + 4 + opts.nodes;
-      const genesis = createGenesisState(ctx, {
-        genesisTime,
-        validatorPubkeys: Array.from({ length: opts.validators }, (_, i) =>
-          interopSecretKey(i).toPublicKey().toBytes(),
-        ),
-        buyers: Array.from({ length: opts.buyers }, (_, i) => ({
-          pubkey: interopBuyerSecretKey(i).toPublicKey().toBytes(),
-          balance: 1000 * GWEI_PER_ETH,
-        })),
-      });
-      writeFileSync(join(dir, "genesis.ssz"), genesis.serialize());
-      writeFileSync(join(dir, "config.yaml"), chainConfigToYaml(ctx.config));
+      const { ctx, genesisPath, configPath } = writeGenesis(
+        dir,
+        { ...loadConfig(opts.preset, opts.config), SECONDS_PER_SLOT: opts.secondsPerSlot },
+        { genesisTime, validators: opts.validators, buyers: opts.buyers },
+      );
+      const { SLOTS_PER_EPOCH } = ctx.preset;
 
-      const nodes: { dir: string; p2pPort: number; apiPort: number; peerId: string; child?: ChildProcess }[] = [];
-      for (let i = 0; i < opts.nodes; i++) {
-        const nodeDir = join(dir, `node-${i}`);
-        mkdirSync(nodeDir, { recursive: true });
-        const key = await loadOrCreateNodeKey(join(nodeDir, "node-key"));
-        nodes.push({ dir: nodeDir, p2pPort: opts.p2pPort + i, apiPort: opts.apiPort + i, peerId: peerIdOf(key) });
-      }
-      const addr = (n: (typeof nodes)[number]) => `/ip4/127.0.0.1/tcp/${n.p2pPort}/p2p/${n.peerId}`;
+      const nodes: { dir: string; p2pPort: number; apiPort: number; peerId: string; child?: ChildProcess }[] = (
+        await writeNodeKeys(dir, opts.nodes)
+      ).map((n, i) => ({ dir: n.dir, p2pPort: opts.p2pPort + i, apiPort: opts.apiPort + i, peerId: n.peerId }));
+      const addr = (n: (typeof nodes)[number]) => p2pMultiaddr("127.0.0.1", n.p2pPort, n.peerId);
       const start = (i: number) => {
         const n = nodes[i];
         const bootnodes = nodes
@@ -180,15 +153,15 @@ export function devnetCommand(): Command {
             CLI_PATH,
             "beacon",
             "--genesis",
-            join(dir, "genesis.ssz"),
+            genesisPath,
             "--config",
-            join(dir, "config.yaml"),
+            configPath,
             "--data-dir",
             n.dir,
             "--validators",
-            ranges(opts.validators, opts.nodes, i),
+            indexRange(opts.validators, opts.nodes, i),
             "--buyers",
-            ranges(opts.buyers, opts.nodes, i),
+            indexRange(opts.buyers, opts.nodes, i),
             "--listen",
             `/ip4/127.0.0.1/tcp/${n.p2pPort}`,
             "--bootnodes",
@@ -197,6 +170,8 @@ export function devnetCommand(): Command {
             String(n.apiPort),
             "--withhold-rate",
             String(opts.withholdRate),
+            "--log-level",
+            opts.logLevel,
           ],
           { stdio: ["ignore", log, log] },
         );

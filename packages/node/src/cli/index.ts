@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { beaconCommand } from "./beacon.ts";
 import { devCommand } from "./dev.ts";
 import { devnetCommand } from "./devnet.ts";
+import { genesisCommand } from "./genesis.ts";
 import { simulateCommand } from "./simulate.ts";
 
 await useFastHasher();
@@ -16,6 +17,7 @@ const program = new Command()
 program.addCommand(devCommand());
 program.addCommand(devnetCommand());
 program.addCommand(beaconCommand());
+program.addCommand(genesisCommand());
 program.addCommand(simulateCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {

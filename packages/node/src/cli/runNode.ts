@@ -110,7 +110,7 @@ export async function runNode(
   );
 
   let network: Network | undefined;
-  if (opts.network) network = await attachNetwork(node, opts.network, log);
+  if (opts.network) network = await attachNetwork(node, { ...opts.network, db }, log);
   const api = await startApi({
     host: opts.apiHost,
     port: opts.apiPort,

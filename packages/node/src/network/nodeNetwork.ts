@@ -4,17 +4,18 @@ import {
   type GossipTopicName,
   type Network,
   type NetworkOptions,
-  ReqRespError,
-  ReqRespErrorCode,
 } from "@turnstile/p2p";
-import { computeForkDigest, fromHex, TicketStateError, toHex } from "@turnstile/ticket-state";
-import type { BlockEntry } from "../chain/chain.ts";
+import { computeForkDigest, fromHex, TicketStateError } from "@turnstile/ticket-state";
 import { ChainErrorCode } from "../chain/errors.ts";
+import type { BeaconDb } from "../db/beaconDb.ts";
 import type { Logger } from "../logger.ts";
 import type { BeaconNode } from "../node/beaconNode.ts";
+import { BlockHistory } from "./blockHistory.ts";
 import { RangeSync } from "./rangeSync.ts";
 
 export interface NodeNetworkOptions {
+  /** Where blocks below finality are served from (the chain in memory holds only the rest). */
+  db?: BeaconDb;
   listenAddresses: string[];
   bootnodes: string[];
   privateKey?: NetworkOptions["privateKey"];
@@ -52,17 +53,7 @@ export async function attachNetwork(node: BeaconNode, opts: NodeNetworkOptions, 
   const { chain, ctx } = node;
   const anchorState = chain.anchor.state;
   const forkDigest = computeForkDigest(ctx.config.GENESIS_FORK_VERSION, anchorState.genesis_validators_root);
-  const canonicalEntries = (from: number, count: number): BlockEntry[] => {
-    const out: BlockEntry[] = [];
-    const head = chain.forkChoice.getHead();
-    for (let entry = chain.getEntry(head.root); entry; entry = chain.getEntry(toHex(entry.block.message.parent_root))) {
-      const slot = entry.block.message.slot;
-      if (slot < from) break;
-      if (slot < from + count && slot > 0) out.push(entry);
-    }
-    return out.reverse();
-  };
-  const unavailable = (what: string) => new ReqRespError(ReqRespErrorCode.RESOURCE_UNAVAILABLE, what, {});
+  const history = new BlockHistory(chain, opts.db);
   const network = await createNetwork({
     ssz: ctx.ssz,
     forkDigest,
@@ -84,24 +75,18 @@ export async function attachNetwork(node: BeaconNode, opts: NodeNetworkOptions, 
           head_slot: head.slot,
         };
       },
-      getBlocksByRange: (start, count) => {
-        if (start <= chain.anchor.state.latest_block_header.slot && start > 0) throw unavailable("before our anchor");
-        return canonicalEntries(start, count).map((e) => ctx.ssz.SignedBeaconBlock.serialize(e.block));
-      },
-      getBlocksByRoot: (roots) =>
-        roots.flatMap((r) => {
-          const entry = chain.getEntry(toHex(r));
-          return entry && entry.block.message.slot > 0 ? [ctx.ssz.SignedBeaconBlock.serialize(entry.block)] : [];
-        }),
-      getEnvelopesByRange: (start, count) =>
-        canonicalEntries(start, count).flatMap((e) =>
-          e.envelope ? [ctx.ssz.SignedExecutionPayloadEnvelope.serialize(e.envelope)] : [],
+      getBlocksByRange: async (start, count) =>
+        (await history.range(start, count)).map((b) => ctx.ssz.SignedBeaconBlock.serialize(b.block)),
+      getBlocksByRoot: async (roots) =>
+        (await history.byRoots(roots)).map((b) => ctx.ssz.SignedBeaconBlock.serialize(b.block)),
+      getEnvelopesByRange: async (start, count) =>
+        (await history.range(start, count)).flatMap((b) =>
+          b.envelope ? [ctx.ssz.SignedExecutionPayloadEnvelope.serialize(b.envelope)] : [],
         ),
-      getEnvelopesByRoot: (roots) =>
-        roots.flatMap((r) => {
-          const envelope = chain.getEntry(toHex(r))?.envelope;
-          return envelope ? [ctx.ssz.SignedExecutionPayloadEnvelope.serialize(envelope)] : [];
-        }),
+      getEnvelopesByRoot: async (roots) =>
+        (await history.byRoots(roots)).flatMap((b) =>
+          b.envelope ? [ctx.ssz.SignedExecutionPayloadEnvelope.serialize(b.envelope)] : [],
+        ),
     },
   });
   const sync = new RangeSync(node, network, log);
@@ -148,9 +133,12 @@ export async function attachNetwork(node: BeaconNode, opts: NodeNetworkOptions, 
       // no peer on the topic yet: nothing to send to
     });
   };
+  network.on("peer:banned", (peer, reason) => log.warn({ peer: peer.toString(), reason }, "peer banned"));
   network.on("peer:status", (peer, status) => {
+    sync.notePeerHead(status.head_slot);
     if (status.head_slot > chain.forkChoice.getHead().slot) sync.requestSync(peer.toString());
   });
+  node.isSyncing = () => sync.isSyncing();
   await network.start();
   log.info({ peerId: network.peerId.toString(), addresses: network.multiaddrs }, "p2p listening");
   return network;

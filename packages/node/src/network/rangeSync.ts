@@ -18,6 +18,19 @@ export class RangeSync {
   private readonly log: Logger;
   private running = false;
   private readonly waiting = new Set<string>();
+  /** The highest head slot a peer has told us about. */
+  private bestPeerHead = 0;
+
+  /** Whether we are behind what peers told us (by more than a slot) or catching up right now. */
+  isSyncing(): boolean {
+    return this.running || this.waiting.size > 0 || this.bestPeerHead > this.node.chain.forkChoice.getHead().slot + 1;
+  }
+
+  /** A peer's head, from its Status. */
+  notePeerHead(slot: number): void {
+    // Clamp to the wall clock: a peer cannot make us wait for slots that have not come
+    this.bestPeerHead = Math.max(this.bestPeerHead, Math.min(slot, this.node.clock.currentSlot));
+  }
 
   constructor(node: BeaconNode, network: Network, log: Logger) {
     this.node = node;
@@ -70,9 +83,11 @@ export class RangeSync {
     let status: { head_slot: number };
     try {
       status = await this.network.request.status(peer);
-    } catch {
+    } catch (e) {
+      this.log.debug({ peer, err: (e as Error).message }, "status request failed");
       return;
     }
+    this.notePeerHead(status.head_slot);
     let from = chain.forkChoice.getHead().slot + 1;
     const started = from;
     const startedAt = performance.now();
@@ -98,7 +113,15 @@ export class RangeSync {
         from = chain.forkChoice.finalized.epoch * ctx.preset.SLOTS_PER_EPOCH;
         continue;
       }
-      if (result.failed) return;
+      if (result.failed) {
+        this.log.debug(
+          { peer, from, code: (this.node.lastError as { code?: string }).code },
+          "range sync batch did not import",
+        );
+        // Whatever we could not place, we will not place by asking again: forget the peer's head claim
+        this.bestPeerHead = chain.forkChoice.getHead().slot;
+        return;
+      }
       from += count;
       if (status.head_slot - started > BATCH_SLOTS) {
         const seconds = (performance.now() - startedAt) / 1000;

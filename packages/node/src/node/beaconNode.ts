@@ -71,8 +71,9 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     this.clock = new Clock(opts.anchor.state.genesis_time, opts.ctx.config.SECONDS_PER_SLOT, now);
     // What our own duties make is imported without re-checking our signatures, then published
     const output = {
-      block: (b: SignedBeaconBlock) => this.importBlock(b) && this.publish("beacon_block", b),
-      envelope: (e: SignedExecutionPayloadEnvelope) => this.importEnvelope(e) && this.publish("execution_payload", e),
+      block: (b: SignedBeaconBlock) => this.importBlock(b, true) && this.publish("beacon_block", b),
+      envelope: (e: SignedExecutionPayloadEnvelope) =>
+        this.importEnvelope(e, true) && this.publish("execution_payload", e),
       attestation: (a: SingleAttestation) => this.importAttestation(a, false) && this.publish("beacon_attestation", a),
       payloadAttestation: (m: PayloadAttestationMessage) =>
         this.importPayloadAttestationMessage(m, false) && this.publish("payload_attestation_message", m),
@@ -107,9 +108,14 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
   }
 
   /** Run one interval's duties (the clock calls this; tests call it directly). */
+  /** Set by the network layer: true while peers are known to be ahead of us (range sync under way). */
+  isSyncing: () => boolean = () => false;
+
   onInterval(slot: number, interval: number): void {
     this.chain.onTick(this.clock.time);
     if (interval === 0) this.prunePools(slot);
+    // A node that knows it is behind stays quiet: its blocks and votes would build a fork of its stale view
+    if (this.isSyncing()) return;
     this.validators.onInterval(slot, interval);
     for (const holder of this.holders) holder.onInterval(slot, interval);
   }
@@ -139,12 +145,16 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     }
   }
 
-  importBlock(block: SignedBeaconBlock): boolean {
-    return this.guard("block", () => this.chain.importBlock(block));
+  /** @param own made by this node's own duties: its signatures need no checking */
+  importBlock(block: SignedBeaconBlock, own = false): boolean {
+    return this.guard("block", () => {
+      this.chain.importBlock(block, own);
+      this.pools.attestations.markIncluded(block.message.body.attestations);
+    });
   }
 
-  importEnvelope(envelope: SignedExecutionPayloadEnvelope): boolean {
-    return this.guard("envelope", () => this.chain.importEnvelope(envelope));
+  importEnvelope(envelope: SignedExecutionPayloadEnvelope, own = false): boolean {
+    return this.guard("envelope", () => this.chain.importEnvelope(envelope, own));
   }
 
   importPurchase(purchase: SignedTicketPurchase): boolean {

@@ -57,6 +57,8 @@ export class ValidatorClient {
 
   onInterval(slot: number, interval: number): void {
     if (slot === 0) return;
+    // While more than an epoch behind (syncing), our votes and blocks would only make forks
+    if (this.chain.forkChoice.getHead().slot + this.chain.ctx.preset.SLOTS_PER_EPOCH < slot) return;
     if (interval === 0) this.propose(slot);
     else if (interval === 1) this.attest(slot);
     else if (interval === 2) this.revealSelfBuilt(slot);
