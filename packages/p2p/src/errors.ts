@@ -1,18 +1,11 @@
-/**
- * Typed errors: a stable `code` for programs and counters, and the offending values in `data`.
- * Every failure that a peer can cause surfaces as one of these, never as a crash.
- */
-export class P2pError<Code extends string = string> extends Error {
-  readonly code: Code;
-  readonly data: Record<string, unknown>;
+import { TicketStateError } from "@turnstile/ticket-state";
 
-  constructor(code: Code, message: string, data: Record<string, unknown> = {}) {
-    super(`${code}: ${message}`);
-    this.name = new.target.name;
-    this.code = code;
-    this.data = data;
-  }
-}
+/**
+ * Typed errors of the network: the same base as the state transition's (a stable `code` for
+ * programs and counters, the offending values in `data`). Every failure a peer can cause surfaces
+ * as one of these, never as a crash.
+ */
+export class P2pError<Code extends string = string> extends TicketStateError<Code> {}
 
 /** Why bytes are not a valid ssz_snappy payload (req/resp) or snappy block (gossip). */
 export const SszSnappyErrorCode = {
