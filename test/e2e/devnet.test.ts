@@ -114,7 +114,7 @@ describe("local devnet of real node processes", () => {
   });
 
   it("a node killed with SIGKILL restarts from its database and rejoins; a node joining after finality range-syncs", {
-    timeout: 300_000,
+    timeout: 360_000,
   }, async () => {
     const { code, summary, output } = await runDevnet(
       [
@@ -127,7 +127,7 @@ describe("local devnet of real node processes", () => {
         "--seconds-per-slot",
         "2",
         "--epochs",
-        "5",
+        "7",
         "--p2p-port",
         "19200",
         "--api-port",
@@ -137,9 +137,9 @@ describe("local devnet of real node processes", () => {
         "--join-late",
         "3:28",
         "--kill",
-        "2:14:4",
+        "2:10:3",
       ],
-      280_000,
+      340_000,
     );
     assert.equal(code, 0, output.slice(-2000));
     assert.equal(summary.events.length, 3, summary.events.join("; "));
