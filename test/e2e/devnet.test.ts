@@ -144,7 +144,7 @@ describe("local devnet of real node processes", () => {
     assert.equal(code, 0, output.slice(-2000));
     assert.equal(summary.events.length, 3, summary.events.join("; "));
     assert.ok(
-      summary.finalizedEpochPerNode.every((e) => e !== null && e >= 3),
+      summary.finalizedEpochPerNode.every((e) => e !== null && e >= 4),
       JSON.stringify(summary.finalizedEpochPerNode),
     );
     assert.ok(summary.headsAgree && summary.finalizedAgree, "the restarted and the late node agree with the others");
