@@ -233,12 +233,19 @@ export function devnetCommand(): Command {
         for (const e of events) console.log(`  ${e}`);
         if (slot < endSlot) continue;
 
-        // Let the last slot settle, then judge: finality and agreement
-        await new Promise((r) => setTimeout(r, (opts.secondsPerSlot * 1000) / 2));
-        const final = await Promise.all(nodes.map((n) => pollNode(n.apiPort)));
-        const up = final.filter((s): s is NodeStatus => s !== undefined);
-        const headsAgree = up.length === nodes.length && new Set(up.map((s) => s.headRoot)).size === 1;
-        const finalizedAgree = up.length === nodes.length && new Set(up.map((s) => s.finalizedRoot)).size === 1;
+        // Judge finality and agreement at a settled moment: a block reaches nodes a few ms apart, so
+        // poll a few times within the slot and take the first poll on which every node answers alike
+        let final: (NodeStatus | undefined)[] = [];
+        let up: NodeStatus[] = [];
+        let headsAgree = false;
+        let finalizedAgree = false;
+        for (let attempt = 0; attempt < 4 && !(headsAgree && finalizedAgree); attempt++) {
+          await new Promise((r) => setTimeout(r, (opts.secondsPerSlot * 1000) / 4));
+          final = await Promise.all(nodes.map((n) => pollNode(n.apiPort)));
+          up = final.filter((s): s is NodeStatus => s !== undefined);
+          headsAgree = up.length === nodes.length && new Set(up.map((s) => s.headRoot)).size === 1;
+          finalizedAgree = up.length === nodes.length && new Set(up.map((s) => s.finalizedRoot)).size === 1;
+        }
         const finalizedEpochs = final.map((s) => s?.finalized ?? null);
         const head = up[0];
         const summary = {

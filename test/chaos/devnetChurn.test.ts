@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { compact, runDevnet } from "../e2e/runDevnet.ts";
+
+// Not part of `npm test` yet: the SIGKILL/late-join devnet finalizes in some runs and stalls in
+// others (see the open issue note). Run with `npm run test:chaos`.
+describe("devnet under churn", () => {
+  it("a node killed with SIGKILL restarts from its database and rejoins; a node joining after finality range-syncs", {
+    timeout: 360_000,
+  }, async () => {
+    const { code, summary, output } = await runDevnet(
+      [
+        "--nodes",
+        "4",
+        "--validators",
+        "64",
+        "--buyers",
+        "2",
+        "--seconds-per-slot",
+        "2",
+        "--epochs",
+        "7",
+        "--p2p-port",
+        "19200",
+        "--api-port",
+        "15200",
+        "--withhold-rate",
+        "0",
+        "--join-late",
+        "3:28",
+        "--kill",
+        "2:10:3",
+      ],
+      340_000,
+    );
+    assert.equal(code, 0, `${compact(summary)}\n${output.slice(-1500)}`);
+    assert.equal(summary.events.length, 3, summary.events.join("; "));
+    assert.ok(
+      summary.finalizedEpochPerNode.every((e) => e !== null && e >= 4),
+      JSON.stringify(summary.finalizedEpochPerNode),
+    );
+    assert.ok(summary.headsAgree && summary.finalizedAgree, "the restarted and the late node agree with the others");
+  });
+});

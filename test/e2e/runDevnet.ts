@@ -1,0 +1,77 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const CLI = fileURLToPath(new URL("../../packages/node/src/cli/index.ts", import.meta.url));
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+export interface Summary {
+  finalizedEpochPerNode: (number | null)[];
+  headsAgree: boolean;
+  finalizedAgree: boolean;
+  blocks: number;
+  payloadsRevealed: number;
+  payloadRate: number;
+  ticketsSold: number;
+  ticketsDrawn: number;
+  priceSeries: { slot: number; price: number }[];
+  peakRssMbPerNode: (number | null)[];
+  events: string[];
+}
+
+/** Run `turnstile devnet` as a user would, and read its summary. */
+export function runDevnet(
+  args: string[],
+  timeoutMs: number,
+): Promise<{ code: number | null; summary: Summary; output: string }> {
+  const dir = mkdtempSync(join(tmpdir(), "turnstile-devnet-"));
+  dirs.push(dir);
+  const summaryFile = join(dir, "summary.json");
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        ...process.execArgv.filter((a) => a.startsWith("--conditions")),
+        CLI,
+        "devnet",
+        ...args,
+        "--dir",
+        join(dir, "net"),
+        "--summary",
+        summaryFile,
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let output = "";
+    child.stdout.on("data", (d) => {
+      output += d;
+    });
+    child.stderr.on("data", (d) => {
+      output += d;
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGINT");
+      reject(new Error(`devnet did not finish in ${timeoutMs} ms:\n${output.slice(-3000)}`));
+    }, timeoutMs);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      try {
+        resolve({ code, summary: JSON.parse(readFileSync(summaryFile, "utf8")) as Summary, output });
+      } catch (e) {
+        reject(new Error(`no summary (exit ${code}): ${(e as Error).message}\n${output.slice(-3000)}`));
+      }
+    });
+  });
+}
+
+/** The summary without its long price series, for assertion messages. */
+export function compact(summary: Summary): string {
+  const { priceSeries, ...rest } = summary;
+  return JSON.stringify({ ...rest, prices: priceSeries.length });
+}
