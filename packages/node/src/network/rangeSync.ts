@@ -1,5 +1,5 @@
 import type { Network } from "@turnstile/p2p";
-import { type SignedExecutionPayloadEnvelope, toHex } from "@turnstile/ticket-state";
+import { fromHex, type SignedExecutionPayloadEnvelope, toHex } from "@turnstile/ticket-state";
 import { ChainErrorCode } from "../chain/errors.ts";
 import type { Logger } from "../logger.ts";
 import type { BeaconNode } from "../node/beaconNode.ts";
@@ -60,7 +60,7 @@ export class RangeSync {
   private importBatch(
     blocks: Awaited<ReturnType<Network["request"]["blocksByRange"]>>,
     envelopes: Map<string, SignedExecutionPayloadEnvelope>,
-  ): { imported: number; unknownParent: boolean; failed: boolean } {
+  ): { imported: number; unknownParent: boolean; missingPayload: string | null; failed: boolean } {
     const { chain, ctx } = this.node;
     let imported = 0;
     for (const block of blocks) {
@@ -68,14 +68,16 @@ export class RangeSync {
       if (!chain.hasBlock(root) && !this.node.importBlock(block)) {
         const code = (this.node.lastError as { code?: string }).code;
         if (code !== ChainErrorCode.ALREADY_KNOWN) {
-          return { imported, unknownParent: code === ChainErrorCode.UNKNOWN_PARENT, failed: true };
+          const missingPayload =
+            code === ChainErrorCode.PARENT_PAYLOAD_UNKNOWN ? toHex(block.message.parent_root) : null;
+          return { imported, unknownParent: code === ChainErrorCode.UNKNOWN_PARENT, missingPayload, failed: true };
         }
       }
       const envelope = envelopes.get(root);
       if (envelope && !chain.getEntry(root)?.payloadKnown) this.node.importEnvelope(envelope);
       imported++;
     }
-    return { imported, unknownParent: false, failed: false };
+    return { imported, unknownParent: false, missingPayload: null, failed: false };
   }
 
   private async syncFrom(peer: string): Promise<void> {
@@ -105,8 +107,19 @@ export class RangeSync {
         return;
       }
       const byRoot = new Map(envelopes.map((e) => [toHex(e.message.beacon_block_root), e]));
-      const result = this.importBatch(blocks, byRoot);
+      let result = this.importBatch(blocks, byRoot);
       imported += result.imported;
+      // The batch builds on a payload we never saw (e.g. we went down before it was revealed): fetch it, retry once
+      if (result.missingPayload !== null) {
+        try {
+          const [envelope] = await this.network.request.envelopesByRoot(peer, [fromHex(result.missingPayload)]);
+          if (envelope) this.node.importEnvelope(envelope);
+        } catch (e) {
+          this.log.debug({ peer, err: (e as Error).message }, "envelope request failed");
+        }
+        result = this.importBatch(blocks, byRoot);
+        imported += result.imported;
+      }
       if (result.unknownParent && !restartedFromFinalized) {
         // Our head is on a branch the peer does not have: start again from the finalized slot
         restartedFromFinalized = true;
