@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { compact, runDevnet } from "../e2e/runDevnet.ts";
 
-// Not part of `npm test` yet: the SIGKILL/late-join devnet finalizes in some runs and stalls in
-// others (see the open issue note). Run with `npm run test:chaos`.
+// Not part of `npm test`: two more minutes of wall time, and a churn scenario is the first to
+// flake on a loaded machine (it passed 3 of 3 runs here once range sync fetched missing parent
+// payloads). Run with `npm run test:chaos`.
 describe("devnet under churn", () => {
   it("a node killed with SIGKILL restarts from its database and rejoins; a node joining after finality range-syncs", {
     timeout: 360_000,
