@@ -123,9 +123,11 @@ describe("gossip between 8 hosts on 127.0.0.1", { timeout: 60_000 }, () => {
     assert.equal(forwardedBad, 0);
     for (const log of received) assert.ok(!log.some((e) => Number(e.split(":")[1]) >= BAD_TAG));
 
-    // the attacker keeps trying to re-dial its bootnodes; the victims refuse it
+    // the attacker keeps trying to re-dial its bootnodes; the victims refuse it (it may still reach
+    // hosts it learned of through identify, which have nothing against it)
     await sleep(1000);
-    assert.equal(attacker.getConnectedPeers().length, 0);
+    const victimIds = new Set(victims.map((v) => v.peerId.toString()));
+    assert.ok(!attacker.getConnectedPeers().some((p) => victimIds.has(p.toString())), "no victim re-admitted it");
     // an explicit dial may complete its side of the handshake, but the victim drops it at once
     await attacker.connect(victims[0].multiaddrs[0]).catch(() => {});
     await waitFor(
