@@ -5,6 +5,7 @@ import {
   computeEpochAtSlot,
   computeUnrealizedCheckpoints,
   getIndexedAttestation,
+  latestBlockRoot,
   type PayloadAttestation,
   type SignedBeaconBlock,
   toHex,
@@ -18,20 +19,13 @@ export function checkpointHex(cp: Checkpoint): CheckpointHex {
   return { epoch: cp.epoch, root: toHex(cp.root) };
 }
 
-/** Root of the state's latest block, with its state root filled in as the next process_slot would. */
-export function latestBlockRoot(cs: CachedBeaconState): Uint8Array {
-  const header = cs.state.latest_block_header.toValue();
-  if (header.state_root.every((b) => b === 0)) header.state_root = cs.state.hashTreeRoot();
-  return cs.ctx.ssz.BeaconBlockHeader.hashTreeRoot(header);
-}
-
 /**
  * The anchor block of a store started from `cs` (genesis, or a finalized checkpoint state): its
  * payload counts as known when the state is the post-payload state of the block.
  */
 export function anchorFromState(cs: CachedBeaconState): ProtoBlock {
   const { state } = cs;
-  const root = toHex(latestBlockRoot(cs));
+  const root = toHex(latestBlockRoot(cs.state));
   const checkpoint = { epoch: computeEpochAtSlot(cs.ctx, state.slot), root };
   const committed = state.latest_payload_commitment;
   const committedHash = toHex(committed.block_hash);

@@ -84,7 +84,7 @@ export {
 export { computeNextTicketPrice } from "./tickets/ticketPrice.ts";
 // Types
 export * from "./types/index.ts";
-export { getBlockRoot, getBlockRootAtSlot } from "./util/blockRoots.ts";
+export { getBlockRoot, getBlockRootAtSlot, latestBlockRoot } from "./util/blockRoots.ts";
 // Helpers
 export * from "./util/bytes.ts";
 export { deserializeSsz } from "./util/decode.ts";

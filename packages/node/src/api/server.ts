@@ -51,7 +51,7 @@ export async function startApi(opts: ApiOptions): Promise<FastifyInstance> {
     if (id === "head") root = head.root;
     else if (id === "finalized") root = chain.forkChoice.finalized.root;
     else if (id === "justified") root = chain.forkChoice.justified.root;
-    else if (id === "genesis") root = toHex(chain.anchor.state.latest_block_header.hashTreeRoot());
+    else if (id === "genesis") root = chain.anchorRoot;
     else if (/^0x[0-9a-fA-F]{64}$/.test(id)) root = id.toLowerCase();
     else if (/^\d+$/.test(id)) {
       const slot = Number(id);

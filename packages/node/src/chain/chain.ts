@@ -78,7 +78,8 @@ export class Chain extends EventEmitter<ChainEvents> {
   readonly anchor: CachedBeaconState;
   private readonly entries = new Map<string, BlockEntry>();
   readonly states: StateCache;
-  private readonly anchorRoot: string;
+  /** Root of the anchor block (genesis or the finalized block a restart resumed from). */
+  readonly anchorRoot: string;
   private lastHead: Head | null = null;
   private readonly now: () => number;
   private lastFinalizedEpoch = 0;

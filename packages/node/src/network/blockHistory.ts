@@ -24,7 +24,7 @@ export class BlockHistory {
   constructor(chain: Chain, db: BeaconDb | undefined) {
     this.chain = chain;
     this.db = db;
-    this.anchorRoot = toHex(chain.anchor.state.latest_block_header.hashTreeRoot());
+    this.anchorRoot = chain.anchorRoot;
   }
 
   /** Canonical blocks with `from <= slot < from + count`, in slot order (skipped slots have none). */

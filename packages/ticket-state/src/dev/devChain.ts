@@ -39,6 +39,7 @@ import {
   TicketPurchase,
   TicketTransfer,
 } from "../types/sszTypes.ts";
+import { latestBlockRoot } from "../util/blockRoots.ts";
 import { bytesEqual as bytesEq, toHex as hexKey } from "../util/bytes.ts";
 import { computeEpochAtSlot, computeStartSlotAtEpoch } from "../util/epoch.ts";
 import { aggregateSignatureBytes, signObject } from "./signing.ts";
@@ -106,7 +107,7 @@ export class DevChain {
         initialTickets: opts.initialTicketsPerBuyer ?? 0,
       })),
     });
-    this.headBlockRoot = latestBlockRoot(this.head);
+    this.headBlockRoot = latestBlockRoot(this.head.state);
   }
 
   get slot(): number {
@@ -237,7 +238,7 @@ export class DevChain {
     const ctx = this.ctx;
     const epoch = computeEpochAtSlot(ctx, slot);
     const { SLOTS_PER_HISTORICAL_ROOT } = ctx.preset;
-    const headRoot = latestBlockRoot(cs);
+    const headRoot = latestBlockRoot(cs.state);
     const epochStart = computeStartSlotAtEpoch(ctx, epoch);
     const targetRoot =
       epochStart === slot ? headRoot : cs.state.block_roots.get(epochStart % SLOTS_PER_HISTORICAL_ROOT);
@@ -302,11 +303,4 @@ export class DevChain {
 
 function isZero(bytes: Uint8Array): boolean {
   return bytes.every((b) => b === 0);
-}
-
-/** Root of the state's latest block, with its state root filled in as the next process_slot would. */
-function latestBlockRoot(cs: CachedBeaconState): Uint8Array {
-  const header = cs.state.latest_block_header.toValue();
-  if (isZero(header.state_root)) header.state_root = cs.state.hashTreeRoot();
-  return cs.ctx.ssz.BeaconBlockHeader.hashTreeRoot(header);
 }

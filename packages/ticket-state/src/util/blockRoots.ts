@@ -1,6 +1,7 @@
 import type { ChainContext } from "../config/chainContext.ts";
 import { TicketStateError } from "../errors/TicketStateError.ts";
 import type { BeaconStateView } from "../types/index.ts";
+import { BeaconBlockHeader } from "../types/sszTypes.ts";
 import { computeStartSlotAtEpoch } from "./epoch.ts";
 
 /** `get_block_root_at_slot`: only the last SLOTS_PER_HISTORICAL_ROOT slots before the state's slot. */
@@ -17,4 +18,14 @@ export function getBlockRootAtSlot(ctx: ChainContext, state: BeaconStateView, sl
 
 export function getBlockRoot(ctx: ChainContext, state: BeaconStateView, epoch: number): Uint8Array {
   return getBlockRootAtSlot(ctx, state, computeStartSlotAtEpoch(ctx, epoch));
+}
+
+/**
+ * Root of the state's latest block: its header with the state root filled in, as the next
+ * process_slot would fill it (right after a block the header's state root is still zero).
+ */
+export function latestBlockRoot(state: BeaconStateView): Uint8Array {
+  const header = state.latest_block_header.toValue();
+  if (header.state_root.every((b) => b === 0)) header.state_root = state.hashTreeRoot();
+  return BeaconBlockHeader.hashTreeRoot(header);
 }
