@@ -45,13 +45,20 @@ export function anchorFromState(cs: CachedBeaconState): ProtoBlock {
   };
 }
 
-/** What the store keeps of a block, from the block and its post-block state. */
-export function blockImportFromState(signedBlock: SignedBeaconBlock, postBlock: CachedBeaconState): BlockImport {
+/**
+ * What the store keeps of a block, from the block and its post-block state.
+ * @param root the block's root (hex) when the caller has it
+ */
+export function blockImportFromState(
+  signedBlock: SignedBeaconBlock,
+  postBlock: CachedBeaconState,
+  root?: string,
+): BlockImport {
   const block = signedBlock.message;
   const commitment = block.body.signed_payload_commitment.message;
   const unrealized = computeUnrealizedCheckpoints(postBlock);
   return {
-    root: toHex(postBlock.ctx.ssz.BeaconBlock.hashTreeRoot(block)),
+    root: root ?? toHex(postBlock.ctx.ssz.BeaconBlock.hashTreeRoot(block)),
     parentRoot: toHex(block.parent_root),
     slot: block.slot,
     stateRoot: toHex(block.state_root),

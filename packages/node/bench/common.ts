@@ -67,18 +67,21 @@ export function network(node: BeaconNode, bootnodes: string[] = []): Promise<Net
   return attachNetwork(node, { listenAddresses: ["/ip4/127.0.0.1/tcp/0"], bootnodes }, silent);
 }
 
-/** Sum the wall time spent in one of a node's import methods (the network calls them through the instance). */
-export function timeImports(node: BeaconNode, method: "importBlock" | "importEnvelope"): { ms: number[] } {
+/**
+ * Record the wall time of each call of `target[method]` (the node calls it through the instance);
+ * for a method that returns a promise, until it settles.
+ */
+export function timeCalls<T extends object>(target: T, method: keyof T & string): { ms: number[] } {
   const samples = { ms: [] as number[] };
-  const original = node[method].bind(node) as (value: never) => boolean;
-  node[method] = ((value: never) => {
+  const original = (target[method] as (...args: unknown[]) => unknown).bind(target);
+  (target as Record<string, unknown>)[method] = (...args: unknown[]) => {
     const t0 = performance.now();
-    try {
-      return original(value);
-    } finally {
-      samples.ms.push(performance.now() - t0);
-    }
-  }) as never;
+    const done = () => samples.ms.push(performance.now() - t0);
+    const result = original(...args);
+    if (result instanceof Promise) return result.finally(done);
+    done();
+    return result;
+  };
   return samples;
 }
 

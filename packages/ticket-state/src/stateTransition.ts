@@ -7,6 +7,7 @@ import { BlockError, BlockErrorCode } from "./errors/index.ts";
 import { getBlockProposerSignatureSet } from "./signatureSets/index.ts";
 import { processSlots } from "./slot/processSlots.ts";
 import type { SignedBeaconBlock, SignedExecutionPayloadEnvelope } from "./types/index.ts";
+import { BeaconBlockHeader } from "./types/sszTypes.ts";
 import { bytesEqual, toHex } from "./util/bytes.ts";
 
 export interface StateTransitionOptions {
@@ -14,6 +15,11 @@ export interface StateTransitionOptions {
   verifySignatures?: boolean;
   /** Check `block.state_root` against the post-state (default true; block producers turn it off). */
   verifyStateRoot?: boolean;
+  /**
+   * With `verifySignatures`, append the block's signature sets here instead of verifying them: the
+   * caller verifies them later, e.g. a whole range-sync batch in one multi-verification.
+   */
+  deferSignatures?: SignatureSet[];
 }
 
 /**
@@ -33,7 +39,14 @@ export function stateTransition(
   const signatureSets: SignatureSet[] | null = verifySignatures ? [] : null;
   processBlock(post, block, { signatureSets });
   if (signatureSets !== null) {
-    signatureSets.unshift(getBlockProposerSignatureSet(post, block, signedBlock.signature));
+    // A block's root is its header's: processBlockHeader already hashed the body into the cached header
+    const blockRoot = BeaconBlockHeader.hashTreeRoot({
+      ...post.state.latest_block_header.toValue(),
+      state_root: block.state_root,
+    });
+    signatureSets.unshift(getBlockProposerSignatureSet(post, block, signedBlock.signature, blockRoot));
+  }
+  if (signatureSets !== null && !opts.deferSignatures) {
     const invalid = verifySignatureSets(signatureSets);
     if (invalid >= 0) {
       throw new BlockError(BlockErrorCode.INVALID_SIGNATURE, `invalid ${signatureSets[invalid].kind} signature`, {
@@ -51,6 +64,8 @@ export function stateTransition(
       });
     }
   }
+  // Handed over only once every other check passed, so a failed block adds nothing
+  if (signatureSets !== null && opts.deferSignatures) opts.deferSignatures.push(...signatureSets);
   return post;
 }
 

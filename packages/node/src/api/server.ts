@@ -86,7 +86,8 @@ export async function startApi(opts: ApiOptions): Promise<FastifyInstance> {
       data: {
         head_slot: String(head.slot),
         sync_distance: String(Math.max(0, current - head.slot)),
-        is_syncing: current - head.slot > ctx.preset.SLOTS_PER_EPOCH,
+        // Peers are ahead (range sync); a node alone on a stalled chain is not syncing
+        is_syncing: node.isSyncing(),
         is_optimistic: false,
         el_offline: false,
       },
@@ -260,6 +261,10 @@ export async function startApi(opts: ApiOptions): Promise<FastifyInstance> {
     metrics.ticketPrice.set(head.state.state.ticket_price);
     metrics.ticketPoolSize.set(head.state.state.ticket_pool.length);
     metrics.peers.set(opts.network?.peers().length ?? 0);
+    const sync = node.syncProgress();
+    metrics.syncing.set(node.isSyncing() ? 1 : 0);
+    metrics.syncTargetSlot.set(sync?.targetSlot ?? 0);
+    metrics.syncBlocksPerSecond.set(sync?.blocksPerSecond ?? 0);
     void reply.header("content-type", metrics.registry.contentType);
     return metrics.registry.metrics();
   });

@@ -22,6 +22,8 @@ interface NodeStatus {
   peers: number;
   blocks: number;
   revealed: number;
+  /** While range-syncing: the peer's head slot and blocks per second. */
+  sync: { target: number; blocksPerSecond: number } | null;
 }
 
 /** One status poll of a node's REST API; undefined while it is not up. */
@@ -59,10 +61,24 @@ async function pollNode(apiPort: number): Promise<NodeStatus | undefined> {
       peers: (peers as unknown as { data: unknown[] }).data.length,
       blocks: metric('turnstile_payloads_total\\{outcome="block"\\}'),
       revealed: metric('turnstile_payloads_total\\{outcome="revealed"\\}'),
+      sync:
+        metric("turnstile_syncing") === 1
+          ? {
+              target: metric("turnstile_sync_target_slot"),
+              blocksPerSecond: metric("turnstile_sync_blocks_per_second"),
+            }
+          : null,
     };
   } catch {
     return undefined;
   }
+}
+
+/** "syncing" with how far and how fast, for a node that range-syncs. */
+function syncColumn(s: NodeStatus): string {
+  if (s.sync === null) return "";
+  if (s.sync.target <= s.headSlot) return "  syncing";
+  return `  syncing to ${s.sync.target} (${Math.floor((s.headSlot / s.sync.target) * 100)}%, ${s.sync.blocksPerSecond} blocks/s)`;
 }
 
 /** Peak resident memory of a process, from /proc (Linux), in MB. */
@@ -225,7 +241,7 @@ export function devnetCommand(): Command {
         const rows = statuses.map((s, i) =>
           s === undefined
             ? `  node-${i}  (starting)`
-            : `  node-${i}  head ${String(s.headSlot).padStart(4)} ${s.payload.padEnd(5)} ${s.headRoot.slice(0, 10)}  just ${String(s.justified).padStart(3)}  fin ${String(s.finalized).padStart(3)}  price ${(s.price / GWEI_PER_ETH).toFixed(5)}  pool ${String(s.pool).padStart(4)}  peers ${s.peers}`,
+            : `  node-${i}  head ${String(s.headSlot).padStart(4)} ${s.payload.padEnd(5)} ${s.headRoot.slice(0, 10)}  just ${String(s.justified).padStart(3)}  fin ${String(s.finalized).padStart(3)}  price ${(s.price / GWEI_PER_ETH).toFixed(5)}  pool ${String(s.pool).padStart(4)}  peers ${s.peers}${syncColumn(s)}`,
         );
         if (interactive) process.stdout.write("\x1b[2J\x1b[H");
         console.log(`slot ${slot}${Number.isFinite(endSlot) ? ` / ${endSlot}` : ""}`);

@@ -40,6 +40,21 @@ export class NodeMetrics {
     registers: [this.registry],
   });
   readonly peers = new Gauge({ name: "turnstile_peers", help: "Connected peers", registers: [this.registry] });
+  readonly syncing = new Gauge({
+    name: "turnstile_syncing",
+    help: "1 while peers are ahead of this node (range sync), else 0",
+    registers: [this.registry],
+  });
+  readonly syncTargetSlot = new Gauge({
+    name: "turnstile_sync_target_slot",
+    help: "Head slot of the peer being synced from (0 when not syncing)",
+    registers: [this.registry],
+  });
+  readonly syncBlocksPerSecond = new Gauge({
+    name: "turnstile_sync_blocks_per_second",
+    help: "Blocks imported per second by the range sync under way (0 when not syncing)",
+    registers: [this.registry],
+  });
   readonly imported = new Counter({
     name: "turnstile_imported_total",
     help: "Objects imported, by kind",

@@ -5,13 +5,14 @@ import {
   type Network,
   type NetworkOptions,
 } from "@turnstile/p2p";
-import { computeForkDigest, fromHex, TicketStateError } from "@turnstile/ticket-state";
+import { computeForkDigest, fromHex } from "@turnstile/ticket-state";
 import { ChainErrorCode } from "../chain/errors.ts";
 import type { BeaconDb } from "../db/beaconDb.ts";
 import type { Logger } from "../logger.ts";
 import type { BeaconNode } from "../node/beaconNode.ts";
 import { BlockHistory } from "./blockHistory.ts";
 import { RangeSync } from "./rangeSync.ts";
+import { verdictOf } from "./verdict.ts";
 
 export interface NodeNetworkOptions {
   /** Where blocks below finality are served from (the chain in memory holds only the rest). */
@@ -20,28 +21,6 @@ export interface NodeNetworkOptions {
   bootnodes: string[];
   privateKey?: NetworkOptions["privateKey"];
   targetPeers?: number;
-}
-
-/** Errors that say "not now" (a duplicate, a parent still missing) rather than "invalid". */
-const IGNORE_CODES = new Set<string>([
-  ChainErrorCode.ALREADY_KNOWN,
-  ChainErrorCode.UNKNOWN_PARENT,
-  ChainErrorCode.PARENT_PAYLOAD_UNKNOWN,
-  ChainErrorCode.UNKNOWN_BLOCK,
-  ChainErrorCode.PRUNED,
-  "FORKCHOICE_FUTURE_SLOT",
-  "FORKCHOICE_NOT_AFTER_FINALIZED",
-  "BLOCK_SLOT_NOT_IN_FUTURE",
-]);
-
-/** The gossip verdict for what `node.import*` refused. */
-function verdictOf(error: unknown): { action: GossipAction; code: string } {
-  const e = error as { action?: GossipAction; code?: string } | null;
-  if (e?.action === "IGNORE" || e?.action === "REJECT") return { action: e.action, code: e.code ?? "UNSPECIFIED" };
-  if (error instanceof TicketStateError) {
-    return { action: IGNORE_CODES.has(error.code) ? "IGNORE" : "REJECT", code: error.code };
-  }
-  return { action: "IGNORE", code: "INTERNAL" };
 }
 
 /**
@@ -139,6 +118,7 @@ export async function attachNetwork(node: BeaconNode, opts: NodeNetworkOptions, 
     if (status.head_slot > chain.forkChoice.getHead().slot) sync.requestSync(peer.toString());
   });
   node.isSyncing = () => sync.isSyncing();
+  node.syncProgress = () => sync.progress();
   await network.start();
   log.info({ peerId: network.peerId.toString(), addresses: network.multiaddrs }, "p2p listening");
   return network;

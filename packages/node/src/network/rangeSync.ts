@@ -1,16 +1,41 @@
-import type { Network } from "@turnstile/p2p";
-import { fromHex, type SignedExecutionPayloadEnvelope, toHex } from "@turnstile/ticket-state";
+import { type Network, PeerAction } from "@turnstile/p2p";
+import type { SignedBeaconBlock, SignedExecutionPayloadEnvelope } from "@turnstile/ticket-state";
+import type { CheckedSegment } from "../chain/chain.ts";
 import { ChainErrorCode } from "../chain/errors.ts";
 import type { Logger } from "../logger.ts";
-import type { BeaconNode } from "../node/beaconNode.ts";
+import type { BeaconNode, SyncProgress } from "../node/beaconNode.ts";
+import { verdictOf } from "./verdict.ts";
 
-/** Blocks asked for per request: small enough for one response, large enough to catch up fast. */
-const BATCH_SLOTS = 32;
+/**
+ * Slots asked for per request pair (blocks, envelopes): one signature batch per range, and few
+ * enough requests that the peer's rate limit allows more than 300 blocks/s.
+ */
+export const SYNC_BATCH_SLOTS = 64;
+/** Progress is logged at most this often while syncing. */
+const PROGRESS_LOG_MS = 2000;
+
+interface Batch {
+  start: number;
+  count: number;
+  /** Never rejects: a failed request resolves to its error. */
+  response: Promise<{ blocks: SignedBeaconBlock[]; envelopes: SignedExecutionPayloadEnvelope[] } | Error>;
+}
+
+/** A range that was received and checked, its signatures being verified. */
+interface InFlight extends Omit<Batch, "response"> {
+  blocks: SignedBeaconBlock[];
+  envelopes: SignedExecutionPayloadEnvelope[];
+  segment: CheckedSegment;
+  started: number;
+  /** The index of the first invalid signature set, -1 when all are valid. */
+  invalidSet: Promise<number>;
+}
 
 /**
  * Range sync: ask a peer that is ahead for blocks and their payload envelopes, slot range by
- * slot range from our head, and import them in order (each envelope right after its block, as
- * children may build on it). One sync at a time; a failed batch ends the round.
+ * slot range from our head, and import each range as one segment with one signature batch,
+ * verified on the BLS thread while the next range is checked. One sync at a time; a failed batch
+ * ends the round.
  */
 export class RangeSync {
   private readonly node: BeaconNode;
@@ -20,22 +45,28 @@ export class RangeSync {
   private readonly waiting = new Set<string>();
   /** The highest head slot a peer has told us about. */
   private bestPeerHead = 0;
+  private current: SyncProgress | null = null;
+
+  constructor(node: BeaconNode, network: Network, log: Logger) {
+    this.node = node;
+    this.network = network;
+    this.log = log;
+  }
 
   /** Whether we are behind what peers told us (by more than a slot) or catching up right now. */
   isSyncing(): boolean {
     return this.running || this.waiting.size > 0 || this.bestPeerHead > this.node.chain.forkChoice.getHead().slot + 1;
   }
 
+  /** The sync under way, or null. */
+  progress(): SyncProgress | null {
+    return this.current && { ...this.current };
+  }
+
   /** A peer's head, from its Status. */
   notePeerHead(slot: number): void {
     // Clamp to the wall clock: a peer cannot make us wait for slots that have not come
     this.bestPeerHead = Math.max(this.bestPeerHead, Math.min(slot, this.node.clock.currentSlot));
-  }
-
-  constructor(node: BeaconNode, network: Network, log: Logger) {
-    this.node = node;
-    this.network = network;
-    this.log = log;
   }
 
   requestSync(peer: string): void {
@@ -53,31 +84,46 @@ export class RangeSync {
       }
     } finally {
       this.running = false;
+      this.current = null;
     }
   }
 
-  /** Import blocks in order, each followed by its envelope; stops at the first block that does not import. */
-  private importBatch(
-    blocks: Awaited<ReturnType<Network["request"]["blocksByRange"]>>,
-    envelopes: Map<string, SignedExecutionPayloadEnvelope>,
-  ): { imported: number; unknownParent: boolean; missingPayload: string | null; failed: boolean } {
-    const { chain, ctx } = this.node;
-    let imported = 0;
-    for (const block of blocks) {
-      const root = toHex(ctx.ssz.BeaconBlock.hashTreeRoot(block.message));
-      if (!chain.hasBlock(root) && !this.node.importBlock(block)) {
-        const code = (this.node.lastError as { code?: string }).code;
-        if (code !== ChainErrorCode.ALREADY_KNOWN) {
-          const missingPayload =
-            code === ChainErrorCode.PARENT_PAYLOAD_UNKNOWN ? toHex(block.message.parent_root) : null;
-          return { imported, unknownParent: code === ChainErrorCode.UNKNOWN_PARENT, missingPayload, failed: true };
-        }
+  private request(peer: string, start: number, targetSlot: number): Batch {
+    const count = Math.min(SYNC_BATCH_SLOTS, targetSlot - start + 1);
+    const response = Promise.all([
+      this.network.request.blocksByRange(peer, start, count),
+      this.network.request.envelopesByRange(peer, start, count),
+    ]).then(
+      ([blocks, envelopes]) => ({ blocks, envelopes }),
+      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+    );
+    return { start, count, response };
+  }
+
+  /**
+   * Store a segment once its signatures are verified. If it builds on a payload we never saw
+   * (we went down before it was revealed, and the range starts after it), fetch that payload and
+   * import the rest of the range again.
+   */
+  private async commit(peer: string, inFlight: InFlight): Promise<{ imported: number; code: string | null }> {
+    const { node } = this;
+    let result = node.commitSegment(inFlight.segment, await inFlight.invalidSet, inFlight.started);
+    let code = result.failed ? ((node.lastError as { code?: string }).code ?? "UNEXPECTED") : null;
+    if (code === ChainErrorCode.PARENT_PAYLOAD_UNKNOWN) {
+      const { blocks, envelopes } = inFlight;
+      try {
+        const [envelope] = await this.network.request.envelopesByRoot(peer, [
+          blocks[result.imported].message.parent_root,
+        ]);
+        if (envelope) node.importEnvelope(envelope);
+      } catch (e) {
+        this.log.debug({ peer, err: (e as Error).message }, "envelope request failed");
       }
-      const envelope = envelopes.get(root);
-      if (envelope && !chain.getEntry(root)?.payloadKnown) this.node.importEnvelope(envelope);
-      imported++;
+      const retry = node.importSegment(blocks.slice(result.imported), envelopes);
+      result = { imported: result.imported + retry.imported, failed: retry.failed };
+      code = retry.failed ? ((node.lastError as { code?: string }).code ?? "UNEXPECTED") : null;
     }
-    return { imported, unknownParent: false, missingPayload: null, failed: false };
+    return { imported: result.imported, code };
   }
 
   private async syncFrom(peer: string): Promise<void> {
@@ -90,66 +136,125 @@ export class RangeSync {
       return;
     }
     this.notePeerHead(status.head_slot);
-    let from = chain.forkChoice.getHead().slot + 1;
-    const started = from;
+    const target = status.head_slot;
+    const startSlot = chain.forkChoice.getHead().slot + 1;
+    if (startSlot > target) return;
     const startedAt = performance.now();
+    let lastLog = startedAt;
     let imported = 0;
     let restartedFromFinalized = false;
-    while (from <= status.head_slot) {
-      const count = Math.min(BATCH_SLOTS, status.head_slot - from + 1);
-      let blocks: Awaited<ReturnType<Network["request"]["blocksByRange"]>>;
-      let envelopes: SignedExecutionPayloadEnvelope[];
-      try {
-        blocks = await this.network.request.blocksByRange(peer, from, count);
-        envelopes = await this.network.request.envelopesByRange(peer, from, count);
-      } catch (e) {
-        this.log.debug({ peer, from, err: (e as Error).message }, "range request failed");
-        return;
-      }
-      const byRoot = new Map(envelopes.map((e) => [toHex(e.message.beacon_block_root), e]));
-      let result = this.importBatch(blocks, byRoot);
-      imported += result.imported;
-      // The batch builds on a payload we never saw (e.g. we went down before it was revealed): fetch it, retry once
-      if (result.missingPayload !== null) {
-        try {
-          const [envelope] = await this.network.request.envelopesByRoot(peer, [fromHex(result.missingPayload)]);
-          if (envelope) this.node.importEnvelope(envelope);
-        } catch (e) {
-          this.log.debug({ peer, err: (e as Error).message }, "envelope request failed");
+    this.current = {
+      peer,
+      startSlot,
+      targetSlot: target,
+      headSlot: startSlot - 1,
+      blocksImported: 0,
+      blocksPerSecond: 0,
+      etaSeconds: null,
+    };
+    // A pipeline: while range n's signatures are verified on the BLS thread, range n+1 is checked
+    // against its states and range n+2 is being served
+    let next: Batch | null = this.request(peer, startSlot, target);
+    let previous: InFlight | null = null;
+    while (next !== null || previous !== null) {
+      let current: InFlight | null = null;
+      if (next !== null) {
+        const batch: Batch = next;
+        const response = await batch.response;
+        next = null;
+        if (response instanceof Error) {
+          this.log.debug({ peer, from: batch.start, err: response.message }, "range request failed");
+        } else {
+          const segment = chain.checkSegment(response.blocks, response.envelopes, previous?.segment);
+          current = {
+            start: batch.start,
+            count: batch.count,
+            ...response,
+            segment,
+            started: performance.now(),
+            invalidSet: this.node.bls.verify(segment.signatureSets),
+          };
+          // After a failed check, whether to go on is known only once this range is stored
+          if (segment.error === null) next = this.requestAfter(peer, batch, target);
         }
-        result = this.importBatch(blocks, byRoot);
+      }
+      if (previous !== null) {
+        const result = await this.commit(peer, previous);
         imported += result.imported;
+        if (result.code !== null) {
+          // What was checked on top of it cannot be stored either
+          current = null;
+          next = null;
+          if (result.code === ChainErrorCode.UNKNOWN_PARENT && !restartedFromFinalized) {
+            // Our head is on a branch the peer does not have: start again from the finalized slot
+            restartedFromFinalized = true;
+            next = this.request(peer, chain.forkChoice.finalized.epoch * ctx.preset.SLOTS_PER_EPOCH, target);
+          } else {
+            this.log.debug({ peer, from: previous.start, code: result.code }, "range sync batch did not import");
+            // A block or envelope that can never be valid: the peer served something it should not have
+            if (verdictOf(this.node.lastError).action === "REJECT") {
+              this.network.reportPeer(peer, PeerAction.LOW_TOLERANCE, "range_sync_invalid");
+            }
+            // Whatever we could not place, we will not place by asking again: forget the peer's head claim
+            this.bestPeerHead = chain.forkChoice.getHead().slot;
+            return;
+          }
+        } else if (previous.segment.error !== null) {
+          // Its check failed, but storing it recovered (a missing parent payload was fetched): go on
+          next = this.requestAfter(peer, previous, target);
+        }
+        lastLog = this.noteProgress(previous.start + previous.count - 1, imported, startedAt, lastLog);
       }
-      if (result.unknownParent && !restartedFromFinalized) {
-        // Our head is on a branch the peer does not have: start again from the finalized slot
-        restartedFromFinalized = true;
-        from = chain.forkChoice.finalized.epoch * ctx.preset.SLOTS_PER_EPOCH;
-        continue;
-      }
-      if (result.failed) {
-        this.log.debug(
-          { peer, from, code: (this.node.lastError as { code?: string }).code },
-          "range sync batch did not import",
-        );
-        // Whatever we could not place, we will not place by asking again: forget the peer's head claim
-        this.bestPeerHead = chain.forkChoice.getHead().slot;
-        return;
-      }
-      from += count;
-      if (status.head_slot - started > BATCH_SLOTS) {
-        const seconds = (performance.now() - startedAt) / 1000;
-        this.log.info(
-          {
-            peer,
-            slot: from - 1,
-            target: status.head_slot,
-            blocksPerSecond: Math.round(imported / Math.max(seconds, 0.001)),
-          },
-          "syncing",
-        );
-      }
+      previous = current;
     }
-    if (imported > 0)
-      this.log.info({ peer, from: started, imported, head: chain.forkChoice.getHead().slot }, "range sync");
+    if (imported > 0) {
+      const seconds = (performance.now() - startedAt) / 1000;
+      this.log.info(
+        {
+          peer,
+          from: startSlot,
+          imported,
+          head: chain.forkChoice.getHead().slot,
+          seconds: Math.round(seconds * 10) / 10,
+          blocksPerSecond: Math.round(imported / Math.max(seconds, 0.001)),
+        },
+        "range sync done",
+      );
+    }
+  }
+
+  private requestAfter(peer: string, batch: { start: number; count: number }, target: number): Batch | null {
+    const end = batch.start + batch.count;
+    return end <= target ? this.request(peer, end, target) : null;
+  }
+
+  /** Update the progress after storing up to `slot`; log it every few seconds. Returns when it last logged. */
+  private noteProgress(slot: number, imported: number, startedAt: number, lastLog: number): number {
+    if (this.current === null) return lastLog;
+    const { startSlot, targetSlot } = this.current;
+    const now = performance.now();
+    const seconds = Math.max((now - startedAt) / 1000, 0.001);
+    const slotsDone = Math.max(0, slot - startSlot + 1);
+    this.current = {
+      ...this.current,
+      headSlot: this.node.chain.forkChoice.getHead().slot,
+      blocksImported: imported,
+      blocksPerSecond: Math.round(imported / seconds),
+      // Slots left at the slots-per-second so far (a skipped slot costs nothing to import)
+      etaSeconds: slotsDone > 0 ? Math.round((targetSlot - slot) / (slotsDone / seconds)) : null,
+    };
+    if (now - lastLog < PROGRESS_LOG_MS || slot >= targetSlot) return lastLog;
+    this.log.info(
+      {
+        peer: this.current.peer,
+        slot,
+        target: targetSlot,
+        progress: `${Math.floor((slotsDone / (targetSlot - startSlot + 1)) * 100)}%`,
+        blocksPerSecond: this.current.blocksPerSecond,
+        etaSeconds: this.current.etaSeconds,
+      },
+      "syncing",
+    );
+    return now;
   }
 }

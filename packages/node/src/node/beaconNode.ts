@@ -12,7 +12,8 @@ import type {
   SingleAttestation,
 } from "@turnstile/ticket-state";
 import { toHex } from "@turnstile/ticket-state";
-import { Chain } from "../chain/chain.ts";
+import { BlsVerifier } from "../bls/blsVerifier.ts";
+import { Chain, type CheckedSegment } from "../chain/chain.ts";
 import { Clock } from "../chain/clock.ts";
 import { createOpPools, type OpPools } from "../chain/opPools.ts";
 import { validatePayloadCommitment } from "../chain/validateCommitment.ts";
@@ -42,6 +43,18 @@ export interface BeaconNodeOptions {
   maxStates?: number;
 }
 
+/** Where a range sync stands, for logs, the API, metrics and the devnet table. */
+export interface SyncProgress {
+  peer: string;
+  startSlot: number;
+  targetSlot: number;
+  headSlot: number;
+  blocksImported: number;
+  blocksPerSecond: number;
+  /** Seconds left at the current rate; null before the first range is stored. */
+  etaSeconds: number | null;
+}
+
 export interface NodeEvents {
   /** Something was rejected: what, and the typed error's code. */
   rejected: [kind: string, code: string, message: string];
@@ -59,6 +72,8 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
   readonly chain: Chain;
   readonly pools: OpPools;
   readonly clock: Clock;
+  /** Verifies range-sync segments' signatures off the main thread. */
+  readonly bls = new BlsVerifier();
   private readonly validators: ValidatorClient;
   private readonly holders: TicketHolder[];
 
@@ -68,6 +83,8 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     this.ctx = opts.ctx;
     this.chain = new Chain(opts.ctx, opts.anchor, now, opts.maxStates);
     this.pools = createOpPools(opts.ctx);
+    // Aggregates a block carries need not be packed again, however the block arrived
+    this.chain.on("block", (entry) => this.pools.attestations.markIncluded(entry.block.message.body.attestations));
     this.clock = new Clock(opts.anchor.state.genesis_time, opts.ctx.config.SECONDS_PER_SLOT, now);
     // What our own duties make is imported without re-checking our signatures, then published
     const output = {
@@ -105,11 +122,15 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
 
   stop(): void {
     this.clock.stop();
+    void this.bls.close();
   }
 
   /** Run one interval's duties (the clock calls this; tests call it directly). */
   /** Set by the network layer: true while peers are known to be ahead of us (range sync under way). */
   isSyncing: () => boolean = () => false;
+
+  /** Set by the network layer: the range sync under way, or null. */
+  syncProgress: () => SyncProgress | null = () => null;
 
   onInterval(slot: number, interval: number): void {
     this.chain.onTick(this.clock.time);
@@ -147,14 +168,46 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
 
   /** @param own made by this node's own duties: its signatures need no checking */
   importBlock(block: SignedBeaconBlock, own = false): boolean {
-    return this.guard("block", () => {
-      this.chain.importBlock(block, own);
-      this.pools.attestations.markIncluded(block.message.body.attestations);
-    });
+    return this.guard("block", () => this.chain.importBlock(block, own));
   }
 
   importEnvelope(envelope: SignedExecutionPayloadEnvelope, own = false): boolean {
     return this.guard("envelope", () => this.chain.importEnvelope(envelope, own));
+  }
+
+  /**
+   * A run of blocks with their envelopes from range sync, signatures verified in one batch.
+   * Returns how many blocks were imported (or already known) before the first failure; the
+   * failure, if any, is `lastError`.
+   */
+  importSegment(
+    blocks: SignedBeaconBlock[],
+    envelopes: SignedExecutionPayloadEnvelope[],
+  ): { imported: number; failed: boolean } {
+    const started = performance.now();
+    return this.segmentOutcome(started, this.chain.importSegment(blocks, envelopes));
+  }
+
+  /** `importSegment` in two halves, for range sync's pipeline (see Chain.checkSegment). */
+  commitSegment(segment: CheckedSegment, invalidSet: number, started: number): { imported: number; failed: boolean } {
+    return this.segmentOutcome(started, this.chain.commitSegment(segment, invalidSet));
+  }
+
+  private segmentOutcome(
+    started: number,
+    outcome: { imported: number; error: unknown },
+  ): { imported: number; failed: boolean } {
+    const { imported, error } = outcome;
+    if (imported > 0) {
+      const seconds = (performance.now() - started) / 1000 / imported;
+      for (let i = 0; i < imported; i++) this.emit("published", "synced_block", seconds);
+    }
+    if (error !== null) {
+      this.lastError = error;
+      const code = (error as { code?: string }).code ?? "UNEXPECTED";
+      this.emit("rejected", "block", code, (error as Error).message);
+    }
+    return { imported, failed: error !== null };
   }
 
   importPurchase(purchase: SignedTicketPurchase): boolean {

@@ -49,6 +49,26 @@ describe("REST API", () => {
       const metrics = await get("/metrics");
       assert.match(metrics.body, /turnstile_head_slot 10/);
       assert.match(metrics.body, /turnstile_ticket_pool_size \d+/);
+
+      // Sync status: not syncing alone; while a range sync runs, the standard flag and the progress gauges say so
+      const idle = (await get("/eth/v1/node/syncing")).body.data;
+      assert.deepEqual([idle.head_slot, idle.is_syncing], ["10", false]);
+      assert.match(metrics.body, /turnstile_syncing 0/);
+      node.isSyncing = () => true;
+      node.syncProgress = () => ({
+        peer: "16Uiu2",
+        startSlot: 11,
+        targetSlot: 500,
+        headSlot: 200,
+        blocksImported: 190,
+        blocksPerSecond: 310,
+        etaSeconds: 1,
+      });
+      assert.equal((await get("/eth/v1/node/syncing")).body.data.is_syncing, true);
+      const syncing = (await get("/metrics")).body;
+      assert.match(syncing, /turnstile_syncing 1/);
+      assert.match(syncing, /turnstile_sync_target_slot 500/);
+      assert.match(syncing, /turnstile_sync_blocks_per_second 310/);
     } finally {
       await api.close();
     }

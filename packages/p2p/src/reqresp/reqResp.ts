@@ -29,15 +29,19 @@ export interface ReqRespOptions {
   rateLimits: Readonly<Record<string, RateLimitQuota>>;
 }
 
+/**
+ * Sized so that one peer can feed a syncing node 64-slot batches of blocks and envelopes at about
+ * 400 blocks/s (DESIGN.md §10 asks ≥ 300 for range sync), and no faster.
+ */
 export const DEFAULT_RATE_LIMITS: Readonly<Record<string, RateLimitQuota>> = {
-  total: { quota: 100, periodMs: 10_000 },
+  total: { quota: 150, periodMs: 10_000 },
   status: { quota: 5, periodMs: 15_000 },
   goodbye: { quota: 1, periodMs: 10_000 },
   ping: { quota: 2, periodMs: 10_000 },
   metadata: { quota: 2, periodMs: 5_000 },
   beacon_blocks_by_range: { quota: 2048, periodMs: 5_000 },
   beacon_blocks_by_root: { quota: 128, periodMs: 10_000 },
-  execution_payload_envelopes_by_range: { quota: 512, periodMs: 5_000 },
+  execution_payload_envelopes_by_range: { quota: 2048, periodMs: 5_000 },
   execution_payload_envelopes_by_root: { quota: 128, periodMs: 10_000 },
 };
 

@@ -26,5 +26,10 @@ export function computeDomain(
 
 /** `compute_signing_root`: what a BLS key actually signs. */
 export function computeSigningRoot<T>(type: Type<T>, value: T, domain: Uint8Array): Uint8Array {
-  return SigningData.hashTreeRoot({ object_root: type.hashTreeRoot(value), domain });
+  return computeSigningRootOfRoot(type.hashTreeRoot(value), domain);
+}
+
+/** `compute_signing_root` for an object whose root is already known. */
+export function computeSigningRootOfRoot(objectRoot: Uint8Array, domain: Uint8Array): Uint8Array {
+  return SigningData.hashTreeRoot({ object_root: objectRoot, domain });
 }

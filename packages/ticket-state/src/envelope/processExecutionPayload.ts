@@ -1,4 +1,4 @@
-import { verifySignatureSet } from "../bls/signatureSet.ts";
+import { type SignatureSet, verifySignatureSet } from "../bls/signatureSet.ts";
 import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
 import { type ExecutionEngine, PayloadStatus } from "../engine/executionEngine.ts";
 import { EnvelopeError, EnvelopeErrorCode } from "../errors/index.ts";
@@ -13,6 +13,8 @@ import { computeTimestampAtSlot } from "../util/epoch.ts";
 export interface EnvelopeProcessingOptions {
   verifySignature?: boolean;
   verifyStateRoot?: boolean;
+  /** With `verifySignature`, append the envelope's signature set here for the caller to verify instead. */
+  deferSignatures?: SignatureSet[];
 }
 
 /**
@@ -95,13 +97,16 @@ export function processExecutionPayload(
       expected: timestamp,
     });
   }
+  let deferredSet: SignatureSet | null = null;
   if (opts.verifySignature ?? true) {
     // Signed by the key that signed the commitment: the ticket's owner, or the proposer when self-built
     const ticket = getTicketAssignment(ctx, state, state.slot);
     const signerPubkey = isSelfBuild(ticket)
       ? state.validators.getReadonly(state.latest_block_header.proposer_index).pubkey
       : state.buyers.getReadonly(ticket.owner).pubkey;
-    if (!verifySignatureSet(getExecutionPayloadEnvelopeSignatureSet(cs, signed, signerPubkey))) {
+    const set = getExecutionPayloadEnvelopeSignatureSet(cs, signed, signerPubkey);
+    if (opts.deferSignatures) deferredSet = set;
+    else if (!verifySignatureSet(set)) {
       throw fail(EnvelopeErrorCode.INVALID_SIGNATURE, "envelope signature is invalid", {});
     }
   }
@@ -124,4 +129,6 @@ export function processExecutionPayload(
       });
     }
   }
+  // Handed over only once every other check passed, so a failed envelope adds nothing
+  if (deferredSet !== null) opts.deferSignatures?.push(deferredSet);
 }

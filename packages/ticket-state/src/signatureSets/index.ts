@@ -1,5 +1,5 @@
 import type { SignatureSet } from "../bls/signatureSet.ts";
-import { computeSigningRoot } from "../bls/signingRoot.ts";
+import { computeSigningRoot, computeSigningRootOfRoot } from "../bls/signingRoot.ts";
 import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
 import {
   DOMAIN_BEACON_ATTESTER,
@@ -38,17 +38,19 @@ import { computeEpochAtSlot } from "../util/epoch.ts";
 
 // One function per signed object: each says which key(s) must have signed what, under which domain.
 
+/** @param blockRoot the block's root when the caller has it (hashing a block costs more than the rest) */
 export function getBlockProposerSignatureSet(
   cs: CachedBeaconState,
   block: BeaconBlock,
   signature: Uint8Array,
+  blockRoot?: Uint8Array,
 ): SignatureSet {
   const domain = getDomain(cs, DOMAIN_BEACON_PROPOSER, computeEpochAtSlot(cs.ctx, block.slot));
   return {
     kind: "block_proposer",
     type: "single",
     pubkey: cs.caches.pubkeys.index2pubkey[block.proposer_index],
-    signingRoot: computeSigningRoot(cs.ctx.ssz.BeaconBlock, block, domain),
+    signingRoot: computeSigningRootOfRoot(blockRoot ?? cs.ctx.ssz.BeaconBlock.hashTreeRoot(block), domain),
     signature,
   };
 }

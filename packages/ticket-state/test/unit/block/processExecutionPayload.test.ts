@@ -9,9 +9,11 @@ import {
   getTicketAssignment,
   processSlotsCopy,
   SELF_BUILD_TICKET_ID,
+  type SignatureSet,
   type SignedExecutionPayloadEnvelope,
   stateTransition,
   stateTransitionEnvelope,
+  verifySignatureSets,
   ZERO_HASH,
 } from "@turnstile/ticket-state";
 import type { DevChain } from "@turnstile/ticket-state/dev";
@@ -245,6 +247,31 @@ describe("processExecutionPayload", () => {
       const emptyRoot = selfBuild.ctx.ssz.BeaconBlock.hashTreeRoot(empty.message);
       const env = makeEnvelope(selfBuild, emptyPost, emptyRoot, honestPayload(selfBuild, empty, 0xaa));
       assertEnvelopeRejected(selfBuild, emptyPost, env, EnvelopeErrorCode.NO_PAYLOAD_COMMITTED);
+    });
+  });
+
+  describe("deferSignatures", () => {
+    it("hands over the holder's set instead of verifying it, and only once every other check passed", () => {
+      const sets: SignatureSet[] = [];
+      stateTransitionEnvelope(post, envelope, chain.engine, { deferSignatures: sets });
+      assert.equal(sets.length, 1);
+      assert.equal(sets[0].kind, "execution_payload_envelope");
+      assert.equal(verifySignatureSets(sets), -1);
+
+      const forged = { ...envelope, signature: honest.signed.signature };
+      const forgedSets: SignatureSet[] = [];
+      stateTransitionEnvelope(post, forged, chain.engine, { deferSignatures: forgedSets });
+      assert.equal(verifySignatureSets(forgedSets), 0);
+
+      const wrongRoot = edited((m) => {
+        m.state_root = flipLast(m.state_root);
+      });
+      const none: SignatureSet[] = [];
+      assert.throws(
+        () => stateTransitionEnvelope(post, wrongRoot, chain.engine, { deferSignatures: none }),
+        EnvelopeError,
+      );
+      assert.equal(none.length, 0);
     });
   });
 });

@@ -4,13 +4,18 @@ import {
   type BeaconBlock,
   BlockError,
   BlockErrorCode,
+  computeSigningRoot,
+  DOMAIN_BEACON_PROPOSER,
   DOMAIN_TICKET_PURCHASE,
   DOMAIN_TICKET_TRANSFER,
+  getDomain,
   processSlotsCopy,
+  type SignatureSet,
   type SignedBeaconBlock,
   sszTypes,
   stateTransition,
   toHex,
+  verifySignatureSets,
 } from "@turnstile/ticket-state";
 import { signObject } from "@turnstile/ticket-state/dev";
 import { devChain } from "../../utils/chain.ts";
@@ -173,6 +178,53 @@ describe("stateTransition", () => {
       });
       const e = assertBlockRejected(chain.head, signBlock(chain, block), BlockError, BlockErrorCode.INVALID_SIGNATURE);
       assert.equal(e.data.kind, "ticket_purchase");
+    });
+  });
+
+  describe("deferSignatures: the caller verifies (range sync batches many blocks)", () => {
+    it("hands over exactly the sets the block would verify, the proposer's first, without verifying them", () => {
+      const sets: SignatureSet[] = [];
+      const post = stateTransition(chain.head, busy, { deferSignatures: sets });
+      assert.deepEqual(post.hashTreeRoot(), busy.message.state_root);
+      assert.equal(sets[0].kind, "block_proposer");
+      assert.deepEqual(
+        new Set(sets.map((s) => s.kind)),
+        new Set([
+          "block_proposer",
+          "randao_reveal",
+          "attestation",
+          "payload_attestation",
+          "ticket_purchase",
+          "ticket_transfer",
+          "payload_commitment",
+        ]),
+      );
+      assert.equal(verifySignatureSets(sets), -1);
+      // The proposer's signing root, computed from the header, is the one over the whole block
+      const domain = getDomain(post, DOMAIN_BEACON_PROPOSER, 0);
+      assert.deepEqual(sets[0].signingRoot, computeSigningRoot(chain.ctx.ssz.BeaconBlock, busy.message, domain));
+    });
+
+    it("a bad signature passes the transition and is caught by the caller's batch", () => {
+      const block = edited((b) => {
+        b.body.ticket_purchases[0].signature = transfer.signature;
+      });
+      const sets: SignatureSet[] = [];
+      stateTransition(chain.head, signBlock(chain, block), { deferSignatures: sets, verifyStateRoot: false });
+      const invalid = verifySignatureSets(sets);
+      assert.ok(invalid > 0);
+      assert.equal(sets[invalid].kind, "ticket_purchase");
+    });
+
+    it("a block that fails another check adds no sets", () => {
+      const block = edited((b) => {
+        b.state_root = flipLast(b.state_root);
+      });
+      const sets: SignatureSet[] = [];
+      assertBlockRejected(chain.head, signBlock(chain, block), BlockError, BlockErrorCode.STATE_ROOT_MISMATCH, {
+        deferSignatures: sets,
+      });
+      assert.equal(sets.length, 0);
     });
   });
 });
