@@ -5,6 +5,7 @@ import {
   attestationVote,
   blockImportFromState,
   ForkChoice,
+  ForkChoiceErrorCode,
   type Head,
   justifiedBalancesFromState,
   PayloadStatus,
@@ -32,6 +33,9 @@ import {
 } from "@turnstile/ticket-state";
 import { ChainError, ChainErrorCode } from "./errors.ts";
 import { StateCache } from "./stateCache.ts";
+
+/** Votes kept waiting for payloads not seen yet (a few slots' worth of a 16k-validator committee set). */
+const MAX_VOTES_AWAITING_PAYLOAD = 8192;
 
 /** States kept in memory by default; older ones are regenerated from blocks when asked for. */
 export const DEFAULT_MAX_STATES = 96;
@@ -182,12 +186,41 @@ export class Chain extends EventEmitter<ChainEvents> {
     for (const vote of ready) this.applyVote(vote);
   }
 
-  private applyVote(vote: AttestationVote): void {
+  /**
+   * Votes for a payload (index 1) that fork choice has not seen yet, by block root: they count once
+   * the payload arrives (Gloas lets clients queue them). Bounded; the oldest go first.
+   */
+  private readonly votesAwaitingPayload = new Map<string, { vote: AttestationVote; fromBlock: boolean }[]>();
+  private awaitingVotes = 0;
+
+  private applyVote(vote: AttestationVote, fromBlock = false): void {
     try {
-      this.forkChoice.onAttestation(vote, false);
-    } catch {
-      // a vote for a block pruned meanwhile, or already too old: it no longer matters
+      this.forkChoice.onAttestation(vote, fromBlock);
+    } catch (e) {
+      if ((e as { code?: string }).code === ForkChoiceErrorCode.PAYLOAD_UNKNOWN) this.awaitPayload(vote, fromBlock);
+      // Otherwise a vote for a block pruned meanwhile, or already too old: it no longer matters
     }
+  }
+
+  private awaitPayload(vote: AttestationVote, fromBlock: boolean): void {
+    if (this.awaitingVotes >= MAX_VOTES_AWAITING_PAYLOAD) {
+      const [oldest, votes] = this.votesAwaitingPayload.entries().next().value!;
+      this.awaitingVotes -= votes.length;
+      this.votesAwaitingPayload.delete(oldest);
+    }
+    const votes = this.votesAwaitingPayload.get(vote.beaconBlockRoot) ?? [];
+    votes.push({ vote, fromBlock });
+    this.votesAwaitingPayload.set(vote.beaconBlockRoot, votes);
+    this.awaitingVotes++;
+  }
+
+  /** The votes that waited for this block's payload, now that fork choice has it. */
+  private applyVotesAwaiting(root: string): void {
+    const votes = this.votesAwaitingPayload.get(root);
+    if (!votes) return;
+    this.votesAwaitingPayload.delete(root);
+    this.awaitingVotes -= votes.length;
+    for (const { vote, fromBlock } of votes) this.applyVote(vote, fromBlock);
   }
 
   getEntry(root: string): BlockEntry | undefined {
@@ -392,13 +425,8 @@ export class Chain extends EventEmitter<ChainEvents> {
   private commitBlock(signedBlock: SignedBeaconBlock, root: string, postBlock: CachedBeaconState): BlockEntry {
     const block = signedBlock.message;
     this.forkChoice.onBlock(blockImportFromState(signedBlock, postBlock, root));
-    for (const attestation of block.body.attestations) {
-      try {
-        this.forkChoice.onAttestation(attestationVote(postBlock, attestation), true);
-      } catch {
-        // A vote fork choice cannot use (e.g. for a pruned block) still counted in the state
-      }
-    }
+    // A vote fork choice cannot use (e.g. for a pruned block) still counted in the state
+    for (const attestation of block.body.attestations) this.applyVote(attestationVote(postBlock, attestation), true);
     // Validators caught equivocating lose their fork-choice weight
     for (const slashing of block.body.attester_slashings) {
       const second = new Set(slashing.attestation_2.attesting_indices);
@@ -436,6 +464,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     entry.payloadKnown = true;
     this.states.set(StateCache.key(entry.root, true), postPayload);
     this.forkChoice.onExecutionPayload(entry.root);
+    this.applyVotesAwaiting(entry.root);
     this.emit("payload", entry);
   }
 

@@ -11,6 +11,7 @@ import type { BeaconDb } from "../db/beaconDb.ts";
 import type { Logger } from "../logger.ts";
 import type { BeaconNode } from "../node/beaconNode.ts";
 import { BlockHistory } from "./blockHistory.ts";
+import { ParentFetcher } from "./parentFetcher.ts";
 import { RangeSync } from "./rangeSync.ts";
 import { verdictOf } from "./verdict.ts";
 
@@ -89,14 +90,16 @@ export async function attachNetwork(node: BeaconNode, opts: NodeNetworkOptions, 
       () => {},
     );
   };
-  // A block or payload whose parent we lack: catch up from the peer that sent it
+  // A block or payload whose parent we lack waits in the node's queue: ask the peer that sent it for
+  // the missing ancestors by root, and range-sync from it if the gap is deeper than a few blocks
+  const parents = new ParentFetcher(node, network.request, (peer) => sync.requestSync(peer), log);
   const catchUp = (peer: string, code: string) => {
     if (
       code === ChainErrorCode.UNKNOWN_PARENT ||
       code === ChainErrorCode.PARENT_PAYLOAD_UNKNOWN ||
       code === ChainErrorCode.UNKNOWN_BLOCK
     ) {
-      sync.requestSync(peer);
+      void parents.request(peer);
     }
   };
   gossip("beacon_block", (b) => node.importBlock(b), catchUp);

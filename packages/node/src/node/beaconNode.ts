@@ -15,7 +15,9 @@ import { toHex } from "@turnstile/ticket-state";
 import { BlsVerifier } from "../bls/blsVerifier.ts";
 import { Chain, type CheckedSegment } from "../chain/chain.ts";
 import { Clock } from "../chain/clock.ts";
+import { ChainErrorCode } from "../chain/errors.ts";
 import { createOpPools, type OpPools } from "../chain/opPools.ts";
+import { PendingBlocks, type WantedObject } from "../chain/pendingBlocks.ts";
 import { validatePayloadCommitment } from "../chain/validateCommitment.ts";
 import {
   validatePayloadAttestationMessage,
@@ -72,6 +74,8 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
   readonly chain: Chain;
   readonly pools: OpPools;
   readonly clock: Clock;
+  /** Blocks and envelopes that arrived before what they build on. */
+  readonly pending: PendingBlocks;
   /** Verifies range-sync segments' signatures off the main thread. */
   readonly bls = new BlsVerifier();
   private readonly validators: ValidatorClient;
@@ -83,8 +87,17 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     this.ctx = opts.ctx;
     this.chain = new Chain(opts.ctx, opts.anchor, now, opts.maxStates);
     this.pools = createOpPools(opts.ctx);
-    // Aggregates a block carries need not be packed again, however the block arrived
-    this.chain.on("block", (entry) => this.pools.attestations.markIncluded(entry.block.message.body.attestations));
+    const slotsPerEpoch = opts.ctx.preset.SLOTS_PER_EPOCH;
+    this.pending = new PendingBlocks(2 * slotsPerEpoch, 2 * slotsPerEpoch);
+    this.chain.on("block", (entry) => {
+      // Aggregates a block carries need not be packed again, however the block arrived
+      this.pools.attestations.markIncluded(entry.block.message.body.attestations);
+      // After this import returns (the chain is not re-entered from its own event)
+      if (this.pending.size > 0) queueMicrotask(() => this.releasePending({ kind: "block", root: entry.root }));
+    });
+    this.chain.on("payload", (entry) => {
+      if (this.pending.size > 0) queueMicrotask(() => this.releasePending({ kind: "payload", root: entry.root }));
+    });
     this.clock = new Clock(opts.anchor.state.genesis_time, opts.ctx.config.SECONDS_PER_SLOT, now);
     // What our own duties make is imported without re-checking our signatures, then published
     const output = {
@@ -147,6 +160,7 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     this.pools.payloadAttestations.prune(slot);
     this.pools.commitments.prune(slot);
     this.pools.tickets.prune((i) => (i < head.buyers.length ? head.buyers.getReadonly(i).nonce : undefined));
+    this.pending.prune(this.chain.forkChoice.finalized.epoch * this.ctx.preset.SLOTS_PER_EPOCH);
   }
 
   /** Why the last import* call returned false (the network turns it into IGNORE or REJECT). */
@@ -166,13 +180,40 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     }
   }
 
-  /** @param own made by this node's own duties: its signatures need no checking */
+  /**
+   * A block whose parent (or parent payload) we lack waits in `pending` and is imported as soon as
+   * that arrives; it still returns false now (gossip IGNOREs it).
+   * @param own made by this node's own duties: its signatures need no checking
+   */
   importBlock(block: SignedBeaconBlock, own = false): boolean {
-    return this.guard("block", () => this.chain.importBlock(block, own));
+    if (this.guard("block", () => this.chain.importBlock(block, own))) return true;
+    const { code, data } = this.lastError as { code?: string; data?: { root?: string; parentRoot?: string } };
+    if (data?.root && data.parentRoot) {
+      if (code === ChainErrorCode.UNKNOWN_PARENT) {
+        this.pending.addBlock(data.root, block, { kind: "block", root: data.parentRoot });
+      } else if (code === ChainErrorCode.PARENT_PAYLOAD_UNKNOWN) {
+        this.pending.addBlock(data.root, block, { kind: "payload", root: data.parentRoot });
+      }
+    }
+    return false;
   }
 
+  /** An envelope for a block we do not have yet waits in `pending` for it. */
   importEnvelope(envelope: SignedExecutionPayloadEnvelope, own = false): boolean {
-    return this.guard("envelope", () => this.chain.importEnvelope(envelope, own));
+    if (this.guard("envelope", () => this.chain.importEnvelope(envelope, own))) return true;
+    if ((this.lastError as { code?: string }).code === ChainErrorCode.UNKNOWN_BLOCK) {
+      this.pending.addEnvelope(toHex(envelope.message.beacon_block_root), envelope);
+    }
+    return false;
+  }
+
+  /** Import what waited for `wanted`, which the chain now has. */
+  private releasePending(wanted: WantedObject): void {
+    if (wanted.kind === "block") {
+      const envelope = this.pending.takeEnvelope(wanted.root);
+      if (envelope) this.importEnvelope(envelope);
+    }
+    for (const block of this.pending.takeWaitingFor(wanted)) this.importBlock(block);
   }
 
   /**

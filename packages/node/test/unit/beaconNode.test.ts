@@ -70,3 +70,35 @@ describe("bounded state cache", () => {
     assert.equal(entry.postBlock.state.slot, 3);
   });
 });
+
+describe("votes for a payload not seen yet", () => {
+  it("wait, and count once the payload arrives", () => {
+    const producer = steppedNode();
+    producer.run(1, 4);
+    const entries = [];
+    for (let e = producer.node.chain.getEntry(producer.node.chain.head().root); e && e.slot > 0; ) {
+      entries.unshift(e);
+      e = producer.node.chain.getEntry(toHex(e.block.message.parent_root));
+    }
+    assert.equal(entries.length, 4);
+    assert.ok(entries.every((e) => e.envelope !== null));
+    const { node } = steppedNode({ startSlot: 6 });
+    for (const e of entries.slice(0, 3)) {
+      assert.ok(node.importBlock(e.block));
+      assert.ok(node.importEnvelope(e.envelope!));
+    }
+    const last = entries[3];
+    assert.ok(node.importBlock(last.block));
+    const fc = node.chain.forkChoice;
+    node.chain.addVote({
+      attestingIndices: [0, 1, 2, 3, 4, 5, 6, 7],
+      slot: 5,
+      index: 1,
+      beaconBlockRoot: last.root,
+      target: { epoch: 0, root: node.chain.anchorRoot },
+    });
+    assert.ok(!(fc.getWeight(last.root, PayloadStatus.FULL) ?? 0), "no weight while the payload is unknown");
+    assert.ok(node.importEnvelope(last.envelope!));
+    assert.ok((fc.getWeight(last.root, PayloadStatus.FULL) ?? 0) > 0, "the waiting vote counted");
+  });
+});

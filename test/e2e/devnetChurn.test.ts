@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { compact, runDevnet } from "../e2e/runDevnet.ts";
+import { compact, runDevnet } from "./runDevnet.ts";
 
-// Not part of `npm test`: two more minutes of wall time, and a churn scenario is the first to
-// flake on a loaded machine (it passed 3 of 3 runs here once range sync fetched missing parent
-// payloads). Run with `npm run test:chaos`.
+// About two minutes: node 2 is SIGKILLed at slot 10 and restarted from its database 3 slots later;
+// node 3 starts at slot 28, after finality, and range-syncs
 describe("devnet under churn", () => {
   it("a node killed with SIGKILL restarts from its database and rejoins; a node joining after finality range-syncs", {
     timeout: 360_000,
