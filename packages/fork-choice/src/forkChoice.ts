@@ -4,17 +4,27 @@ import { type CheckpointHex, type HeadContext, PayloadStatus, ProtoArray, type P
 const GENESIS_EPOCH = 0;
 /** Fork-choice constants of the consensus specs. */
 export const PROPOSER_SCORE_BOOST = 40;
+/** Percent of one slot's committee weight under which a head counts as weak (`is_head_weak`). */
+export const REORG_HEAD_WEIGHT_THRESHOLD = 20;
 export const INTERVALS_PER_SLOT = 4;
+/** The PTC votes at the last interval: a block seen before it is timely for the PTC. */
+const PTC_INTERVAL = 3;
 
 export interface ForkChoiceConfig {
   slotsPerEpoch: number;
   secondsPerSlot: number;
   ptcSize: number;
   genesisTime: number;
+  /**
+   * The validators of every committee of `slot`, as the state of block `root` shuffles them: the
+   * weight of equivocators among a weak head's committees counts for it (`is_head_weak`). Without
+   * it that weight is left out.
+   */
+  slotCommittees?: (root: string, slot: number) => ArrayLike<number>;
 }
 
 /** A block as the node hands it over after its state transition succeeded. */
-export type BlockImport = Omit<ProtoBlock, "payloadKnown">;
+export type BlockImport = Omit<ProtoBlock, "payloadKnown" | "ptcTimely">;
 
 export interface AttestationVote {
   /** Validators that voted, already checked against the committee and signature by the caller. */
@@ -168,12 +178,16 @@ export class ForkChoice {
     }
     if (this.protoArray.hasBlock(block.root)) return;
 
-    this.protoArray.addBlock({ ...block, payloadKnown: false }, parentFull);
+    // record_block_timeliness: before the attestation deadline, and before the PTC's
+    const timeIntoSlot = (this.time - this.config.genesisTime) % this.config.secondsPerSlot;
+    const intervalSeconds = this.config.secondsPerSlot / INTERVALS_PER_SLOT;
+    const isCurrentSlot = this.currentSlot === block.slot;
+    const isTimely = isCurrentSlot && timeIntoSlot < intervalSeconds;
+    const ptcTimely = isCurrentSlot && timeIntoSlot < PTC_INTERVAL * intervalSeconds;
+    this.protoArray.addBlock({ ...block, payloadKnown: false, ptcTimely }, parentFull);
     this.ptcVotes.set(block.root, new Array(this.config.ptcSize).fill(null));
 
-    // Proposer boost for the first timely block of the current slot
-    const timeIntoSlot = (this.time - this.config.genesisTime) % this.config.secondsPerSlot;
-    const isTimely = this.currentSlot === block.slot && timeIntoSlot < this.config.secondsPerSlot / INTERVALS_PER_SLOT;
+    // Proposer boost for the first timely block of the current slot (whether it applies is decided per head)
     if (isTimely && this.proposerBoostRoot === null) this.proposerBoostRoot = block.root;
 
     this.updateCheckpoints(block.justified, block.finalized);
@@ -314,8 +328,15 @@ export class ForkChoice {
       this.justifiedBalances = this.getJustifiedBalances(this.justified);
       this.balancesCheckpoint = checkpointKey;
     }
+    const context = this.headContext();
     const deltas = this.computeDeltas();
-    this.protoArray.applyScoreChanges(deltas, this.headContext());
+    if (this.boostDependsOnParentWeight()) {
+      // is_head_weak reads the parent's weight from votes alone: settle the votes first
+      this.protoArray.applyScoreChanges(deltas, context);
+      deltas.fill(0);
+    }
+    if (this.shouldApplyProposerBoost()) this.addProposerBoost(deltas);
+    this.protoArray.applyScoreChanges(deltas, context);
     const start = this.protoArray.nodeIndex(this.justified.root, PayloadStatus.PENDING);
     if (start === undefined) {
       throw new ForkChoiceError(ForkChoiceErrorCode.UNKNOWN_BLOCK, "justified block is not in the store", {
@@ -350,29 +371,87 @@ export class ForkChoice {
       }
     }
     this.appliedBalances = newBalances.map((b, v) => (this.equivocating.has(v) ? 0 : b));
-    // Proposer boost: withdraw last pass's, add this slot's
+    // Withdraw the last pass's proposer boost (getHead adds this pass's, if it applies)
     if (this.appliedBoost !== null) deltas[this.appliedBoost.index] -= this.appliedBoost.score;
     this.appliedBoost = null;
-    if (this.proposerBoostRoot !== null) {
-      // The boost counts as a vote (current slot, boost root, payload absent), placed as any vote
-      const boosted = this.protoArray.getBlock(this.proposerBoostRoot);
-      const status =
-        boosted !== undefined && boosted.slot < this.currentSlot ? PayloadStatus.EMPTY : PayloadStatus.PENDING;
-      const index = this.protoArray.nodeIndex(this.proposerBoostRoot, status);
-      if (index !== undefined) {
-        const score = this.proposerScore();
-        deltas[index] += score;
-        this.appliedBoost = { index, score };
+    return deltas;
+  }
+
+  /** The boost counts as a vote (current slot, boost root, payload absent), placed as any vote. */
+  private addProposerBoost(deltas: number[]): void {
+    const boosted = this.protoArray.getBlock(this.proposerBoostRoot!);
+    const status =
+      boosted !== undefined && boosted.slot < this.currentSlot ? PayloadStatus.EMPTY : PayloadStatus.PENDING;
+    const index = this.protoArray.nodeIndex(this.proposerBoostRoot!, status);
+    if (index === undefined) return;
+    const score = this.proposerScore();
+    deltas[index] += score;
+    this.appliedBoost = { index, score };
+  }
+
+  /** The boosted block's parent is from the slot before it: whether the boost applies depends on the parent's weight. */
+  private boostDependsOnParentWeight(): boolean {
+    if (this.proposerBoostRoot === null) return false;
+    const block = this.protoArray.getBlock(this.proposerBoostRoot);
+    const parent = block && this.protoArray.getBlock(block.parentRoot);
+    return parent !== undefined && parent.slot + 1 === block!.slot;
+  }
+
+  /**
+   * `should_apply_proposer_boost` (Gloas): not when the boosted block's parent, from the previous
+   * slot, is weak and its proposer equivocated there in time for the PTC. Otherwise a proposer
+   * could show different blocks to different halves of the network and let the next proposer's
+   * boost settle the split in whichever way suits it.
+   */
+  private shouldApplyProposerBoost(): boolean {
+    if (this.proposerBoostRoot === null) return false;
+    const block = this.protoArray.getBlock(this.proposerBoostRoot);
+    if (block === undefined) return false;
+    const parent = this.protoArray.getBlock(block.parentRoot);
+    if (parent === undefined || parent.slot + 1 < block.slot) return true;
+    if (!this.isHeadWeak(parent)) return true;
+    for (const node of this.protoArray.nodes) {
+      const other = node.block;
+      if (
+        node.status === PayloadStatus.PENDING &&
+        other.ptcTimely === true &&
+        other.proposerIndex === parent.proposerIndex &&
+        other.slot === parent.slot &&
+        other.root !== parent.root
+      ) {
+        return false;
       }
     }
-    return deltas;
+    return true;
+  }
+
+  /**
+   * `is_head_weak`: the block's weight from votes (the boost not applied), plus the weight of
+   * equivocators in its slot's committees, is under REORG_HEAD_WEIGHT_THRESHOLD percent of a
+   * slot's committee weight.
+   */
+  private isHeadWeak(head: ProtoBlock): boolean {
+    const index = this.protoArray.nodeIndex(head.root, PayloadStatus.PENDING);
+    let weight = index === undefined ? 0 : this.protoArray.nodes[index].weight;
+    if (this.equivocating.size > 0 && this.config.slotCommittees) {
+      const committees = this.config.slotCommittees(head.root, head.slot);
+      for (let i = 0; i < committees.length; i++) {
+        if (this.equivocating.has(committees[i])) weight += this.justifiedBalances[committees[i]] ?? 0;
+      }
+    }
+    return weight < this.committeeFraction(REORG_HEAD_WEIGHT_THRESHOLD);
   }
 
   /** `get_proposer_score`: a share of one slot's committee weight. */
   proposerScore(): number {
+    return this.committeeFraction(PROPOSER_SCORE_BOOST);
+  }
+
+  /** `calculate_committee_fraction`: `percent` of one slot's committee weight (justified balances). */
+  private committeeFraction(percent: number): number {
     let total = 0;
     for (const b of this.justifiedBalances) total += b;
-    return Math.floor((Math.floor(total / this.config.slotsPerEpoch) * PROPOSER_SCORE_BOOST) / 100);
+    return Math.floor((Math.floor(total / this.config.slotsPerEpoch) * percent) / 100);
   }
 
   private headContext(): HeadContext {

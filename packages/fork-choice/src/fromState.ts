@@ -42,6 +42,7 @@ export function anchorFromState(cs: CachedBeaconState): ProtoBlock {
     unrealizedFinalized: checkpoint,
     payloadKnown: committedHash === toHex(state.latest_block_hash) && !committed.block_hash.every((b) => b === 0),
     ptcLength: cs.epochCtx.getPtc(state.latest_block_header.slot).length,
+    proposerIndex: state.latest_block_header.proposer_index,
   };
 }
 
@@ -69,6 +70,7 @@ export function blockImportFromState(
     unrealizedJustified: checkpointHex(unrealized.justified),
     unrealizedFinalized: checkpointHex(unrealized.finalized),
     ptcLength: postBlock.epochCtx.getPtc(block.slot).length,
+    proposerIndex: block.proposer_index,
   };
 }
 
@@ -104,4 +106,12 @@ export function justifiedBalancesFromState(cs: CachedBeaconState): number[] {
   return cs.state.validators
     .getAllReadonlyValues()
     .map((v) => (!v.slashed && v.activation_epoch <= epoch && epoch < v.exit_epoch ? v.effective_balance : 0));
+}
+
+/** Every validator in the committees of `slot`, as `cs` shuffles them (for `is_head_weak`). */
+export function slotCommitteesFromState(cs: CachedBeaconState, slot: number): number[] {
+  const count = cs.epochCtx.getCommitteeCountPerSlot(computeEpochAtSlot(cs.ctx, slot));
+  const members: number[] = [];
+  for (let index = 0; index < count; index++) members.push(...cs.epochCtx.getBeaconCommittee(slot, index));
+  return members;
 }

@@ -25,6 +25,9 @@ export interface ProtoBlock {
   payloadKnown: boolean;
   /** Members of the block slot's PTC (PTC_SIZE, or fewer on a small registry): the timeliness quorum is half of it. */
   ptcLength: number;
+  proposerIndex: number;
+  /** Set by the store: the block arrived in its own slot before the PTC voted (Gloas `block_timeliness`). */
+  ptcTimely?: boolean;
 }
 
 export interface ProtoNode {

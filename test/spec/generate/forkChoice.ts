@@ -313,6 +313,50 @@ function proposerBoost(out: Output, preset: PresetName): void {
   );
 }
 
+/**
+ * Slot 3's proposer shows two blocks; slot 4's timely block builds on the one the root tie-break
+ * does not pick and carries no votes for it, so its parent is weak. When the other block came
+ * before the PTC deadline, that is an early equivocation and the boost is withheld (Gloas
+ * `should_apply_proposer_boost`); when it came after, the boost applies.
+ */
+function boostAfterEquivocation(out: Output, preset: PresetName, otherLate: boolean): void {
+  const { a, b, genesis } = twoForks(preset);
+  const name = otherLate ? "proposer_boost_after_late_equivocation" : "proposer_boost_withheld_after_equivocation";
+  const s = new Scenario(name, genesis);
+  for (let i = 0; i < 2; i++) {
+    feedSlot(s, a);
+    b.advance();
+  }
+  const slot = a.slot + 1;
+  // attest: false: slot 3's votes stay out of the next block, so that the slot-3 blocks stay weak
+  const resultA = a.advance({ purchases: [a.signPurchase(1, 1, a.head.state.ticket_price)], attest: false });
+  const resultB = b.advance({ attest: false });
+  const ssz = genesis.ctx.ssz;
+  const rootA = toHex(ssz.BeaconBlock.hashTreeRoot(resultA.block!.message));
+  const rootB = toHex(ssz.BeaconBlock.hashTreeRoot(resultB.block!.message));
+  // The tie-break picks the larger root: the next block builds on the smaller
+  const [parentChain, parent, other] = rootA < rootB ? [a, resultA, resultB] : [b, resultB, resultA];
+  s.tickSlot(slot);
+  s.block(parent.block!);
+  s.executionPayload(parent.envelope!);
+  const seconds = genesis.ctx.config.SECONDS_PER_SLOT;
+  if (otherLate) s.tickSlot(slot, seconds - Math.floor(seconds / 4));
+  const otherRoot = s.block(other.block!);
+  s.executionPayload(other.envelope!);
+  s.tickSlot(slot + 1);
+  const child = parentChain.advance();
+  const childRoot = s.block(child.block!);
+  s.checks({ root: otherLate ? childRoot : otherRoot, boost: childRoot });
+  s.write(
+    out,
+    preset,
+    "get_head",
+    otherLate
+      ? "slot 3's proposer shows a second block after the PTC deadline; slot 4's timely block on the first, weak, block keeps its boost and is head"
+      : "slot 3's proposer shows two blocks before the PTC deadline; slot 4's timely block builds on the weak one the tie-break does not pick: the boost is withheld and the other block stays head",
+  );
+}
+
 function lateBlock(out: Output, preset: PresetName): void {
   const chain = newChain(preset, { initialTicketsPerBuyer: 3 });
   const s = new Scenario("late_block_no_boost", chain.head.clone());
@@ -370,6 +414,8 @@ export function generateForkChoice(out: Output, preset: PresetName): void {
   missedSlot(out, preset);
   forkByVotes(out, preset);
   proposerBoost(out, preset);
+  boostAfterEquivocation(out, preset, false);
+  boostAfterEquivocation(out, preset, true);
   lateBlock(out, preset);
   invalidMessages(out, preset);
 }

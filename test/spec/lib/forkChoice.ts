@@ -13,6 +13,7 @@ import {
   ForkChoiceErrorCode,
   justifiedBalancesFromState,
   payloadAttestationVote,
+  slotCommitteesFromState,
 } from "@turnstile/fork-choice";
 import {
   type Attestation,
@@ -68,6 +69,10 @@ export class ForkChoiceHarness {
         secondsPerSlot: ctx.config.SECONDS_PER_SLOT,
         ptcSize: ctx.preset.PTC_SIZE,
         genesisTime: this.genesisTime,
+        slotCommittees: (root, slot) => {
+          const stored = this.blocks.get(root);
+          return stored ? slotCommitteesFromState(stored.postBlock, slot) : [];
+        },
       },
       anchor,
       (checkpoint) => justifiedBalancesFromState(this.checkpointState(checkpoint)),

@@ -208,4 +208,47 @@ describe("ForkChoice: proposer boost", () => {
     assert.equal(fc.proposerBoostRoot, null);
     assert.equal(fc.getHead().root, root(1), "without the boost the late block's vote wins");
   });
+
+  describe("is withheld when the parent is weak and its proposer equivocated in time (Gloas)", () => {
+    // Slot 1 has two blocks of its proposer; slot 2's proposer builds on root(1), which loses the
+    // root tie-break to root(11): only the boost can make the slot-2 block head
+    const scenario = (
+      opts: { equivocationInterval?: number; parentVotes?: number; rivalVotes?: number; childSlot?: number } = {},
+    ) => {
+      const fc = newForkChoice();
+      tickTo(fc, 1);
+      fc.onBlock(block(1, 1, 0, true));
+      tickTo(fc, 1, opts.equivocationInterval ?? 0);
+      fc.onBlock(block(11, 1, 0, true));
+      const childSlot = opts.childSlot ?? 2;
+      tickTo(fc, childSlot);
+      const voters = (n: number, from: number) => Array.from({ length: n }, (_, i) => from + i);
+      if (opts.parentVotes) fc.onAttestation(vote(voters(opts.parentVotes, 0), 1, root(1)), false);
+      if (opts.rivalVotes) fc.onAttestation(vote(voters(opts.rivalVotes, 32), 1, root(11)), false);
+      fc.onBlock(block(2, childSlot, 1, false));
+      assert.equal(fc.proposerBoostRoot, root(2), "the store still records the boost root");
+      return fc.getHead().root;
+    };
+
+    it("weak parent (no votes) + an equivocation seen before the PTC deadline: no boost", () => {
+      assert.equal(scenario(), root(11));
+    });
+
+    it("the equivocation arrived after the PTC deadline: the boost applies", () => {
+      assert.equal(scenario({ equivocationInterval: 3 }), root(2));
+    });
+
+    // A slot's committee weighs 64 × 32 / 8 = 256; weak is under 20% of it, 51
+    it("one vote (32) leaves the parent weak: no boost, the rival's two votes win", () => {
+      assert.equal(scenario({ parentVotes: 1, rivalVotes: 2 }), root(11));
+    });
+
+    it("two votes (64) make the parent strong: the boost applies and beats the rival's three", () => {
+      assert.equal(scenario({ parentVotes: 2, rivalVotes: 3 }), root(2));
+    });
+
+    it("the parent is not from the previous slot: the boost applies", () => {
+      assert.equal(scenario({ childSlot: 3 }), root(2));
+    });
+  });
 });

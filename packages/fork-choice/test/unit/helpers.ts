@@ -24,6 +24,7 @@ export const anchorBlock: ProtoBlock = {
   unrealizedFinalized: genesisCheckpoint,
   payloadKnown: true,
   ptcLength: PTC_SIZE,
+  proposerIndex: 0,
 };
 
 export function newForkChoice(balances: number[] = new Array(VALIDATORS).fill(BALANCE)): ForkChoice {
@@ -57,6 +58,8 @@ export function block(
     unrealizedJustified: genesisCheckpoint,
     unrealizedFinalized: genesisCheckpoint,
     ptcLength: PTC_SIZE,
+    // One proposer per slot: two blocks of a slot are an equivocation
+    proposerIndex: slot % VALIDATORS,
     ...extra,
   };
 }

@@ -30,6 +30,8 @@ export interface NaiveStore {
   anchorRoot: string;
   boostRoot: string | null;
   boostScore: number;
+  /** `is_head_weak`'s threshold (REORG_HEAD_WEIGHT_THRESHOLD of a slot's committee weight). */
+  weakThreshold: number;
   timely: Set<string>;
 }
 
@@ -55,12 +57,30 @@ function supports(store: NaiveStore, node: NaiveNode, m: NaiveMessage): boolean 
   return node.root === a.root && (node.status === PENDING || node.status === a.status);
 }
 
+function attestationScore(store: NaiveStore, node: NaiveNode): number {
+  let total = 0;
+  for (const [v, m] of store.messages) if (supports(store, node, m)) total += store.balances[v];
+  return total;
+}
+
+/**
+ * `should_apply_proposer_boost`. Every block here arrived at the start of its slot (timely) and a
+ * slot has one proposer, so another block of the parent's slot is an early equivocation.
+ */
+function shouldApplyProposerBoost(store: NaiveStore): boolean {
+  if (store.boostRoot === null) return false;
+  const block = store.blocks.get(store.boostRoot)!;
+  const parent = store.blocks.get(block.parentRoot!)!;
+  if (parent.slot + 1 < block.slot) return true;
+  if (attestationScore(store, { root: parent.root, status: PENDING }) >= store.weakThreshold) return true;
+  return ![...store.blocks.values()].some((b) => b.slot === parent.slot && b.root !== parent.root);
+}
+
 function weight(store: NaiveStore, node: NaiveNode): number {
   const block = store.blocks.get(node.root)!;
   if (node.status !== PENDING && block.slot + 1 === store.currentSlot) return 0;
-  let total = 0;
-  for (const [v, m] of store.messages) if (supports(store, node, m)) total += store.balances[v];
-  if (store.boostRoot !== null) {
+  let total = attestationScore(store, node);
+  if (store.boostRoot !== null && shouldApplyProposerBoost(store)) {
     const boost = { slot: store.currentSlot, root: store.boostRoot, payloadPresent: false };
     if (supports(store, node, boost)) total += store.boostScore;
   }

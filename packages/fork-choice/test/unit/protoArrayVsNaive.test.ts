@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { PayloadStatus } from "@turnstile/fork-choice";
+import { PayloadStatus, REORG_HEAD_WEIGHT_THRESHOLD } from "@turnstile/fork-choice";
 import fc from "fast-check";
 import { BALANCE, block, newForkChoice, PTC_SIZE, root, tickTo, VALIDATORS } from "./helpers.ts";
 import { type NaiveBlock, type NaiveMessage, naiveGetHead } from "./naiveGetHead.ts";
@@ -98,6 +98,7 @@ function run(s: Scenario): void {
     anchorRoot: root(0),
     boostRoot,
     boostScore: store.proposerScore(),
+    weakThreshold: Math.floor((Math.floor((VALIDATORS * BALANCE) / 8) * REORG_HEAD_WEIGHT_THRESHOLD) / 100),
     timely,
   });
   assert.deepEqual(

@@ -10,6 +10,7 @@ import {
   justifiedBalancesFromState,
   PayloadStatus,
   payloadAttestationVote,
+  slotCommitteesFromState,
 } from "@turnstile/fork-choice";
 import {
   BlockError,
@@ -156,6 +157,10 @@ export class Chain extends EventEmitter<ChainEvents> {
         secondsPerSlot: ctx.config.SECONDS_PER_SLOT,
         ptcSize: ctx.preset.PTC_SIZE,
         genesisTime: anchor.state.genesis_time,
+        slotCommittees: (root, slot) => {
+          const entry = this.entries.get(root);
+          return entry ? slotCommitteesFromState(entry.postBlock, slot) : [];
+        },
       },
       anchorBlock,
       (checkpoint) => justifiedBalancesFromState(this.stateOfCheckpoint(checkpoint)),
