@@ -2,6 +2,7 @@ import type { Network } from "@turnstile/p2p";
 import { fromHex } from "@turnstile/ticket-state";
 import type { Logger } from "../logger.ts";
 import type { BeaconNode } from "../node/beaconNode.ts";
+import { PeerQueue } from "./peerQueue.ts";
 
 /** Ancestors fetched by root, a round per generation, before a gap counts as "far behind". */
 export const MAX_PARENT_ROUNDS = 4;
@@ -21,8 +22,7 @@ export class ParentFetcher {
   private readonly requests: RootRequests;
   private readonly onFarBehind: (peer: string) => void;
   private readonly log: Logger;
-  private running = false;
-  private readonly waiting = new Set<string>();
+  private readonly queue = new PeerQueue((peer) => this.fetchFrom(peer));
 
   constructor(node: BeaconNode, requests: RootRequests, onFarBehind: (peer: string) => void, log: Logger) {
     this.node = node;
@@ -33,21 +33,7 @@ export class ParentFetcher {
 
   /** Something from `peer` waits in the pending queue: fetch what it needs (one peer at a time). */
   request(peer: string): Promise<void> {
-    this.waiting.add(peer);
-    return this.running ? Promise.resolve() : this.run();
-  }
-
-  private async run(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.waiting.size > 0) {
-        const peer = this.waiting.values().next().value as string;
-        this.waiting.delete(peer);
-        await this.fetchFrom(peer);
-      }
-    } finally {
-      this.running = false;
-    }
+    return this.queue.add(peer);
   }
 
   private async fetchFrom(peer: string): Promise<void> {

@@ -4,6 +4,7 @@ import type { CheckedSegment } from "../chain/chain.ts";
 import { ChainErrorCode } from "../chain/errors.ts";
 import type { Logger } from "../logger.ts";
 import type { BeaconNode, SyncProgress } from "../node/beaconNode.ts";
+import { PeerQueue } from "./peerQueue.ts";
 import { verdictOf } from "./verdict.ts";
 
 /**
@@ -41,8 +42,12 @@ export class RangeSync {
   private readonly node: BeaconNode;
   private readonly network: Network;
   private readonly log: Logger;
-  private running = false;
-  private readonly waiting = new Set<string>();
+  private readonly queue = new PeerQueue(
+    (peer) => this.syncFrom(peer),
+    () => {
+      this.current = null;
+    },
+  );
   /** The highest head slot a peer has told us about. */
   private bestPeerHead = 0;
   private current: SyncProgress | null = null;
@@ -55,7 +60,7 @@ export class RangeSync {
 
   /** Whether we are behind what peers told us (by more than a slot) or catching up right now. */
   isSyncing(): boolean {
-    return this.running || this.waiting.size > 0 || this.bestPeerHead > this.node.chain.forkChoice.getHead().slot + 1;
+    return this.queue.busy || this.bestPeerHead > this.node.chain.forkChoice.getHead().slot + 1;
   }
 
   /** The sync under way, or null. */
@@ -70,22 +75,7 @@ export class RangeSync {
   }
 
   requestSync(peer: string): void {
-    this.waiting.add(peer);
-    if (!this.running) void this.run();
-  }
-
-  private async run(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.waiting.size > 0) {
-        const peer = this.waiting.values().next().value as string;
-        this.waiting.delete(peer);
-        await this.syncFrom(peer);
-      }
-    } finally {
-      this.running = false;
-      this.current = null;
-    }
+    void this.queue.add(peer);
   }
 
   private request(peer: string, start: number, targetSlot: number): Batch {
