@@ -18,6 +18,7 @@ export interface Summary {
   blocks: number;
   payloadsRevealed: number;
   payloadRate: number;
+  commitmentsDroppedPerNode: (number | null)[];
   ticketsSold: number;
   ticketsDrawn: number;
   priceSeries: { slot: number; price: number }[];

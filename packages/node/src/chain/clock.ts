@@ -26,7 +26,7 @@ export class Clock extends EventEmitter<ClockEvents> {
     this.now = now;
   }
 
-  /** Seconds since genesis (negative before genesis). */
+  /** Now, in Unix seconds (what fork choice's on_tick takes). */
   get time(): number {
     return this.now();
   }

@@ -3,7 +3,9 @@ import {
   type AttestationData,
   BitArray,
   blsSpec,
+  bytesEqual,
   type ChainContext,
+  type ExecutionPayloadCommitment,
   type PayloadAttestation,
   type PayloadAttestationData,
   type SignedExecutionPayloadCommitment,
@@ -168,17 +170,37 @@ export class TicketOpPool {
 
 /** Payload commitments that ticket holders sent for upcoming slots, by slot. */
 export class CommitmentPool {
-  private readonly bySlot = new Map<number, SignedExecutionPayloadCommitment[]>();
+  private readonly bySlot = new Map<number, { commitment: SignedExecutionPayloadCommitment; receivedAt: number }[]>();
 
-  add(commitment: SignedExecutionPayloadCommitment): void {
+  /** @param receivedAt when it arrived (seconds, the node's clock) */
+  add(commitment: SignedExecutionPayloadCommitment, receivedAt = 0): void {
     const list = this.bySlot.get(commitment.message.slot) ?? [];
-    list.push(commitment);
+    list.push({ commitment, receivedAt });
     this.bySlot.set(commitment.message.slot, list);
   }
 
   /** Commitments holders sent for `slot` (the producer picks the one that fits its parent). */
   forSlot(slot: number): SignedExecutionPayloadCommitment[] {
-    return this.bySlot.get(slot) ?? [];
+    return (this.bySlot.get(slot) ?? []).map((c) => c.commitment);
+  }
+
+  /**
+   * A commitment we had by `before` that a block could have carried instead of `empty`: same slot
+   * and ticket, built on the same parent block and payload.
+   */
+  fitting(
+    empty: ExecutionPayloadCommitment,
+    before: number,
+  ): { commitment: SignedExecutionPayloadCommitment; receivedAt: number } | undefined {
+    return this.bySlot
+      .get(empty.slot)
+      ?.find(
+        ({ commitment: { message: c }, receivedAt }) =>
+          receivedAt <= before &&
+          c.ticket_id === empty.ticket_id &&
+          bytesEqual(c.parent_block_root, empty.parent_block_root) &&
+          bytesEqual(c.parent_block_hash, empty.parent_block_hash),
+      );
   }
 
   prune(currentSlot: number): void {

@@ -22,6 +22,8 @@ interface NodeStatus {
   peers: number;
   blocks: number;
   revealed: number;
+  /** Blocks with an empty commitment although a fitting holder commitment had reached the node before the slot. */
+  commitmentsDropped: number;
   /** While range-syncing: the peer's head slot and blocks per second. */
   sync: { target: number; blocksPerSecond: number } | null;
 }
@@ -61,6 +63,7 @@ async function pollNode(apiPort: number): Promise<NodeStatus | undefined> {
       peers: (peers as unknown as { data: unknown[] }).data.length,
       blocks: metric('turnstile_payloads_total\\{outcome="block"\\}'),
       revealed: metric('turnstile_payloads_total\\{outcome="revealed"\\}'),
+      commitmentsDropped: metric("turnstile_commitments_dropped_total"),
       sync:
         metric("turnstile_syncing") === 1
           ? {
@@ -275,6 +278,7 @@ export function devnetCommand(): Command {
           blocks: head?.blocks ?? 0,
           slotsMissed: head ? head.headSlot - head.blocks : null,
           payloadsRevealed: head?.revealed ?? 0,
+          commitmentsDroppedPerNode: final.map((s) => s?.commitmentsDropped ?? null),
           payloadRate: head && head.blocks > 0 ? Math.round((head.revealed / head.blocks) * 1000) / 1000 : 0,
           ticketsSold: head?.sold ?? 0,
           ticketPool: head?.pool ?? 0,

@@ -97,6 +97,10 @@ export async function runNode(
     metrics.imported.inc({ kind });
     if (kind === "block") metrics.importSeconds.observe(seconds);
   });
+  node.on("commitmentDropped", (dropped) => {
+    metrics.commitmentsDropped.inc();
+    log.warn(dropped, "proposer left out a holder's commitment seen before the slot");
+  });
   node.chain.on("finalized", (cp) => log.info({ epoch: cp.epoch, root: cp.root }, "finalized"));
   node.chain.on("block", () => metrics.payloads.inc({ outcome: "block" }));
   node.chain.on("payload", () => metrics.payloads.inc({ outcome: "revealed" }));

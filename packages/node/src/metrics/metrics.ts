@@ -40,6 +40,11 @@ export class NodeMetrics {
     registers: [this.registry],
   });
   readonly peers = new Gauge({ name: "turnstile_peers", help: "Connected peers", registers: [this.registry] });
+  readonly commitmentsDropped = new Counter({
+    name: "turnstile_commitments_dropped_total",
+    help: "Blocks with an empty commitment although a fitting holder commitment reached us before the slot",
+    registers: [this.registry],
+  });
   readonly syncing = new Gauge({
     name: "turnstile_syncing",
     help: "1 while peers are ahead of this node (range sync), else 0",

@@ -11,9 +11,9 @@ import type {
   SignedTicketTransfer,
   SingleAttestation,
 } from "@turnstile/ticket-state";
-import { toHex } from "@turnstile/ticket-state";
+import { isEmptyCommitment, SELF_BUILD_TICKET_ID, toHex } from "@turnstile/ticket-state";
 import { BlsVerifier } from "../bls/blsVerifier.ts";
-import { Chain, type CheckedSegment } from "../chain/chain.ts";
+import { type BlockEntry, Chain, type CheckedSegment } from "../chain/chain.ts";
 import { Clock } from "../chain/clock.ts";
 import { ChainErrorCode } from "../chain/errors.ts";
 import { createOpPools, type OpPools } from "../chain/opPools.ts";
@@ -57,11 +57,23 @@ export interface SyncProgress {
   etaSeconds: number | null;
 }
 
+/** A block carried an empty commitment although a holder's commitment that fit it had reached us before its slot. */
+export interface DroppedCommitment {
+  slot: number;
+  proposerIndex: number;
+  ticketId: number;
+  blockRoot: string;
+  /** How long before the slot began the holder's commitment reached this node. */
+  secondsBeforeSlot: number;
+}
+
 export interface NodeEvents {
   /** Something was rejected: what, and the typed error's code. */
   rejected: [kind: string, code: string, message: string];
   /** An object was imported, and how long its import took. */
   published: [kind: string, seconds: number];
+  /** A proposer left out a holder's commitment we had seen in time (the holder's slot is voided). */
+  commitmentDropped: [dropped: DroppedCommitment];
 }
 
 /**
@@ -92,6 +104,7 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     this.chain.on("block", (entry) => {
       // Aggregates a block carries need not be packed again, however the block arrived
       this.pools.attestations.markIncluded(entry.block.message.body.attestations);
+      this.watchCommitment(entry);
       // After this import returns (the chain is not re-entered from its own event)
       if (this.pending.size > 0) queueMicrotask(() => this.releasePending({ kind: "block", root: entry.root }));
     });
@@ -207,6 +220,27 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     return false;
   }
 
+  /**
+   * Nothing in the protocol stops a proposer from voiding a holder's slot with an empty commitment;
+   * this makes it visible. A commitment can reach us and not the proposer, so one event is a hint,
+   * the same proposer again and again is a pattern.
+   */
+  private watchCommitment(entry: BlockEntry): void {
+    const block = entry.block.message;
+    const commitment = block.body.signed_payload_commitment.message;
+    if (!isEmptyCommitment(commitment) || commitment.ticket_id === SELF_BUILD_TICKET_ID) return;
+    const slotStart = this.clock.genesisTime + block.slot * this.ctx.config.SECONDS_PER_SLOT;
+    const offered = this.pools.commitments.fitting(commitment, slotStart);
+    if (offered === undefined) return;
+    this.emit("commitmentDropped", {
+      slot: block.slot,
+      proposerIndex: block.proposer_index,
+      ticketId: commitment.ticket_id,
+      blockRoot: entry.root,
+      secondsBeforeSlot: slotStart - offered.receivedAt,
+    });
+  }
+
   /** Import what waited for `wanted`, which the chain now has. */
   private releasePending(wanted: WantedObject): void {
     if (wanted.kind === "block") {
@@ -310,7 +344,7 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
   importCommitment(commitment: SignedExecutionPayloadCommitment): boolean {
     return this.guard("payload_commitment", () => {
       validatePayloadCommitment(this.chain, commitment, this.clock.currentSlot);
-      this.pools.commitments.add(commitment);
+      this.pools.commitments.add(commitment, this.clock.time);
     });
   }
 }

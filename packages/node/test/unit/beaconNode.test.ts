@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { PayloadStatus } from "@turnstile/fork-choice";
-import { toHex } from "@turnstile/ticket-state";
-import { steppedNode } from "./helpers.ts";
+import { createChainContext, isEmptyCommitment, minimalChainConfig, toHex } from "@turnstile/ticket-state";
+import { DevChain } from "@turnstile/ticket-state/dev";
+import type { DroppedCommitment } from "../../src/node/beaconNode.ts";
+import { BUYERS, steppedNode, VALIDATORS } from "./helpers.ts";
 
 describe("BeaconNode in one process", () => {
   it("proposes, attests, sells and uses tickets, reveals payloads and finalizes", () => {
@@ -100,5 +102,50 @@ describe("votes for a payload not seen yet", () => {
     assert.ok(!(fc.getWeight(last.root, PayloadStatus.FULL) ?? 0), "no weight while the payload is unknown");
     assert.ok(node.importEnvelope(last.envelope!));
     assert.ok((fc.getWeight(last.root, PayloadStatus.FULL) ?? 0) > 0, "the waiting vote counted");
+  });
+});
+
+describe("a proposer that leaves out a holder's commitment", () => {
+  const ctx = createChainContext(minimalChainConfig);
+  const dev = new DevChain(ctx, { validatorCount: VALIDATORS, buyerCount: BUYERS, initialTicketsPerBuyer: 3 });
+  const genesis = dev.head.clone();
+  const before = [dev.advance(), dev.advance()];
+  const slot = 3;
+  const honest = dev.produceBlock(slot);
+  const offered = honest.message.body.signed_payload_commitment;
+  const dropping = dev.advance({ withholdCommitment: true }).block!;
+  const slotStart = genesis.state.genesis_time + slot * ctx.config.SECONDS_PER_SLOT;
+
+  /** A node with slots 1-2, that saw the holder's commitment at `receivedAt`, importing `block`. */
+  function observe(block: typeof honest, receivedAt: number): DroppedCommitment[] {
+    const { node } = steppedNode({ ctx, anchor: genesis.clone(), startSlot: slot + 1 });
+    for (const r of before) assert.ok(node.importBlock(r.block!) && node.importEnvelope(r.envelope!));
+    node.pools.commitments.add(offered, receivedAt);
+    const dropped: DroppedCommitment[] = [];
+    node.on("commitmentDropped", (d) => dropped.push(d));
+    assert.ok(node.importBlock(block));
+    return dropped;
+  }
+
+  it("is reported when the commitment reached us before the slot", () => {
+    assert.ok(!isEmptyCommitment(offered.message), "the holder committed");
+    assert.ok(isEmptyCommitment(dropping.message.body.signed_payload_commitment.message));
+    const dropped = observe(dropping, slotStart - 1.5);
+    assert.equal(dropped.length, 1);
+    assert.deepEqual(
+      { ...dropped[0], blockRoot: undefined },
+      {
+        slot,
+        proposerIndex: dropping.message.proposer_index,
+        ticketId: offered.message.ticket_id,
+        blockRoot: undefined,
+        secondsBeforeSlot: 1.5,
+      },
+    );
+  });
+
+  it("is not reported when the commitment came after the slot began, or when the block carries it", () => {
+    assert.deepEqual(observe(dropping, slotStart + 0.5), []);
+    assert.deepEqual(observe(honest, slotStart - 1.5), []);
   });
 });
