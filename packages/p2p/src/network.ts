@@ -167,6 +167,10 @@ export class Network extends EventEmitter<NetworkEvents> {
   private readonly peerOptions: PeerManagerOptions;
   private readonly reqRespOptions: ReqRespOptions;
   private readonly peerStatuses = new Map<string, p2pSsz.Status>();
+  /** When each connected peer last sent its Status, and was last pinged (ms). */
+  private readonly statusAt = new Map<string, number>();
+  private readonly pingedAt = new Map<string, number>();
+  private readonly peerMetadata = new Map<string, p2pSsz.Metadata>();
   private readonly pendingTimers = new Set<NodeJS.Timeout>();
   private handlers: ReqRespHandlers;
   private metadata: p2pSsz.Metadata;
@@ -218,7 +222,10 @@ export class Network extends EventEmitter<NetworkEvents> {
       options: peerOptions,
       sendGoodbye: (peer, reason) => this.sendGoodbye(peer, reason),
       onBanned: (peer, reason) => this.safeEmit("peer:banned", peer, reason),
-      onHeartbeat: () => this.reqResp.prune(),
+      onHeartbeat: () => {
+        this.reqResp.prune();
+        this.refreshPeers();
+      },
     });
     this.request = this.createRequests();
   }
@@ -407,6 +414,7 @@ export class Network extends EventEmitter<NetworkEvents> {
       return;
     }
     this.peerStatuses.set(peer.toString(), status);
+    this.statusAt.set(peer.toString(), Date.now());
     this.safeEmit("peer:status", peer, status);
   }
 
@@ -426,9 +434,56 @@ export class Network extends EventEmitter<NetworkEvents> {
   private readonly onPeerDisconnect = (evt: CustomEvent<PeerId>): void => {
     const peer = evt.detail;
     this.counterSet.inc("peers.disconnected");
-    this.peerStatuses.delete(peer.toString());
+    const key = peer.toString();
+    this.peerStatuses.delete(key);
+    this.statusAt.delete(key);
+    this.pingedAt.delete(key);
+    this.peerMetadata.delete(key);
     this.safeEmit("peer:disconnected", peer);
   };
+
+  /**
+   * Heartbeat upkeep of connected peers: Status again when the last one is old (the peer:status
+   * event then tells the node whether it fell behind), and a ping, whose answer, the peer's metadata
+   * sequence number, says when to fetch its metadata again. Failures count against the peer in the
+   * request path.
+   */
+  private refreshPeers(): void {
+    const now = Date.now();
+    const { statusIntervalMs, pingIntervalMs } = this.peerOptions;
+    for (const peer of this.libp2p.getPeers()) {
+      const key = peer.toString();
+      // A peer without a Status yet is still in its handshake
+      const statusAt = this.statusAt.get(key);
+      if (statusAt !== undefined && now - statusAt >= statusIntervalMs) {
+        this.statusAt.set(key, now);
+        this.later(0, () => this.handshake(peer));
+      }
+      if (!this.pingedAt.has(key)) this.pingedAt.set(key, now);
+      else if (now - this.pingedAt.get(key)! >= pingIntervalMs) {
+        this.pingedAt.set(key, now);
+        this.later(0, () => this.pingPeer(peer));
+      }
+    }
+  }
+
+  private async pingPeer(peer: PeerId): Promise<void> {
+    const key = peer.toString();
+    try {
+      const seq = await this.request.ping(peer);
+      this.counterSet.inc("peers.ping_ok");
+      if (this.peerMetadata.get(key)?.seq_number !== seq) {
+        this.peerMetadata.set(key, await this.request.metadata(peer));
+      }
+    } catch {
+      this.counterSet.inc("peers.ping_failed");
+    }
+  }
+
+  /** A peer's metadata, once a ping found it (or found it changed). */
+  getPeerMetadata(peer: PeerId | string): p2pSsz.Metadata | undefined {
+    return this.peerMetadata.get(peer.toString());
+  }
 
   private async handshake(peer: PeerId): Promise<void> {
     try {

@@ -27,6 +27,10 @@ export interface PeerManagerOptions {
   reqRespScoreHalfLifeMs: number;
   /** A failed dial of an address is not retried for this long. */
   redialBackoffMs: number;
+  /** Each peer's Status is asked for again this long after the last one (a node that fell behind learns it). */
+  statusIntervalMs: number;
+  /** Each peer is pinged this often; a new metadata sequence number fetches its metadata. */
+  pingIntervalMs: number;
 }
 
 export const DEFAULT_PEER_MANAGER_OPTIONS: Omit<PeerManagerOptions, "maxPeers"> = {
@@ -37,6 +41,8 @@ export const DEFAULT_PEER_MANAGER_OPTIONS: Omit<PeerManagerOptions, "maxPeers"> 
   reqRespScoreThreshold: DEFAULT_REQRESP_BAN_THRESHOLD,
   reqRespScoreHalfLifeMs: DEFAULT_REQRESP_SCORE_HALF_LIFE_MS,
   redialBackoffMs: 10_000,
+  statusIntervalMs: 60_000,
+  pingIntervalMs: 15_000,
 };
 
 export interface PeerManagerDeps {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { multiaddr } from "@multiformats/multiaddr";
 import { GoodbyeReason, type Network, PeerAction } from "../../src/index.ts";
-import { sleep, startNetwork, stopAll, waitFor } from "../utils/network.ts";
+import { FORK_DIGEST, sleep, startNetwork, stopAll, waitFor } from "../utils/network.ts";
 
 describe("peer management", { timeout: 60_000 }, () => {
   const nets: Network[] = [];
@@ -75,5 +75,37 @@ describe("peer management", { timeout: 60_000 }, () => {
     await b.stop();
     await waitFor(() => events.includes("disconnected"), 5000, "disconnect event");
     assert.ok(events.includes(`goodbye:${GoodbyeReason.CLIENT_SHUTDOWN}`));
+  });
+
+  it("asks connected peers for their Status again and pings them, fetching metadata once known", async () => {
+    // Intervals of a fraction of a second, and limits that allow them (the defaults are 60 s and 15 s)
+    const often = {
+      peers: { heartbeatMs: 100, statusIntervalMs: 300, pingIntervalMs: 200 },
+      reqResp: { rateLimits: { total: { quota: 1000, periodMs: 1000 } } },
+    };
+    let headSlot = 5;
+    const a = await startNetwork({
+      ...often,
+      handlers: {
+        getStatus: () => ({
+          fork_digest: FORK_DIGEST,
+          finalized_root: new Uint8Array(32),
+          finalized_epoch: 0,
+          head_root: new Uint8Array(32),
+          head_slot: headSlot,
+        }),
+      },
+    });
+    nets.push(a);
+    const b = await startNetwork({ ...often, bootnodes: [a.multiaddrs[0]] });
+    nets.push(b);
+    const heads: number[] = [];
+    b.on("peer:status", (_p, status) => heads.push(status.head_slot));
+    await waitFor(() => heads.includes(5), 5000, "the handshake");
+    headSlot = 9;
+    await waitFor(() => heads.includes(9), 5000, "a later Status");
+    await waitFor(() => b.getPeerMetadata(a.peerId) !== undefined, 5000, "metadata after a ping");
+    assert.ok(b.counters()["peers.ping_ok"] >= 1);
+    assert.equal(b.getConnectedPeers().length, 1, "still connected");
   });
 });
