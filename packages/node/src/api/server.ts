@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { BlockEntry } from "../chain/chain.ts";
 import type { BeaconDb } from "../db/beaconDb.ts";
 import type { NodeMetrics } from "../metrics/metrics.ts";
-import type { BeaconNode } from "../node/beaconNode.ts";
+import type { BeaconNode, DroppedCommitment } from "../node/beaconNode.ts";
 
 export interface ApiOptions {
   host: string;
@@ -34,7 +34,8 @@ const STATUS_NAMES = ["PENDING", "EMPTY", "FULL"] as const;
 export async function startApi(opts: ApiOptions): Promise<FastifyInstance> {
   const { node, metrics } = opts;
   const { chain, ctx } = node;
-  const app = Fastify({ logger: false });
+  // Event streams never go idle: closing must end them, or an open subscriber would hold up shutdown
+  const app = Fastify({ logger: false, forceCloseConnections: true });
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
     const status = error instanceof ApiError ? error.status : (error.statusCode ?? 500);
@@ -203,7 +204,7 @@ export async function startApi(opts: ApiOptions): Promise<FastifyInstance> {
   });
 
   // Events (SSE)
-  const TOPICS = ["head", "block", "payload", "finalized_checkpoint", "ticket_assigned"] as const;
+  const TOPICS = ["head", "block", "payload", "finalized_checkpoint", "ticket_assigned", "commitment_dropped"] as const;
   app.get<{ Querystring: { topics?: string | string[] } }>("/eth/v1/events", async (req, reply) => {
     const requested = ([] as string[]).concat(req.query.topics ?? []).flatMap((t) => t.split(","));
     const unknown = requested.filter((t) => !(TOPICS as readonly string[]).includes(t));
@@ -218,6 +219,8 @@ export async function startApi(opts: ApiOptions): Promise<FastifyInstance> {
       "cache-control": "no-cache",
       connection: "keep-alive",
     });
+    // Headers now, not with the first event: a client sees the stream open at once
+    reply.raw.flushHeaders();
     const send = (event: string, data: unknown) => {
       if (requested.includes(event)) reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     };
@@ -239,11 +242,21 @@ export async function startApi(opts: ApiOptions): Promise<FastifyInstance> {
       });
     const onFinalized = (cp: { epoch: number; root: string }) =>
       send("finalized_checkpoint", { epoch: String(cp.epoch), block: cp.root });
+    const onDropped = (d: DroppedCommitment) =>
+      send("commitment_dropped", {
+        slot: String(d.slot),
+        block: d.blockRoot,
+        proposer_index: String(d.proposerIndex),
+        ticket_id: String(d.ticketId),
+        seconds_before_slot: d.secondsBeforeSlot,
+      });
     chain.on("head", onHead);
     chain.on("block", onBlock);
     chain.on("payload", onPayload);
     chain.on("finalized", onFinalized);
+    node.on("commitmentDropped", onDropped);
     req.raw.on("close", () => {
+      node.off("commitmentDropped", onDropped);
       chain.off("head", onHead);
       chain.off("block", onBlock);
       chain.off("payload", onPayload);

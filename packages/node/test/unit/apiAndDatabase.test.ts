@@ -75,6 +75,60 @@ describe("REST API", () => {
   });
 });
 
+describe("REST API events", () => {
+  it("streams the topics asked for as server-sent events, a dropped commitment among them; closing ends open streams", {
+    timeout: 20_000,
+  }, async () => {
+    const { node, run } = steppedNode();
+    run(1, 3);
+    const api = await startApi({ host: "127.0.0.1", port: 0, node, metrics: new NodeMetrics() });
+    const controller = new AbortController();
+    try {
+      const port = (api.server.address() as { port: number }).port;
+      const res = await fetch(`http://127.0.0.1:${port}/eth/v1/events?topics=block,commitment_dropped`, {
+        signal: controller.signal,
+      });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get("content-type") ?? "", /text\/event-stream/);
+      const reader = res.body!.getReader();
+      let text = "";
+      const readUntil = async (pattern: RegExp) => {
+        while (!pattern.test(text)) {
+          const { value, done } = await reader.read();
+          if (done) throw new Error(`stream ended before ${pattern}`);
+          text += new TextDecoder().decode(value);
+        }
+      };
+      run(4, 4);
+      await readUntil(/event: block\ndata: \{"slot":"4"/);
+      node.emit("commitmentDropped", {
+        slot: 5,
+        proposerIndex: 7,
+        ticketId: 3,
+        blockRoot: "0xab",
+        secondsBeforeSlot: 1.5,
+      });
+      await readUntil(/event: commitment_dropped/);
+      assert.match(
+        text,
+        /data: \{"slot":"5","block":"0xab","proposer_index":"7","ticket_id":"3","seconds_before_slot":1.5\}/,
+      );
+      assert.doesNotMatch(text, /event: head/, "only the topics asked for");
+      // A subscriber still listening must not hold up shutdown (it used to: close waited for it)
+      await api.close();
+      // The server cuts the stream (the client sees its end, or the connection terminated)
+      const ended = await reader.read().then(
+        (r) => r.done,
+        () => true,
+      );
+      assert.equal(ended, true, "the stream ended with the server");
+    } finally {
+      controller.abort();
+      await api.close();
+    }
+  });
+});
+
 describe("database and restart", () => {
   it("a node restarted from its database has the same head and keeps building", async () => {
     const dir = mkdtempSync(join(tmpdir(), "turnstile-db-"));
