@@ -457,7 +457,7 @@ export class Network extends EventEmitter<NetworkEvents> {
       const statusAt = this.statusAt.get(key);
       if (statusAt !== undefined && now - statusAt >= statusIntervalMs) {
         this.statusAt.set(key, now);
-        this.later(0, () => this.handshake(peer));
+        this.later(0, () => this.refreshStatus(peer));
       }
       if (!this.pingedAt.has(key)) this.pingedAt.set(key, now);
       else if (now - this.pingedAt.get(key)! >= pingIntervalMs) {
@@ -467,17 +467,33 @@ export class Network extends EventEmitter<NetworkEvents> {
     }
   }
 
+  /** Unlike the handshake, a failed refresh does not disconnect: a busy or rate-limited peer is still a peer. */
+  private async refreshStatus(peer: PeerId): Promise<void> {
+    try {
+      const status = await this.request.status(peer);
+      if (this.isConnected(peer)) this.onRemoteStatus(peer, status);
+    } catch {
+      this.counterSet.inc("peers.status_refresh_failed");
+    }
+  }
+
   private async pingPeer(peer: PeerId): Promise<void> {
     const key = peer.toString();
     try {
       const seq = await this.request.ping(peer);
       this.counterSet.inc("peers.ping_ok");
       if (this.peerMetadata.get(key)?.seq_number !== seq) {
-        this.peerMetadata.set(key, await this.request.metadata(peer));
+        const metadata = await this.request.metadata(peer);
+        // It may have gone meanwhile: keep nothing of a disconnected peer
+        if (this.isConnected(peer)) this.peerMetadata.set(key, metadata);
       }
     } catch {
       this.counterSet.inc("peers.ping_failed");
     }
+  }
+
+  private isConnected(peer: PeerId): boolean {
+    return this.libp2p.getConnections(peer).length > 0;
   }
 
   /** A peer's metadata, once a ping found it (or found it changed). */
@@ -488,7 +504,7 @@ export class Network extends EventEmitter<NetworkEvents> {
   private async handshake(peer: PeerId): Promise<void> {
     try {
       const status = await this.request.status(peer);
-      this.onRemoteStatus(peer, status);
+      if (this.isConnected(peer)) this.onRemoteStatus(peer, status);
     } catch {
       this.counterSet.inc("peers.handshake_failed");
       if (this.running && this.libp2p.getConnections(peer).length > 0) {

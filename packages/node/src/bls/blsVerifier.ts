@@ -17,19 +17,22 @@ export class BlsVerifier {
   verify(sets: SignatureSet[]): Promise<number> {
     if (sets.length === 0) return Promise.resolve(-1);
     const serialized: SerializedSet[] = [];
-    for (let i = 0; i < sets.length; i++) {
-      const set = serializeSet(sets[i]);
-      if (set === null) return Promise.resolve(i);
-      serialized.push(set);
+    for (const set of sets) {
+      const bytes = serializeSet(set);
+      // A set without signers: the answer only if every set before it verifies
+      if (bytes === null) break;
+      serialized.push(bytes);
     }
+    const prefix = sets.slice(0, serialized.length);
     const worker = this.closed ? null : this.start();
     if (worker === null) return Promise.resolve(verifySignatureSets(sets));
+    if (serialized.length === 0) return Promise.resolve(0);
     const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.pending.set(id, { resolve, sets });
+    return new Promise<number>((resolve) => {
+      this.pending.set(id, { resolve, sets: prefix });
       worker.postMessage({ id, sets: serialized } satisfies VerifyRequest);
       worker.ref();
-    });
+    }).then((invalid) => (invalid >= 0 || serialized.length === sets.length ? invalid : serialized.length));
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,8 @@
  * over every core, while the main thread goes on with state transitions and the network.
  */
 import { parentPort } from "node:worker_threads";
-import { PublicKey, Signature, type SignatureSet, verify, verifyMultipleAggregateSignatures } from "@chainsafe/blst";
+import { PublicKey, Signature, type SignatureSet } from "@chainsafe/blst";
+import { firstInvalidBlstSet } from "@turnstile/ticket-state";
 import type { SerializedSet, VerifyRequest, VerifyResponse } from "./serializedSet.ts";
 
 function toBlstSet(set: SerializedSet): SignatureSet | null {
@@ -16,19 +17,18 @@ function toBlstSet(set: SerializedSet): SignatureSet | null {
   }
 }
 
+/** The index of the first invalid set (every set before it valid), or -1. */
 function firstInvalid(sets: SerializedSet[]): number {
   const blstSets: SignatureSet[] = [];
-  for (let i = 0; i < sets.length; i++) {
-    const set = toBlstSet(sets[i]);
-    if (set === null) return i;
+  for (const serialized of sets) {
+    const set = toBlstSet(serialized);
+    // Undecodable: the answer only if every set before it verifies
+    if (set === null) break;
     blstSets.push(set);
   }
-  if (blstSets.length === 0) return -1;
-  if (verifyMultipleAggregateSignatures(blstSets, false, true)) return -1;
-  for (let i = 0; i < blstSets.length; i++) {
-    if (!verify(blstSets[i].msg, blstSets[i].pk, blstSets[i].sig, false, true)) return i;
-  }
-  return 0;
+  const invalid = firstInvalidBlstSet(blstSets);
+  if (invalid >= 0) return invalid;
+  return blstSets.length < sets.length ? blstSets.length : -1;
 }
 
 parentPort?.on("message", (request: VerifyRequest) => {

@@ -363,6 +363,8 @@ export class Chain extends EventEmitter<ChainEvents> {
    * What the chain learnt meanwhile (e.g. the same block from gossip) is skipped.
    */
   commitSegment(segment: CheckedSegment, invalidSet: number): { imported: number; error: unknown } {
+    // Timeliness (proposer boost, PTC) is judged now, not as of the check
+    this.forkChoice.onTick(Math.max(this.now(), this.forkChoice.time));
     const { signatureSets: sets } = segment;
     const goodSets = invalidSet < 0 ? sets.length : invalidSet;
     let imported = 0;
@@ -392,7 +394,11 @@ export class Chain extends EventEmitter<ChainEvents> {
     } catch (e) {
       error = e;
     }
-    this.updateHead();
+    try {
+      this.updateHead();
+    } catch (e) {
+      error ??= e;
+    }
     return { imported, error };
   }
 

@@ -1,5 +1,8 @@
 import type { SignedBeaconBlock, SignedExecutionPayloadEnvelope } from "@turnstile/ticket-state";
 
+/** Envelopes kept per block root while the block is missing. */
+const ENVELOPES_PER_ROOT = 4;
+
 /** What an object waits for: a block by root, or the payload of a block we have. */
 export interface WantedObject {
   kind: "block" | "payload";
@@ -20,8 +23,11 @@ interface PendingBlock {
  */
 export class PendingBlocks {
   private readonly blocks = new Map<string, PendingBlock>();
-  /** Envelopes by the root of the block they reveal. */
-  private readonly envelopes = new Map<string, SignedExecutionPayloadEnvelope>();
+  /**
+   * Envelopes by the root of the block they reveal: a few per root, as none is verified yet and a
+   * forged first one must not shut out the real one.
+   */
+  private readonly envelopes = new Map<string, SignedExecutionPayloadEnvelope[]>();
   readonly maxBlocks: number;
   readonly maxEnvelopes: number;
 
@@ -45,9 +51,13 @@ export class PendingBlocks {
   }
 
   addEnvelope(blockRoot: string, envelope: SignedExecutionPayloadEnvelope): void {
-    if (this.envelopes.has(blockRoot)) return;
+    const list = this.envelopes.get(blockRoot);
+    if (list) {
+      if (list.length < ENVELOPES_PER_ROOT) list.push(envelope);
+      return;
+    }
     if (this.envelopes.size >= this.maxEnvelopes) this.envelopes.delete(this.envelopes.keys().next().value as string);
-    this.envelopes.set(blockRoot, envelope);
+    this.envelopes.set(blockRoot, [envelope]);
   }
 
   /** The blocks waiting for `wanted`, oldest first; they leave the queue. */
@@ -62,11 +72,11 @@ export class PendingBlocks {
     return ready;
   }
 
-  /** The envelope waiting for block `root`, if any; it leaves the queue. */
-  takeEnvelope(root: string): SignedExecutionPayloadEnvelope | undefined {
-    const envelope = this.envelopes.get(root);
+  /** The envelopes waiting for block `root`, oldest first; they leave the queue. */
+  takeEnvelopes(root: string): SignedExecutionPayloadEnvelope[] {
+    const list = this.envelopes.get(root) ?? [];
     this.envelopes.delete(root);
-    return envelope;
+    return list;
   }
 
   /**
@@ -90,9 +100,9 @@ export class PendingBlocks {
     return [...result.values()];
   }
 
-  /** Forget blocks at or below `slot` (finalized: they can never be imported) and envelopes for them. */
+  /** Forget blocks at or below `slot` (finalized, or too old to matter) and envelopes for them. */
   prune(slot: number): void {
     for (const [root, pending] of this.blocks) if (pending.block.message.slot <= slot) this.blocks.delete(root);
-    for (const [root, envelope] of this.envelopes) if (envelope.message.slot <= slot) this.envelopes.delete(root);
+    for (const [root, list] of this.envelopes) if (list[0].message.slot <= slot) this.envelopes.delete(root);
   }
 }

@@ -22,7 +22,9 @@ export class ParentFetcher {
   private readonly requests: RootRequests;
   private readonly onFarBehind: (peer: string) => void;
   private readonly log: Logger;
-  private readonly queue = new PeerQueue((peer) => this.fetchFrom(peer));
+  private readonly queue = new PeerQueue((peer) => this.fetchFrom(peer), {
+    onError: (peer, e) => this.log.error({ peer, err: (e as Error).message }, "parent fetch failed"),
+  });
 
   constructor(node: BeaconNode, requests: RootRequests, onFarBehind: (peer: string) => void, log: Logger) {
     this.node = node;

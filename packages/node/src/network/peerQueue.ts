@@ -1,16 +1,22 @@
 /**
  * Work for one peer at a time, in the order peers were asked for: a peer already waiting is not
  * queued twice. Range sync and the parent fetcher each keep one, so that they never run twice at once.
+ * A job that throws is reported to `onError` and the queue goes on: nothing a peer causes escapes.
  */
 export class PeerQueue {
   private readonly work: (peer: string) => Promise<void>;
   private readonly onIdle: () => void;
+  private readonly onError: (peer: string, error: unknown) => void;
   private readonly waiting = new Set<string>();
   private active = false;
 
-  constructor(work: (peer: string) => Promise<void>, onIdle: () => void = () => {}) {
+  constructor(
+    work: (peer: string) => Promise<void>,
+    opts: { onIdle?: () => void; onError?: (peer: string, error: unknown) => void } = {},
+  ) {
     this.work = work;
-    this.onIdle = onIdle;
+    this.onIdle = opts.onIdle ?? (() => {});
+    this.onError = opts.onError ?? (() => {});
   }
 
   /** Whether work is under way or waiting. */
@@ -18,7 +24,7 @@ export class PeerQueue {
     return this.active || this.waiting.size > 0;
   }
 
-  /** Queue `peer`; the returned promise settles when the queue is drained (at once if it was already running). */
+  /** Queue `peer`; the returned promise settles (never rejects) when the queue is drained, at once if it was already running. */
   add(peer: string): Promise<void> {
     this.waiting.add(peer);
     return this.active ? Promise.resolve() : this.drain();
@@ -30,7 +36,11 @@ export class PeerQueue {
       while (this.waiting.size > 0) {
         const peer = this.waiting.values().next().value as string;
         this.waiting.delete(peer);
-        await this.work(peer);
+        try {
+          await this.work(peer);
+        } catch (e) {
+          this.onError(peer, e);
+        }
       }
     } finally {
       this.active = false;

@@ -1,4 +1,4 @@
-import { type Network, PeerAction } from "@turnstile/p2p";
+import { DEFAULT_RATE_LIMITS, type Network, PeerAction, RateLimiter } from "@turnstile/p2p";
 import type { SignedBeaconBlock, SignedExecutionPayloadEnvelope } from "@turnstile/ticket-state";
 import type { CheckedSegment } from "../chain/chain.ts";
 import { ChainErrorCode } from "../chain/errors.ts";
@@ -12,6 +12,9 @@ import { verdictOf } from "./verdict.ts";
  * enough requests that the peer's rate limit allows more than 300 blocks/s.
  */
 export const SYNC_BATCH_SLOTS = 64;
+/** Range sync keeps to this share of a serving peer's default quotas. */
+const PACING_MARGIN = 0.9;
+const PACING_RETRY_MS = 50;
 /** Progress is logged at most this often while syncing. */
 const PROGRESS_LOG_MS = 2000;
 
@@ -42,12 +45,12 @@ export class RangeSync {
   private readonly node: BeaconNode;
   private readonly network: Network;
   private readonly log: Logger;
-  private readonly queue = new PeerQueue(
-    (peer) => this.syncFrom(peer),
-    () => {
+  private readonly queue = new PeerQueue((peer) => this.syncFrom(peer), {
+    onIdle: () => {
       this.current = null;
     },
-  );
+    onError: (peer, e) => this.log.error({ peer, err: (e as Error).message }, "range sync failed"),
+  });
   /** The highest head slot a peer has told us about. */
   private bestPeerHead = 0;
   private current: SyncProgress | null = null;
@@ -78,15 +81,43 @@ export class RangeSync {
     void this.queue.add(peer);
   }
 
+  /**
+   * Stay under the serving peer's limits (a node with our defaults): a range request that would be
+   * refused waits for its quota instead, rather than ending the sync and costing us score. One
+   * bucket of slots: blocks and envelopes by range have the same quota, and at 64 slots per pair
+   * of requests the request-count limit is looser.
+   */
+  private readonly pacer = new RateLimiter({
+    range: {
+      quota: Math.floor(
+        PACING_MARGIN *
+          Math.min(
+            DEFAULT_RATE_LIMITS.beacon_blocks_by_range.quota,
+            DEFAULT_RATE_LIMITS.execution_payload_envelopes_by_range.quota,
+          ),
+      ),
+      periodMs: DEFAULT_RATE_LIMITS.beacon_blocks_by_range.periodMs,
+    },
+  });
+
+  private async paced(peer: string, count: number): Promise<void> {
+    while (!this.pacer.allow(peer, "range", count))
+      await new Promise((resolve) => setTimeout(resolve, PACING_RETRY_MS));
+  }
+
   private request(peer: string, start: number, targetSlot: number): Batch {
     const count = Math.min(SYNC_BATCH_SLOTS, targetSlot - start + 1);
-    const response = Promise.all([
-      this.network.request.blocksByRange(peer, start, count),
-      this.network.request.envelopesByRange(peer, start, count),
-    ]).then(
-      ([blocks, envelopes]) => ({ blocks, envelopes }),
-      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
-    );
+    const response = this.paced(peer, count)
+      .then(() =>
+        Promise.all([
+          this.network.request.blocksByRange(peer, start, count),
+          this.network.request.envelopesByRange(peer, start, count),
+        ]),
+      )
+      .then(
+        ([blocks, envelopes]) => ({ blocks, envelopes }),
+        (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+      );
     return { start, count, response };
   }
 

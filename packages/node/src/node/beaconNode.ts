@@ -28,6 +28,9 @@ import { type HolderMisbehaviour, TicketHolder } from "../tickets/ticketHolder.t
 import { appetiteOf } from "../tickets/valuation.ts";
 import { ValidatorClient } from "../validator/validatorClient.ts";
 
+/** How many epochs of slots the pending queue holds, and how old what it holds may be. */
+const PENDING_EPOCHS = 2;
+
 export interface BeaconNodeOptions {
   ctx: ChainContext;
   /** Genesis, or the finalized state a restarted node resumes from. */
@@ -100,7 +103,7 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     this.chain = new Chain(opts.ctx, opts.anchor, now, opts.maxStates);
     this.pools = createOpPools(opts.ctx);
     const slotsPerEpoch = opts.ctx.preset.SLOTS_PER_EPOCH;
-    this.pending = new PendingBlocks(2 * slotsPerEpoch, 2 * slotsPerEpoch);
+    this.pending = new PendingBlocks(PENDING_EPOCHS * slotsPerEpoch, PENDING_EPOCHS * slotsPerEpoch);
     this.chain.on("block", (entry) => {
       // Aggregates a block carries need not be packed again, however the block arrived
       this.pools.attestations.markIncluded(entry.block.message.body.attestations);
@@ -173,7 +176,7 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     this.pools.payloadAttestations.prune(slot);
     this.pools.commitments.prune(slot);
     this.pools.tickets.prune((i) => (i < head.buyers.length ? head.buyers.getReadonly(i).nonce : undefined));
-    this.pending.prune(this.chain.forkChoice.finalized.epoch * this.ctx.preset.SLOTS_PER_EPOCH);
+    this.pending.prune(this.oldestPendingSlot());
   }
 
   /** Why the last import* call returned false (the network turns it into IGNORE or REJECT). */
@@ -201,7 +204,7 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
   importBlock(block: SignedBeaconBlock, own = false): boolean {
     if (this.guard("block", () => this.chain.importBlock(block, own))) return true;
     const { code, data } = this.lastError as { code?: string; data?: { root?: string; parentRoot?: string } };
-    if (data?.root && data.parentRoot) {
+    if (data?.root && data.parentRoot && this.mayWait(block.message.slot)) {
       if (code === ChainErrorCode.UNKNOWN_PARENT) {
         this.pending.addBlock(data.root, block, { kind: "block", root: data.parentRoot });
       } else if (code === ChainErrorCode.PARENT_PAYLOAD_UNKNOWN) {
@@ -214,7 +217,10 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
   /** An envelope for a block we do not have yet waits in `pending` for it. */
   importEnvelope(envelope: SignedExecutionPayloadEnvelope, own = false): boolean {
     if (this.guard("envelope", () => this.chain.importEnvelope(envelope, own))) return true;
-    if ((this.lastError as { code?: string }).code === ChainErrorCode.UNKNOWN_BLOCK) {
+    if (
+      (this.lastError as { code?: string }).code === ChainErrorCode.UNKNOWN_BLOCK &&
+      this.mayWait(envelope.message.slot)
+    ) {
       this.pending.addEnvelope(toHex(envelope.message.beacon_block_root), envelope);
     }
     return false;
@@ -241,11 +247,24 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     });
   }
 
+  /**
+   * Only what could still matter waits: not from a slot that has not come (it could sit in the queue
+   * for ever), nor at or below finality or older than the queue keeps anything.
+   */
+  private mayWait(slot: number): boolean {
+    return slot <= this.clock.currentSlot && slot > this.oldestPendingSlot();
+  }
+
+  /** Objects of this slot or older leave the pending queue. */
+  private oldestPendingSlot(): number {
+    const finalizedSlot = this.chain.forkChoice.finalized.epoch * this.ctx.preset.SLOTS_PER_EPOCH;
+    return Math.max(finalizedSlot, this.clock.currentSlot - PENDING_EPOCHS * this.ctx.preset.SLOTS_PER_EPOCH);
+  }
+
   /** Import what waited for `wanted`, which the chain now has. */
   private releasePending(wanted: WantedObject): void {
     if (wanted.kind === "block") {
-      const envelope = this.pending.takeEnvelope(wanted.root);
-      if (envelope) this.importEnvelope(envelope);
+      for (const envelope of this.pending.takeEnvelopes(wanted.root)) if (this.importEnvelope(envelope)) break;
     }
     for (const block of this.pending.takeWaitingFor(wanted)) this.importBlock(block);
   }

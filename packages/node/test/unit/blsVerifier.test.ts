@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { type SignatureSet, stateTransition, toHex } from "@turnstile/ticket-state";
+import { type SignatureSet, stateTransition, toHex, verifySignatureSets } from "@turnstile/ticket-state";
 import { BlsVerifier } from "../../src/bls/blsVerifier.ts";
 import { steppedNode } from "./helpers.ts";
 
@@ -42,6 +42,19 @@ describe("BlsVerifier (signature batches on their own thread)", () => {
     const aggregate = sets.findIndex((s) => s.type === "aggregate");
     const empty = sets.map((s, i) => (i === aggregate ? { ...s, pubkeys: [] } : s));
     assert.equal(await verifier.verify(empty as SignatureSet[]), aggregate);
+  });
+
+  it("a set that cannot even be decoded is named only if every set before it is valid", async () => {
+    const wrongThenGarbage = sets.map((s, i) =>
+      i === 1 ? { ...s, signature: sets[2].signature } : i === 5 ? { ...s, signature: new Uint8Array(96) } : s,
+    );
+    assert.equal(await verifier.verify(wrongThenGarbage), 1, "the forged set before the garbage is found");
+    const aggregate = sets.findIndex((s) => s.type === "aggregate");
+    const noSigners = sets.map((s, i) =>
+      i === 0 ? { ...s, signature: sets[1].signature } : i === aggregate ? { ...s, pubkeys: [] } : s,
+    );
+    assert.equal(await verifier.verify(noSigners as SignatureSet[]), 0);
+    assert.equal(verifySignatureSets(wrongThenGarbage), 1, "and the same on this thread");
   });
 
   it("answers many batches in flight at once, each with its own result", async () => {

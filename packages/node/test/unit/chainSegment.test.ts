@@ -71,6 +71,22 @@ describe("Chain.importSegment (range sync: one signature batch per run of blocks
     assert.equal(node.chain.head().root, root(blocks[k - 1]));
   });
 
+  it("forged signatures followed by bytes that are not a signature: nothing before them is stored either", () => {
+    const { node } = syncer();
+    const k = 5;
+    const blocks = produced.blocks.map((b, i) =>
+      i < k
+        ? { ...b, signature: produced.blocks[i + 1].signature }
+        : i === k
+          ? { ...b, signature: new Uint8Array(96) }
+          : b,
+    );
+    const { imported, error } = node.chain.importSegment(blocks, produced.envelopes);
+    assert.equal(code(error), BlockErrorCode.INVALID_SIGNATURE);
+    assert.equal(imported, 0);
+    assert.equal(node.chain.head().root, node.chain.anchorRoot);
+  });
+
   it("a bad envelope signature: its block is imported without the payload, nothing after", () => {
     const { node } = syncer();
     const k = 5;

@@ -60,6 +60,24 @@ describe("pending blocks: what arrives before what it builds on waits, then impo
     assert.equal(node.pending.size, 0);
   });
 
+  it("a forged envelope queued first does not shut out the real one", async () => {
+    const { node } = syncer();
+    const forged = { ...envelopes[0], signature: envelopes[1].signature };
+    assert.equal(node.importEnvelope(forged), false);
+    assert.equal(node.importEnvelope(envelopes[0]), false);
+    assert.ok(node.importBlock(blocks[0]));
+    await settle();
+    assert.equal(node.chain.getEntry(roots[0])?.payloadKnown, true);
+  });
+
+  it("nothing from a slot that has not come waits (it could sit in the queue for ever)", () => {
+    const { node } = steppedNode({ startSlot: 3 });
+    assert.equal(node.importBlock(blocks[5]), false);
+    assert.equal(node.pending.size, 0);
+    assert.equal(node.importBlock(blocks[2]), false, "slot 3: it may wait");
+    assert.equal(node.pending.size, 1);
+  });
+
   it("a block before its parent's payload waits for the payload", async () => {
     const { node } = syncer();
     assert.ok(node.importBlock(blocks[0]));
@@ -90,7 +108,7 @@ describe("pending blocks: what arrives before what it builds on waits, then impo
     assert.ok(!pending.hasBlock(roots[0]) && !pending.hasBlock(roots[1]) && pending.hasBlock(roots[4]));
     pending.addEnvelope(roots[0], envelopes[0]);
     pending.addEnvelope(roots[1], envelopes[1]);
-    assert.equal(pending.takeEnvelope(roots[0]), undefined, "only one envelope fits");
+    assert.deepEqual(pending.takeEnvelopes(roots[0]), [], "only one block root's envelopes fit");
     pending.prune(blocks[3].message.slot);
     assert.ok(!pending.hasBlock(roots[3]) && pending.hasBlock(roots[4]));
     assert.equal(pending.size, 1, "the envelope of a slot at or below the pruned one went too");

@@ -52,24 +52,30 @@ export function verifySignatureSet(set: SignatureSet): boolean {
 
 /**
  * Verify many sets with one multi-pairing (random linear combination), about 3x cheaper per
- * signature than one by one. Returns the index of the first invalid set, or -1 when all are valid.
+ * signature than one by one. Returns the index of the first invalid set, or -1 when all are valid:
+ * every set before the returned index is valid (callers store what comes before it).
  */
 export function verifySignatureSets(sets: SignatureSet[]): number {
-  if (sets.length === 0) return -1;
   const blstSets: BlstSignatureSet[] = [];
-  for (let i = 0; i < sets.length; i++) {
-    const set = sets[i];
-    if (set.type === "aggregate" && set.pubkeys.length === 0) return i;
-    const blstSet = toBlstSet(set);
-    if (blstSet === null) return i;
+  for (const set of sets) {
+    const blstSet = set.type === "aggregate" && set.pubkeys.length === 0 ? null : toBlstSet(set);
+    // A set that cannot verify at all: it is the answer only if every set before it is valid
+    if (blstSet === null) break;
     blstSets.push(blstSet);
   }
-  if (blstSets.length === 1) return verify(blstSets[0].msg, blstSets[0].pk, blstSets[0].sig, false, true) ? -1 : 0;
+  const invalid = firstInvalidBlstSet(blstSets);
+  if (invalid >= 0) return invalid;
+  return blstSets.length < sets.length ? blstSets.length : -1;
+}
+
+/** The index of the first invalid set of deserialized sets, or -1: one batch, then one by one if it fails. */
+export function firstInvalidBlstSet(sets: BlstSignatureSet[]): number {
+  if (sets.length === 0) return -1;
+  if (sets.length === 1) return verify(sets[0].msg, sets[0].pk, sets[0].sig, false, true) ? -1 : 0;
   // Keys come from the validated pubkey cache; signatures are group-checked inside the batch
-  if (verifyMultipleAggregateSignatures(blstSets, false, true)) return -1;
-  // The batch failed: find which one, so the error names it.
-  for (let i = 0; i < blstSets.length; i++) {
-    if (!verify(blstSets[i].msg, blstSets[i].pk, blstSets[i].sig, false, true)) return i;
+  if (verifyMultipleAggregateSignatures(sets, false, true)) return -1;
+  for (let i = 0; i < sets.length; i++) {
+    if (!verify(sets[i].msg, sets[i].pk, sets[i].sig, false, true)) return i;
   }
   return 0;
 }
