@@ -413,6 +413,8 @@ export class Network extends EventEmitter<NetworkEvents> {
       this.later(0, () => this.peerManager.ban(peer, "irrelevant_network", GoodbyeReason.IRRELEVANT_NETWORK));
       return;
     }
+    // An answer that arrives after the peer left (even just now, e.g. banned by the other side) is not kept
+    if (!this.isConnected(peer)) return;
     this.peerStatuses.set(peer.toString(), status);
     this.statusAt.set(peer.toString(), Date.now());
     this.safeEmit("peer:status", peer, status);
@@ -470,8 +472,7 @@ export class Network extends EventEmitter<NetworkEvents> {
   /** Unlike the handshake, a failed refresh does not disconnect: a busy or rate-limited peer is still a peer. */
   private async refreshStatus(peer: PeerId): Promise<void> {
     try {
-      const status = await this.request.status(peer);
-      if (this.isConnected(peer)) this.onRemoteStatus(peer, status);
+      this.onRemoteStatus(peer, await this.request.status(peer));
     } catch {
       this.counterSet.inc("peers.status_refresh_failed");
     }
@@ -504,7 +505,7 @@ export class Network extends EventEmitter<NetworkEvents> {
   private async handshake(peer: PeerId): Promise<void> {
     try {
       const status = await this.request.status(peer);
-      if (this.isConnected(peer)) this.onRemoteStatus(peer, status);
+      this.onRemoteStatus(peer, status);
     } catch {
       this.counterSet.inc("peers.handshake_failed");
       if (this.running && this.libp2p.getConnections(peer).length > 0) {
