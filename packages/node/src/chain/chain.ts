@@ -80,6 +80,13 @@ interface ParentView {
   state: (full: boolean) => CachedBeaconState;
 }
 
+/** What storing a segment did: `imported` blocks from its start are in the chain, `added` of them new. */
+export interface SegmentOutcome {
+  imported: number;
+  added: number;
+  error: unknown;
+}
+
 /** A run of blocks whose state transitions ran, waiting for their signatures to be verified. */
 export interface CheckedSegment {
   items: CheckedItem[];
@@ -292,10 +299,7 @@ export class Chain extends EventEmitter<ChainEvents> {
    * of verifying block by block. Stops at the first block or envelope that fails (its descendants
    * would fail too); what came before it is imported.
    */
-  importSegment(
-    blocks: SignedBeaconBlock[],
-    envelopes: SignedExecutionPayloadEnvelope[],
-  ): { imported: number; error: unknown } {
+  importSegment(blocks: SignedBeaconBlock[], envelopes: SignedExecutionPayloadEnvelope[]): SegmentOutcome {
     const segment = this.checkSegment(blocks, envelopes);
     return this.commitSegment(segment, verifySignatureSets(segment.signatureSets));
   }
@@ -362,12 +366,13 @@ export class Chain extends EventEmitter<ChainEvents> {
    * is the index of the first invalid set (-1 when all are valid); everything before it is stored.
    * What the chain learnt meanwhile (e.g. the same block from gossip) is skipped.
    */
-  commitSegment(segment: CheckedSegment, invalidSet: number): { imported: number; error: unknown } {
+  commitSegment(segment: CheckedSegment, invalidSet: number): SegmentOutcome {
     // Timeliness (proposer boost, PTC) is judged now, not as of the check
     this.forkChoice.onTick(Math.max(this.now(), this.forkChoice.time));
     const { signatureSets: sets } = segment;
     const goodSets = invalidSet < 0 ? sets.length : invalidSet;
     let imported = 0;
+    let added = 0;
     let error = segment.error;
     try {
       for (const item of segment.items) {
@@ -380,6 +385,7 @@ export class Chain extends EventEmitter<ChainEvents> {
         }
         const stored = this.entries.get(item.root);
         const entry = stored ?? (item.postBlock && this.commitBlock(item.block, item.root, item.postBlock));
+        if (!stored && entry) added++;
         if (!entry) throw new ChainError(ChainErrorCode.UNKNOWN_BLOCK, "block left the chain", { root: item.root });
         imported++;
         if (item.envelope && !entry.payloadKnown) {
@@ -399,7 +405,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     } catch (e) {
       error ??= e;
     }
-    return { imported, error };
+    return { imported, added, error };
   }
 
   /** A stored block as the parent of a block being checked. */

@@ -126,7 +126,7 @@ export class RangeSync {
    * (we went down before it was revealed, and the range starts after it), fetch that payload and
    * import the rest of the range again.
    */
-  private async commit(peer: string, inFlight: InFlight): Promise<{ imported: number; code: string | null }> {
+  private async commit(peer: string, inFlight: InFlight): Promise<{ added: number; code: string | null }> {
     const { node } = this;
     let result = node.commitSegment(inFlight.segment, await inFlight.invalidSet, inFlight.started);
     let code = result.failed ? ((node.lastError as { code?: string }).code ?? "UNEXPECTED") : null;
@@ -141,10 +141,14 @@ export class RangeSync {
         this.log.debug({ peer, err: (e as Error).message }, "envelope request failed");
       }
       const retry = node.importSegment(blocks.slice(result.imported), envelopes);
-      result = { imported: result.imported + retry.imported, failed: retry.failed };
+      result = {
+        imported: result.imported + retry.imported,
+        added: result.added + retry.added,
+        failed: retry.failed,
+      };
       code = retry.failed ? ((node.lastError as { code?: string }).code ?? "UNEXPECTED") : null;
     }
-    return { imported: result.imported, code };
+    return { added: result.added, code };
   }
 
   private async syncFrom(peer: string): Promise<void> {
@@ -201,7 +205,7 @@ export class RangeSync {
       }
       if (previous !== null) {
         const result = await this.commit(peer, previous);
-        imported += result.imported;
+        imported += result.added;
         if (result.code !== null) {
           // What was checked on top of it cannot be stored either
           current = null;

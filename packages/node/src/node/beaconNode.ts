@@ -13,7 +13,7 @@ import type {
 } from "@turnstile/ticket-state";
 import { isEmptyCommitment, SELF_BUILD_TICKET_ID, toHex } from "@turnstile/ticket-state";
 import { BlsVerifier } from "../bls/blsVerifier.ts";
-import { type BlockEntry, Chain, type CheckedSegment } from "../chain/chain.ts";
+import { type BlockEntry, Chain, type CheckedSegment, type SegmentOutcome } from "../chain/chain.ts";
 import { Clock } from "../chain/clock.ts";
 import { ChainErrorCode } from "../chain/errors.ts";
 import { createOpPools, type OpPools } from "../chain/opPools.ts";
@@ -277,31 +277,35 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
   importSegment(
     blocks: SignedBeaconBlock[],
     envelopes: SignedExecutionPayloadEnvelope[],
-  ): { imported: number; failed: boolean } {
+  ): { imported: number; added: number; failed: boolean } {
     const started = performance.now();
     return this.segmentOutcome(started, this.chain.importSegment(blocks, envelopes));
   }
 
   /** `importSegment` in two halves, for range sync's pipeline (see Chain.checkSegment). */
-  commitSegment(segment: CheckedSegment, invalidSet: number, started: number): { imported: number; failed: boolean } {
+  commitSegment(
+    segment: CheckedSegment,
+    invalidSet: number,
+    started: number,
+  ): { imported: number; added: number; failed: boolean } {
     return this.segmentOutcome(started, this.chain.commitSegment(segment, invalidSet));
   }
 
   private segmentOutcome(
     started: number,
-    outcome: { imported: number; error: unknown },
-  ): { imported: number; failed: boolean } {
-    const { imported, error } = outcome;
-    if (imported > 0) {
-      const seconds = (performance.now() - started) / 1000 / imported;
-      for (let i = 0; i < imported; i++) this.emit("published", "synced_block", seconds);
+    outcome: SegmentOutcome,
+  ): { imported: number; added: number; failed: boolean } {
+    const { imported, added, error } = outcome;
+    if (added > 0) {
+      const seconds = (performance.now() - started) / 1000 / added;
+      for (let i = 0; i < added; i++) this.emit("published", "synced_block", seconds);
     }
     if (error !== null) {
       this.lastError = error;
       const code = (error as { code?: string }).code ?? "UNEXPECTED";
       this.emit("rejected", "block", code, (error as Error).message);
     }
-    return { imported, failed: error !== null };
+    return { imported, added, failed: error !== null };
   }
 
   importPurchase(purchase: SignedTicketPurchase): boolean {
