@@ -55,6 +55,25 @@ export class RangeSync {
   private bestPeerHead = 0;
   private current: SyncProgress | null = null;
 
+  /**
+   * Stay under the serving peer's limits (a node with our defaults): a range request that would be
+   * refused waits for its quota instead, rather than ending the sync and costing us score. One
+   * bucket of slots: blocks and envelopes by range have the same quota, and at 64 slots per pair
+   * of requests the request-count limit is looser.
+   */
+  private readonly pacer = new RateLimiter({
+    range: {
+      quota: Math.floor(
+        PACING_MARGIN *
+          Math.min(
+            DEFAULT_RATE_LIMITS.beacon_blocks_by_range.quota,
+            DEFAULT_RATE_LIMITS.execution_payload_envelopes_by_range.quota,
+          ),
+      ),
+      periodMs: DEFAULT_RATE_LIMITS.beacon_blocks_by_range.periodMs,
+    },
+  });
+
   constructor(node: BeaconNode, network: Network, log: Logger) {
     this.node = node;
     this.network = network;
@@ -81,26 +100,9 @@ export class RangeSync {
     void this.queue.add(peer);
   }
 
-  /**
-   * Stay under the serving peer's limits (a node with our defaults): a range request that would be
-   * refused waits for its quota instead, rather than ending the sync and costing us score. One
-   * bucket of slots: blocks and envelopes by range have the same quota, and at 64 slots per pair
-   * of requests the request-count limit is looser.
-   */
-  private readonly pacer = new RateLimiter({
-    range: {
-      quota: Math.floor(
-        PACING_MARGIN *
-          Math.min(
-            DEFAULT_RATE_LIMITS.beacon_blocks_by_range.quota,
-            DEFAULT_RATE_LIMITS.execution_payload_envelopes_by_range.quota,
-          ),
-      ),
-      periodMs: DEFAULT_RATE_LIMITS.beacon_blocks_by_range.periodMs,
-    },
-  });
-
   private async paced(peer: string, count: number): Promise<void> {
+    // Buckets of peers left alone for a whole period are full again: drop them
+    this.pacer.prune();
     while (!this.pacer.allow(peer, "range", count))
       await new Promise((resolve) => setTimeout(resolve, PACING_RETRY_MS));
   }
