@@ -7,6 +7,7 @@ import {
   getIndexedAttestation,
   latestBlockRoot,
   type PayloadAttestation,
+  readAllValues,
   type SignedBeaconBlock,
   toHex,
 } from "@turnstile/ticket-state";
@@ -103,9 +104,9 @@ export function payloadAttestationVote(attestation: PayloadAttestation): Payload
  */
 export function justifiedBalancesFromState(cs: CachedBeaconState): number[] {
   const epoch = computeEpochAtSlot(cs.ctx, cs.state.slot);
-  return cs.state.validators
-    .getAllReadonlyValues()
-    .map((v) => (!v.slashed && v.activation_epoch <= epoch && epoch < v.exit_epoch ? v.effective_balance : 0));
+  return readAllValues(cs.state.validators).map((v) =>
+    !v.slashed && v.activation_epoch <= epoch && epoch < v.exit_epoch ? v.effective_balance : 0,
+  );
 }
 
 /** Every validator in the committees of `slot`, as `cs` shuffles them (for `is_head_weak`). */

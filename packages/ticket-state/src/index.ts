@@ -93,5 +93,6 @@ export { computeEpochAtSlot, computeStartSlotAtEpoch, computeTimestampAtSlot } f
 export { hash } from "./util/hash.ts";
 export { type HasherName, useFastHasher } from "./util/hasher.ts";
 export { integerSquareRoot } from "./util/math.ts";
+export { readAllValues } from "./util/readAll.ts";
 export { getRandaoMix, getSeed } from "./util/seed.ts";
 export { computeShuffledIndex, shuffleList } from "./util/shuffle.ts";

@@ -30,6 +30,7 @@ import {
   processBlockHeader,
   processSlotsCopy,
   processVoluntaryExit,
+  readAllValues,
   SELF_BUILD_TICKET_ID,
   type SignedBeaconBlock,
   type SignedBeaconBlockHeader,
@@ -437,7 +438,7 @@ function ticketPurchase(out: Output, preset: PresetName): void {
 
 /** Tickets of a state: pooled ones, and those assigned to slots after the current one. */
 function ticketsOf(cs: CachedBeaconState) {
-  const pooled = cs.state.ticket_pool.getAllReadonlyValues();
+  const pooled = readAllValues(cs.state.ticket_pool);
   const future: { slot: number; ticket: ExecutionTicket }[] = [];
   for (let slot = cs.state.slot + 1; slot <= cs.state.slot + cs.ctx.preset.TICKET_LOOKAHEAD_SLOTS; slot++) {
     const ticket = getTicketAssignment(cs.ctx, cs.state, slot);

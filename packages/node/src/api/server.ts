@@ -1,5 +1,5 @@
 import { PayloadStatus } from "@turnstile/fork-choice";
-import { type CachedBeaconState, sszTypes, toHex } from "@turnstile/ticket-state";
+import { type CachedBeaconState, readAllValues, sszTypes, toHex } from "@turnstile/ticket-state";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { BlockEntry } from "../chain/chain.ts";
 import type { BeaconDb } from "../db/beaconDb.ts";
@@ -189,7 +189,7 @@ export async function startApi(opts: ApiOptions): Promise<FastifyInstance> {
   });
   app.get("/eth/v1/tickets/assignments", async () => {
     const s = chain.head().state.state;
-    const entries = s.ticket_assignments.getAllReadonlyValues().filter((a) => a.slot >= s.slot);
+    const entries = readAllValues(s.ticket_assignments).filter((a) => a.slot >= s.slot);
     entries.sort((a, b) => a.slot - b.slot);
     return { data: entries.map((a) => sszTypes.TicketAssignment.toJson(a)) };
   });

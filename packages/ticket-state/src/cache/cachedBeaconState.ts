@@ -1,5 +1,6 @@
 import type { ChainContext } from "../config/chainContext.ts";
 import type { BeaconStateView } from "../types/index.ts";
+import { readAllValues } from "../util/readAll.ts";
 import { EpochContext } from "./epochContext.ts";
 import { PubkeyCache } from "./pubkeyCache.ts";
 import { TicketLocator } from "./ticketLocator.ts";
@@ -38,7 +39,7 @@ export class CachedBeaconState {
     state: BeaconStateView,
     caches: ChainCaches = createChainCaches(),
   ): CachedBeaconState {
-    caches.pubkeys.syncValidators(state.validators.getAllReadonlyValues().map((v) => v.pubkey));
+    caches.pubkeys.syncValidators(readAllValues(state.validators).map((v) => v.pubkey));
     return new CachedBeaconState(ctx, state, EpochContext.createFromState(ctx, state), caches);
   }
 

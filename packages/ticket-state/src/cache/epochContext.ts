@@ -5,6 +5,7 @@ import { concatBytes, uintToBytes8 } from "../util/bytes.ts";
 import { computeActivationExitEpoch, computeEpochAtSlot, computeStartSlotAtEpoch } from "../util/epoch.ts";
 import { hash } from "../util/hash.ts";
 import { bitFloor, integerSquareRoot } from "../util/math.ts";
+import { readAllValues } from "../util/readAll.ts";
 import { getSeed } from "../util/seed.ts";
 import { computeShuffledIndex } from "../util/shuffle.ts";
 import { isActiveValidator } from "../util/validator.ts";
@@ -45,7 +46,7 @@ export class EpochContext {
     const ec = new EpochContext(ctx);
     const epoch = computeEpochAtSlot(ctx, state.slot);
     const previousEpoch = Math.max(epoch - 1, 0);
-    const validators = state.validators.getAllReadonlyValues();
+    const validators = readAllValues(state.validators);
     const prev: number[] = [];
     const curr: number[] = [];
     const next: number[] = [];
@@ -65,7 +66,7 @@ export class EpochContext {
   /** Rotate the shufflings after an epoch transition: the state is now at the new epoch's first slot. */
   afterProcessEpoch(state: BeaconStateView): void {
     const epoch = computeEpochAtSlot(this.ctx, state.slot);
-    const validators = state.validators.getAllReadonlyValues();
+    const validators = readAllValues(state.validators);
     const next: number[] = [];
     for (let i = 0; i < validators.length; i++) {
       if (isActiveValidator(validators[i], epoch + 1)) next.push(i);

@@ -18,20 +18,23 @@ import { buildCommitment } from "../produce/buildCommitment.ts";
 import { computeEnvelopeStateRoot } from "../produce/computeStateRoots.ts";
 import { produceBlock } from "../produce/produceBlock.ts";
 import { processSlots } from "../slot/processSlots.ts";
-import { stateTransition, stateTransitionEnvelope } from "../stateTransition.ts";
+import { processSlotsCopy, stateTransition, stateTransitionEnvelope } from "../stateTransition.ts";
 import { getTicketAssignment, isSelfBuild } from "../tickets/ticketAssignment.ts";
 import type {
   Attestation,
   AttestationData,
+  AttesterSlashing,
   ExecutionPayload,
   ExecutionPayloadCommitment,
   ExecutionPayloadEnvelope,
   PayloadAttestation,
+  ProposerSlashing,
   SignedBeaconBlock,
   SignedExecutionPayloadCommitment,
   SignedExecutionPayloadEnvelope,
   SignedTicketPurchase,
   SignedTicketTransfer,
+  SignedVoluntaryExit,
 } from "../types/index.ts";
 import {
   AttestationData as AttestationDataType,
@@ -62,9 +65,12 @@ export interface SlotPlan {
   withholdPayload?: boolean;
   purchases?: SignedTicketPurchase[];
   transfers?: SignedTicketTransfer[];
+  proposerSlashings?: ProposerSlashing[];
+  attesterSlashings?: AttesterSlashing[];
+  voluntaryExits?: SignedVoluntaryExit[];
   /** Include last slot's attestations (default true). */
   attest?: boolean;
-  /** Throw when a planned purchase or transfer does not apply (default true); false drops it, as a proposer would. */
+  /** Throw when a planned operation does not apply (default true); false drops it, as a proposer would. */
   strict?: boolean;
 }
 
@@ -143,7 +149,8 @@ export class DevChain {
   /** Build, sign and import the block (and envelope) of the next slot, as `plan` says. */
   advance(plan: SlotPlan = {}): SlotResult {
     const slot = this.head.state.slot + 1;
-    if (plan.skipBlock) {
+    // A slashed validator stays in the shuffling until it exits, but any block it makes is invalid
+    if (plan.skipBlock || this.proposerIsSlashed(slot)) {
       // Nobody proposes; attesters of this slot vote for the old head (they still attest)
       processSlots(this.head, slot);
       // No block took the earlier votes: they wait for the next one, with this slot's
@@ -169,6 +176,12 @@ export class DevChain {
     return { slot, block: signedBlock, envelope };
   }
 
+  private proposerIsSlashed(slot: number): boolean {
+    const sameEpoch = computeEpochAtSlot(this.ctx, slot) === this.head.epochCtx.epoch;
+    const epochCtx = sameEpoch ? this.head.epochCtx : processSlotsCopy(this.head, slot).epochCtx;
+    return this.head.state.validators.getReadonly(epochCtx.getBeaconProposer(slot)).slashed;
+  }
+
   produceBlock(slot: number, plan: SlotPlan = {}): SignedBeaconBlock {
     const pre = this.head.clone();
     processSlots(pre, slot);
@@ -187,6 +200,9 @@ export class DevChain {
       payloadAttestations: this.pendingPayloadAttestations.filter((p) => bytesEq(p.data.beacon_block_root, parentRoot)),
       purchases: plan.purchases,
       transfers: plan.transfers,
+      proposerSlashings: plan.proposerSlashings,
+      attesterSlashings: plan.attesterSlashings,
+      voluntaryExits: plan.voluntaryExits,
       commitments,
     });
     if (produced.selfBuiltPayload) {
@@ -197,11 +213,15 @@ export class DevChain {
       (plan.purchases?.length ?? 0) -
       included.ticket_purchases.length +
       (plan.transfers?.length ?? 0) -
-      included.ticket_transfers.length;
+      included.ticket_transfers.length +
+      (plan.proposerSlashings?.length ?? 0) -
+      included.proposer_slashings.length +
+      (plan.attesterSlashings?.length ?? 0) -
+      included.attester_slashings.length +
+      (plan.voluntaryExits?.length ?? 0) -
+      included.voluntary_exits.length;
     if (dropped > 0 && plan.strict !== false) {
-      throw new Error(
-        `${dropped} planned ticket operation(s) do not apply to slot ${slot}; pass strict: false to drop them`,
-      );
+      throw new Error(`${dropped} planned operation(s) do not apply to slot ${slot}; pass strict: false to drop them`);
     }
     return produced.block;
   }

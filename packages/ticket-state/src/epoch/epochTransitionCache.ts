@@ -7,6 +7,7 @@ import {
 } from "../params/constants.ts";
 import type { Validator } from "../types/index.ts";
 import { computeEpochAtSlot } from "../util/epoch.ts";
+import { readAllValues } from "../util/readAll.ts";
 import { isActiveValidator } from "../util/validator.ts";
 
 /**
@@ -41,7 +42,7 @@ export function beforeProcessEpoch(cs: CachedBeaconState): EpochTransitionCache 
   const { state, ctx, epochCtx } = cs;
   const currentEpoch = computeEpochAtSlot(ctx, state.slot);
   const previousEpoch = currentEpoch === GENESIS_EPOCH ? GENESIS_EPOCH : currentEpoch - 1;
-  const validators = state.validators.getAllReadonlyValues();
+  const validators = readAllValues(state.validators);
   const n = validators.length;
   const previousParticipation = Uint8Array.from(state.previous_epoch_participation.getAll());
   const currentParticipation = Uint8Array.from(state.current_epoch_participation.getAll());

@@ -1,10 +1,13 @@
 import type { SecretKey } from "@chainsafe/blst";
 import { processAttestation } from "../block/processAttestation.ts";
+import { processAttesterSlashing } from "../block/processAttesterSlashing.ts";
 import { processBlockHeader } from "../block/processBlockHeader.ts";
 import { processPayloadAttestation } from "../block/processPayloadAttestation.ts";
+import { processProposerSlashing } from "../block/processProposerSlashing.ts";
 import { processRandao } from "../block/processRandao.ts";
 import { processTicketPurchase } from "../block/processTicketPurchase.ts";
 import { processTicketTransfer } from "../block/processTicketTransfer.ts";
+import { processVoluntaryExit } from "../block/processVoluntaryExit.ts";
 import type { BlockProcessingContext } from "../block/types.ts";
 import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
 import type { DeterministicExecutionEngine } from "../engine/deterministicEngine.ts";
@@ -13,14 +16,17 @@ import { processSlots } from "../slot/processSlots.ts";
 import { getTicketAssignment, isSelfBuild } from "../tickets/ticketAssignment.ts";
 import type {
   Attestation,
+  AttesterSlashing,
   BeaconBlock,
   ExecutionPayload,
   ExecutionPayloadCommitment,
   PayloadAttestation,
+  ProposerSlashing,
   SignedBeaconBlock,
   SignedExecutionPayloadCommitment,
   SignedTicketPurchase,
   SignedTicketTransfer,
+  SignedVoluntaryExit,
 } from "../types/index.ts";
 import { Epoch } from "../types/sszTypes.ts";
 import { bytesEqual } from "../util/bytes.ts";
@@ -37,6 +43,9 @@ export interface BlockOperations {
   transfers?: SignedTicketTransfer[];
   /** Commitments ticket holders sent for this slot; the one for the assigned ticket and this parent is used. */
   commitments?: SignedExecutionPayloadCommitment[];
+  proposerSlashings?: ProposerSlashing[];
+  attesterSlashings?: AttesterSlashing[];
+  voluntaryExits?: SignedVoluntaryExit[];
   graffiti?: string;
 }
 
@@ -131,7 +140,26 @@ export function produceBlock(
   const scratch = pre.clone();
   processBlockHeader(scratch, block);
   processRandao(scratch, block, { signatureSets: null });
+  // Packed in `process_operations` order, so each one is checked against the state it will meet
+  body.proposer_slashings = packOperations(
+    scratch,
+    ops.proposerSlashings ?? [],
+    preset.MAX_PROPOSER_SLASHINGS,
+    processProposerSlashing,
+  );
+  body.attester_slashings = packOperations(
+    scratch,
+    ops.attesterSlashings ?? [],
+    preset.MAX_ATTESTER_SLASHINGS,
+    processAttesterSlashing,
+  );
   body.attestations = packOperations(scratch, ops.attestations ?? [], preset.MAX_ATTESTATIONS, processAttestation);
+  body.voluntary_exits = packOperations(
+    scratch,
+    ops.voluntaryExits ?? [],
+    preset.MAX_VOLUNTARY_EXITS,
+    processVoluntaryExit,
+  );
   body.ticket_purchases = packOperations(
     scratch,
     ops.purchases ?? [],

@@ -7,6 +7,7 @@ import {
   createGenesisState,
   EnvelopeError,
   EnvelopeErrorCode,
+  getTicketAssignment,
   interopSecretKey,
   mainnetChainConfig,
   minimalChainConfig,
@@ -15,6 +16,7 @@ import {
   TicketStateError,
 } from "@turnstile/ticket-state";
 import { devChain } from "../utils/chain.ts";
+import { flipLast, resignEnvelope } from "./block/helpers.ts";
 
 describe("ticket price ceiling", () => {
   it("saturates at the ceiling however long the pool stays over target", () => {
@@ -59,19 +61,32 @@ describe("genesis rejects invalid keys with a typed error", () => {
 });
 
 describe("a rejected envelope leaves even the state it was applied to in place unchanged", () => {
-  it("processExecutionPayload throws before writing anything", () => {
+  it("processExecutionPayload throws before writing anything, even at its last check (the state root)", () => {
     const chain = devChain({}, { initialTicketsPerBuyer: 2 });
-    const pre = chain.head;
-    const { block, envelope } = chain.advance();
-    assert.ok(block && envelope);
-    const postBlock = stateTransition(pre, block);
+    const block = chain.produceBlock(1);
+    const postBlock = stateTransition(chain.head, block);
+    const blockRoot = chain.ctx.ssz.BeaconBlock.hashTreeRoot(block.message);
+    const envelope = chain.produceEnvelope(postBlock, blockRoot, block.message.body.signed_payload_commitment.message);
+    const holder = getTicketAssignment(chain.ctx, postBlock.state, 1).owner;
+    // Properly signed by the holder: every check passes but the last
+    const tampered = resignEnvelope(
+      chain,
+      postBlock,
+      { ...envelope.message, state_root: flipLast(envelope.message.state_root) },
+      chain.buyerKeys[holder],
+    );
     const root = postBlock.hashTreeRoot();
-    const tampered = structuredClone(envelope);
-    tampered.message.payload.gas_used += 1;
+    const blockHash = envelope.message.payload.block_hash;
+    assert.equal(chain.engine.hasPayload(blockHash), false);
     assert.throws(
       () => processExecutionPayload(postBlock, tampered, chain.engine),
-      (e) => e instanceof EnvelopeError && e.code === EnvelopeErrorCode.INVALID_SIGNATURE,
+      (e) => e instanceof EnvelopeError && e.code === EnvelopeErrorCode.STATE_ROOT_MISMATCH,
     );
-    assert.deepEqual(postBlock.hashTreeRoot(), root);
+    assert.deepEqual(postBlock.hashTreeRoot(), root, "state root unchanged");
+    assert.equal(chain.engine.hasPayload(blockHash), false, "the engine did not record the rejected payload");
+    // The honest envelope then applies in place and is recorded
+    processExecutionPayload(postBlock, envelope, chain.engine);
+    assert.deepEqual(postBlock.hashTreeRoot(), envelope.message.state_root);
+    assert.equal(chain.engine.hasPayload(blockHash), true);
   });
 });

@@ -4,6 +4,7 @@ import {
   CachedBeaconState,
   deserializeSsz,
   FAR_FUTURE_EPOCH,
+  readAllValues,
   SELF_BUILD_TICKET_ID,
   sszTypes,
   stateTransition,
@@ -33,7 +34,7 @@ describe("a state loaded from bytes", () => {
     const bytes = chain.head.serialize();
     const loaded = CachedBeaconState.fromBytes(chain.ctx, bytes);
     assert.deepEqual(loaded.hashTreeRoot(), chain.head.hashTreeRoot());
-    const validators = loaded.state.validators.getAllReadonlyValues();
+    const validators = readAllValues(loaded.state.validators);
     assert.ok(
       validators.every((v) => v.exit_epoch === FAR_FUTURE_EPOCH),
       "no validator looks like it is exiting",

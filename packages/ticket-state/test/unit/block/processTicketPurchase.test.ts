@@ -8,6 +8,7 @@ import {
   G2_POINT_AT_INFINITY,
   processSlotsCopy,
   processTicketPurchase,
+  readAllValues,
   type SignedTicketPurchase,
   sszTypes,
   stateTransition,
@@ -101,7 +102,7 @@ describe("processTicketPurchase", () => {
       assert.equal(cs.state.buyers.getReadonly(3).nonce, 1);
       assert.equal(cs.state.tickets_sold_in_slot, 7);
       assert.deepEqual(
-        cs.state.ticket_pool.getAllReadonlyValues().map((t) => [t.ticket_id, t.owner]),
+        readAllValues(cs.state.ticket_pool).map((t) => [t.ticket_id, t.owner]),
         [
           [0, 1],
           [1, 1],

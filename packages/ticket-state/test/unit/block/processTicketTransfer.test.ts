@@ -11,6 +11,7 @@ import {
   getTicketAssignment,
   processSlotsCopy,
   processTicketTransfer,
+  readAllValues,
   type SignedTicketTransfer,
   stateTransition,
   stateTransitionEnvelope,
@@ -37,7 +38,7 @@ const newChain = () => devChain({}, { initialTicketsPerBuyer: 3 });
 
 function pooledTickets(cs: CachedBeaconState): ExecutionTicket[] {
   cs.state.commit();
-  return cs.state.ticket_pool.getAllReadonlyValues();
+  return readAllValues(cs.state.ticket_pool);
 }
 
 function findPooled(cs: CachedBeaconState, ticketId: number): ExecutionTicket | undefined {
