@@ -99,19 +99,26 @@ export class DeterministicExecutionEngine implements ExecutionEngine {
     return payload;
   }
 
+  /** Judges `payload` against its parent, if known; remembers nothing (see `recordPayload`). */
   notifyNewPayload(payload: ExecutionPayload): PayloadStatus {
     if (!bytesEqual(payload.block_hash, this.computeBlockHash(payload))) return PayloadStatus.INVALID;
     if (payload.gas_used > payload.gas_limit) return PayloadStatus.INVALID;
     const parent = this.known.get(toHex(payload.parent_hash));
-    if (parent === undefined) {
-      // Accepted optimistically; remembered so that its descendants are checked against it
-      this.known.set(toHex(payload.block_hash), { blockNumber: payload.block_number, timestamp: payload.timestamp });
-      return PayloadStatus.SYNCING;
-    }
+    // Unknown parent: accepted optimistically, and checked once recorded as its descendants' parent
+    if (parent === undefined) return PayloadStatus.SYNCING;
     if (payload.block_number !== parent.blockNumber + 1 || payload.timestamp <= parent.timestamp) {
       return PayloadStatus.INVALID;
     }
-    this.known.set(toHex(payload.block_hash), { blockNumber: payload.block_number, timestamp: payload.timestamp });
     return PayloadStatus.VALID;
+  }
+
+  /** Called by `processExecutionPayload` once the envelope passed every check. */
+  recordPayload(payload: ExecutionPayload): void {
+    this.known.set(toHex(payload.block_hash), { blockNumber: payload.block_number, timestamp: payload.timestamp });
+  }
+
+  /** Whether a payload with this block hash was recorded (or is the genesis payload). */
+  hasPayload(blockHash: Uint8Array): boolean {
+    return this.known.has(toHex(blockHash));
   }
 }

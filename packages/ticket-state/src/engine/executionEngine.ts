@@ -8,5 +8,8 @@ export type PayloadStatus = (typeof PayloadStatus)[keyof typeof PayloadStatus];
  * is accepted optimistically, as consensus clients do; only `INVALID` rejects an envelope.
  */
 export interface ExecutionEngine {
+  /** Judge a payload. Must not remember it: the envelope carrying it may still fail a later check. */
   notifyNewPayload(payload: ExecutionPayload): PayloadStatus;
+  /** Remember a payload whose envelope passed every check, so that its descendants are judged against it. */
+  recordPayload?(payload: ExecutionPayload): void;
 }

@@ -19,8 +19,10 @@ export interface EnvelopeProcessingOptions {
 
 /**
  * `process_execution_payload`: reveal the payload committed to by the state's latest block.
- * Runs on the post-block state of the same slot; mutates `cs`. Sets `latest_block_hash` and the
- * slot's availability bit, then checks the envelope's post-state root.
+ * Runs on the post-block state of the same slot. Sets `latest_block_hash` and the slot's
+ * availability bit and checks the envelope's post-state root on a copy; only when every check
+ * passes does `cs` take the new state and the engine record the payload. A thrown error leaves
+ * `cs` and the engine as they were.
  */
 export function processExecutionPayload(
   cs: CachedBeaconState,
@@ -110,18 +112,23 @@ export function processExecutionPayload(
       throw fail(EnvelopeErrorCode.INVALID_SIGNATURE, "envelope signature is invalid", {});
     }
   }
+  // Judged, not yet remembered: the engine learns the payload only once the envelope is accepted
   if (engine.notifyNewPayload(payload) === PayloadStatus.INVALID) {
     throw fail(EnvelopeErrorCode.EXECUTION_INVALID, "execution engine rejected the payload", {
       blockHash: toHex(payload.block_hash),
     });
   }
 
-  if (fillStateRoot) state.latest_block_header.state_root = header.state_root;
-  state.execution_payload_availability.set(slotIndex, true);
-  state.latest_block_hash = payload.block_hash;
+  // The reveal is applied to a copy, adopted only once its root checks out: a rejected envelope
+  // leaves `cs` as it was (the header's state root, the availability bit, latest_block_hash)
+  state.commit();
+  const post = state.clone();
+  if (fillStateRoot) post.latest_block_header.state_root = header.state_root;
+  post.execution_payload_availability.set(slotIndex, true);
+  post.latest_block_hash = payload.block_hash;
 
   if (opts.verifyStateRoot ?? true) {
-    const postRoot = state.hashTreeRoot();
+    const postRoot = post.hashTreeRoot();
     if (!bytesEqual(envelope.state_root, postRoot)) {
       throw fail(EnvelopeErrorCode.STATE_ROOT_MISMATCH, "envelope state root differs from the post-state", {
         stateRoot: toHex(envelope.state_root),
@@ -129,6 +136,8 @@ export function processExecutionPayload(
       });
     }
   }
-  // Handed over only once every other check passed, so a failed envelope adds nothing
+  // Every check passed: only now is anything written, the state, the engine, the deferred set
+  cs.state = post;
+  engine.recordPayload?.(payload);
   if (deferredSet !== null) opts.deferSignatures?.push(deferredSet);
 }
