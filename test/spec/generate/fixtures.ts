@@ -4,7 +4,7 @@
  * payload withheld and one commitment withheld; every state along it is kept.
  */
 import {
-  type CachedBeaconState,
+  CachedBeaconState,
   type ChainConfig,
   type SignedBeaconBlock,
   type SignedExecutionPayloadEnvelope,
@@ -127,5 +127,30 @@ export function expiryChain(preset: PresetName): RecordedChain {
     return recordChain(chain, 2 * spe, (c, slot) =>
       slot === spe + 2 ? { purchases: [c.signPurchase(1, 3, 2 * c.head.state.ticket_price)] } : {},
     );
+  });
+}
+
+/** A change to the registry and the epochs after it: the epoch context must follow it. */
+export type RegistryChange = "proposer_slashing" | "attester_slashing" | "voluntary_exit" | "ejection";
+
+/** The registry change in slot 1 (or, for an ejection, a validator at EJECTION_BALANCE from genesis), then `epochs` epochs. */
+export function registryChangeChain(preset: PresetName, change: RegistryChange, epochs: number): RecordedChain {
+  return memoChain(`registry/${preset}/${change}/${epochs}`, () => {
+    const chain = newChain(preset, {}, change === "voluntary_exit" ? { SHARD_COMMITTEE_PERIOD: 0 } : {});
+    if (change === "ejection") {
+      const state = chain.head.state;
+      state.balances.set(40, chain.ctx.config.EJECTION_BALANCE);
+      state.validators.get(40).effective_balance = chain.ctx.config.EJECTION_BALANCE;
+      state.commit();
+      chain.head = CachedBeaconState.create(chain.ctx, state);
+    }
+    const slots = 1 + epochs * chain.ctx.preset.SLOTS_PER_EPOCH;
+    return recordChain(chain, slots, (c, slot) => {
+      if (slot !== 1) return {};
+      if (change === "proposer_slashing") return { proposerSlashings: [c.doubleProposal(7, 0)] };
+      if (change === "attester_slashing") return { attesterSlashings: [c.doubleVote([20, 21], 0)] };
+      if (change === "voluntary_exit") return { voluntaryExits: [c.signVoluntaryExit(30)] };
+      return {};
+    });
   });
 }

@@ -20,8 +20,15 @@ import { CaseFiles } from "../lib/files.ts";
 import { vectorEngine } from "../lib/operations.ts";
 import type { PresetName } from "../lib/paths.ts";
 import type { YamlValue } from "../lib/yaml.ts";
-import { addConfig, expectError, reload, SUITE, serializeState } from "./common.ts";
-import { expiryChain, healthyChain, marketChain, type RecordedChain, recordAt } from "./fixtures.ts";
+import { addConfig, expectError, newChain, reload, SUITE, serializeState } from "./common.ts";
+import {
+  expiryChain,
+  healthyChain,
+  marketChain,
+  type RecordedChain,
+  recordAt,
+  registryChangeChain,
+} from "./fixtures.ts";
 import type { Output } from "./output.ts";
 
 interface Step {
@@ -169,6 +176,23 @@ function blocks(out: Output, preset: PresetName): void {
     stepsOf(expiry),
   );
 
+  // A registry change, then five epochs: the epoch context follows the changed registry
+  for (const change of ["proposer_slashing", "attester_slashing", "voluntary_exit", "ejection"] as const) {
+    const recorded = registryChangeChain(preset, change, 5);
+    const what =
+      change === "ejection"
+        ? "validator 40 at EJECTION_BALANCE from genesis"
+        : `a ${change.replace("_", " ")} in slot 1`;
+    writeBlocks(
+      out,
+      preset,
+      `${change}_then_five_epochs`,
+      `${what}, then five epochs of blocks`,
+      recorded.genesis,
+      stepsOf(recorded),
+    );
+  }
+
   // Skipped slots: a block three slots after its parent
   const chain = market.chain;
   const head = chain.head;
@@ -309,6 +333,25 @@ function slots(out: Output, preset: PresetName): void {
     "two epochs of empty slots: every drawn ticket is missed and returns to the pool",
     head,
     2 * spe,
+  );
+  // Nobody votes from genesis: the leak lowers effective balances at epoch 228 (minimal), and with
+  // EJECTION_BALANCE one increment below the start, that first drop ejects validators
+  const leakEpochs = 240;
+  writeSlots(
+    out,
+    preset,
+    "inactivity_leak_first_balance_drop",
+    "240 epochs of empty slots from genesis: the inactivity leak's first effective-balance drop",
+    newChain(preset).head,
+    leakEpochs * spe,
+  );
+  writeSlots(
+    out,
+    preset,
+    "inactivity_leak_ejections",
+    "EJECTION_BALANCE = 31 ETH, 240 epochs of empty slots from genesis: the leak ejects validators",
+    newChain(preset, {}, { EJECTION_BALANCE: 31 * 10 ** 9 }).head,
+    leakEpochs * spe,
   );
   const refund = marketChain(preset, { TICKET_ON_MISSED_BLOCK: "refund" }, 8);
   writeSlots(

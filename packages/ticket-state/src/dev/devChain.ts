@@ -8,10 +8,12 @@ import { DeterministicExecutionEngine } from "../engine/deterministicEngine.ts";
 import { createGenesisState } from "../genesis/createGenesisState.ts";
 import {
   DOMAIN_BEACON_ATTESTER,
+  DOMAIN_BEACON_PROPOSER,
   DOMAIN_PAYLOAD_ENVELOPE,
   DOMAIN_PTC_ATTESTER,
   DOMAIN_TICKET_PURCHASE,
   DOMAIN_TICKET_TRANSFER,
+  DOMAIN_VOLUNTARY_EXIT,
   ZERO_HASH,
 } from "../params/constants.ts";
 import { buildCommitment } from "../produce/buildCommitment.ts";
@@ -27,6 +29,7 @@ import type {
   ExecutionPayload,
   ExecutionPayloadCommitment,
   ExecutionPayloadEnvelope,
+  IndexedAttestation,
   PayloadAttestation,
   ProposerSlashing,
   SignedBeaconBlock,
@@ -38,9 +41,11 @@ import type {
 } from "../types/index.ts";
 import {
   AttestationData as AttestationDataType,
+  BeaconBlockHeader,
   PayloadAttestationData,
   TicketPurchase,
   TicketTransfer,
+  VoluntaryExit,
 } from "../types/sszTypes.ts";
 import { latestBlockRoot } from "../util/blockRoots.ts";
 import { bytesEqual as bytesEq, toHex as hexKey } from "../util/bytes.ts";
@@ -144,6 +149,61 @@ export class DevChain {
     const epoch = computeEpochAtSlot(this.ctx, this.head.state.slot + 1);
     const sig = signObject(this.head, this.buyerKeys[signer], TicketTransfer, message, DOMAIN_TICKET_TRANSFER, epoch);
     return { message, signature: sig };
+  }
+
+  /** `validatorIndex` asks to exit, as of `epoch` (default: the next slot's epoch). */
+  signVoluntaryExit(validatorIndex: number, epoch?: number): SignedVoluntaryExit {
+    const message = {
+      epoch: epoch ?? computeEpochAtSlot(this.ctx, this.head.state.slot + 1),
+      validator_index: validatorIndex,
+    };
+    const key = this.validatorKeys[validatorIndex];
+    return {
+      message,
+      signature: signObject(this.head, key, VoluntaryExit, message, DOMAIN_VOLUNTARY_EXIT, message.epoch),
+    };
+  }
+
+  /** `proposer` signs two different headers for `slot`: evidence that slashes it. */
+  doubleProposal(proposer: number, slot: number): ProposerSlashing {
+    const epoch = computeEpochAtSlot(this.ctx, slot);
+    const signed = (tag: number) => {
+      const message = {
+        slot,
+        proposer_index: proposer,
+        parent_root: ZERO_HASH,
+        state_root: ZERO_HASH,
+        body_root: new Uint8Array(32).fill(tag),
+      };
+      const key = this.validatorKeys[proposer];
+      return {
+        message,
+        signature: signObject(this.head, key, BeaconBlockHeader, message, DOMAIN_BEACON_PROPOSER, epoch),
+      };
+    };
+    return { signed_header_1: signed(1), signed_header_2: signed(2) };
+  }
+
+  /** `indices` vote twice for target `epoch` (two block roots): evidence that slashes them all. */
+  doubleVote(indices: number[], epoch: number): AttesterSlashing {
+    const vote = (tag: number): IndexedAttestation => {
+      const data: AttestationData = {
+        slot: computeStartSlotAtEpoch(this.ctx, epoch),
+        index: 0,
+        beacon_block_root: new Uint8Array(32).fill(tag),
+        source: { epoch: 0, root: ZERO_HASH },
+        target: { epoch, root: new Uint8Array(32).fill(tag) },
+      };
+      const signatures = indices.map((i) =>
+        signObject(this.head, this.validatorKeys[i], AttestationDataType, data, DOMAIN_BEACON_ATTESTER, epoch),
+      );
+      return {
+        attesting_indices: [...indices].sort((a, b) => a - b),
+        data,
+        signature: aggregateSignatureBytes(signatures),
+      };
+    };
+    return { attestation_1: vote(1), attestation_2: vote(2) };
   }
 
   /** Build, sign and import the block (and envelope) of the next slot, as `plan` says. */

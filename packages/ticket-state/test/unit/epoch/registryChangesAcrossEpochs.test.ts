@@ -1,23 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  type AttestationData,
-  type AttesterSlashing,
-  type BeaconBlockHeader,
   CachedBeaconState,
   computeEpochAtSlot,
-  DOMAIN_BEACON_ATTESTER,
-  DOMAIN_BEACON_PROPOSER,
-  DOMAIN_VOLUNTARY_EXIT,
   FAR_FUTURE_EPOCH,
-  type IndexedAttestation,
-  type ProposerSlashing,
   processSlots,
   readAllValues,
-  type SignedVoluntaryExit,
-  sszTypes,
 } from "@turnstile/ticket-state";
-import { aggregateSignatureBytes, type DevChain, signObject } from "@turnstile/ticket-state/dev";
+import type { DevChain } from "@turnstile/ticket-state/dev";
 import { devChain } from "../../utils/chain.ts";
 
 /**
@@ -34,46 +24,6 @@ function runEpochs(chain: DevChain, epochs: number): void {
   while (chain.slot < end) chain.advance();
 }
 
-function signHeader(chain: DevChain, message: BeaconBlockHeader) {
-  const epoch = computeEpochAtSlot(chain.ctx, message.slot);
-  const key = chain.validatorKeys[message.proposer_index];
-  const signature = signObject(chain.head, key, sszTypes.BeaconBlockHeader, message, DOMAIN_BEACON_PROPOSER, epoch);
-  return { message, signature };
-}
-
-/** `proposer` signs two different headers for `slot`: it slashes itself. */
-function doubleProposal(chain: DevChain, proposer: number, slot: number): ProposerSlashing {
-  const header = (tag: number): BeaconBlockHeader => ({
-    slot,
-    proposer_index: proposer,
-    parent_root: new Uint8Array(32).fill(1),
-    state_root: new Uint8Array(32).fill(2),
-    body_root: new Uint8Array(32).fill(tag),
-  });
-  return { signed_header_1: signHeader(chain, header(3)), signed_header_2: signHeader(chain, header(4)) };
-}
-
-function indexedVote(chain: DevChain, indices: number[], tag: number): IndexedAttestation {
-  const data: AttestationData = {
-    slot: 0,
-    index: 0,
-    beacon_block_root: new Uint8Array(32).fill(tag),
-    source: { epoch: 0, root: new Uint8Array(32) },
-    target: { epoch: 0, root: new Uint8Array(32).fill(tag) },
-  };
-  const signatures = indices.map((i) =>
-    signObject(chain.head, chain.validatorKeys[i], sszTypes.AttestationData, data, DOMAIN_BEACON_ATTESTER, 0),
-  );
-  return { attesting_indices: indices, data, signature: aggregateSignatureBytes(signatures) };
-}
-
-function signExit(chain: DevChain, validatorIndex: number): SignedVoluntaryExit {
-  const message = { epoch: 0, validator_index: validatorIndex };
-  const key = chain.validatorKeys[validatorIndex];
-  const signature = signObject(chain.head, key, sszTypes.VoluntaryExit, message, DOMAIN_VOLUNTARY_EXIT, 0);
-  return { message, signature };
-}
-
 /** A validator the next block's proposer is not (its balance moves with the proposer reward too). */
 function notNextProposer(chain: DevChain, candidates: number[]): number {
   const proposer = chain.produceBlock(chain.slot + 1).message.proposer_index;
@@ -86,7 +36,7 @@ describe("registry changes do not halt the chain at later epoch boundaries", () 
   it("a proposer slashing, then 5 epochs of blocks", () => {
     const chain = devChain();
     const culprit = notNextProposer(chain, [7, 8]);
-    chain.advance({ proposerSlashings: [doubleProposal(chain, culprit, 0)] });
+    chain.advance({ proposerSlashings: [chain.doubleProposal(culprit, 0)] });
     runEpochs(chain, EPOCHS_AFTER);
     const v = chain.head.state.validators.getReadonly(culprit);
     assert.equal(v.slashed, true);
@@ -96,18 +46,14 @@ describe("registry changes do not halt the chain at later epoch boundaries", () 
 
   it("an attester slashing, then 5 epochs of blocks", () => {
     const chain = devChain();
-    const slashing: AttesterSlashing = {
-      attestation_1: indexedVote(chain, [20, 21], 1),
-      attestation_2: indexedVote(chain, [20, 21], 2),
-    };
-    chain.advance({ attesterSlashings: [slashing] });
+    chain.advance({ attesterSlashings: [chain.doubleVote([20, 21], 0)] });
     runEpochs(chain, EPOCHS_AFTER);
     for (const i of [20, 21]) assert.equal(chain.head.state.validators.getReadonly(i).slashed, true);
   });
 
   it("a voluntary exit, then 5 epochs of blocks; the exited validator leaves the shuffling", () => {
     const chain = devChain({ SHARD_COMMITTEE_PERIOD: 0 });
-    chain.advance({ voluntaryExits: [signExit(chain, 30)] });
+    chain.advance({ voluntaryExits: [chain.signVoluntaryExit(30)] });
     runEpochs(chain, EPOCHS_AFTER);
     const v = chain.head.state.validators.getReadonly(30);
     const epoch = computeEpochAtSlot(chain.ctx, chain.slot);
@@ -150,7 +96,13 @@ describe("registry changes do not halt the chain at later epoch boundaries", () 
     // a churn limit's worth per epoch
     const validators = leak({ EJECTION_BALANCE: 31 * 10 ** 9 }, 240);
     const exits = validators.map((v) => v.exit_epoch);
-    assert.ok(exits.every((e) => e !== FAR_FUTURE_EPOCH), "every validator is queued to exit");
-    assert.ok(exits.some((e) => e <= 240), "the first ones have exited");
+    assert.ok(
+      exits.every((e) => e !== FAR_FUTURE_EPOCH),
+      "every validator is queued to exit",
+    );
+    assert.ok(
+      exits.some((e) => e <= 240),
+      "the first ones have exited",
+    );
   });
 });
