@@ -7,6 +7,7 @@ import { loadOrCreateNodeKey } from "../network/nodeKey.ts";
 import { type LoadedKeystore, loadKeystoreDir } from "../validator/keystore.ts";
 import { nonNegativeInt, probability } from "./options.ts";
 import { runNode, stopOnSignals } from "./runNode.ts";
+import { slashingProtectionPath } from "./validator.ts";
 
 /** "0-15,32,40-47" → [0..15, 32, 40..47] */
 export function indexList(value: string): number[] {
@@ -27,7 +28,10 @@ export function beaconCommand(): Command {
     .description("Run a beacon node from a genesis state and config, with peers (for devnets, Docker, deployments)")
     .requiredOption("--genesis <file>", "genesis state (SSZ), used when the data dir holds no chain yet")
     .requiredOption("--config <file>", "chain config YAML")
-    .requiredOption("--data-dir <dir>", "database directory (also holds the node key)")
+    .requiredOption(
+      "--data-dir <dir>",
+      "database directory (also holds the node key and the slashing-protection database)",
+    )
     .addOption(
       new Option("--validators <ranges>", "interop validator indices to run duties for, e.g. 0-15")
         .argParser(indexList)
@@ -67,6 +71,7 @@ export function beaconCommand(): Command {
       const { stop } = await runNode({
         ctx,
         dataDir: join(opts.dataDir, "db"),
+        slashingProtectionDir: slashingProtectionPath(opts.dataDir),
         makeGenesis: (c) => CachedBeaconState.fromBytes(c, readFileSync(opts.genesis)),
         validatorIndices: opts.validators,
         validatorKeystores: keystores,

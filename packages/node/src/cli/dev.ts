@@ -9,6 +9,7 @@ import { Command, Option } from "commander";
 import { createLogger } from "../logger.ts";
 import { loadConfig, nonNegativeInt, positiveInt, probability } from "./options.ts";
 import { runNode, stopOnSignals } from "./runNode.ts";
+import { slashingProtectionPath } from "./validator.ts";
 
 const GWEI_PER_ETH = 1e9;
 
@@ -47,6 +48,7 @@ export function devCommand(): Command {
       const { stop } = await runNode({
         ctx,
         dataDir: opts.dataDir,
+        slashingProtectionDir: slashingProtectionPath(opts.dataDir),
         makeGenesis: (c) =>
           createGenesisState(c, {
             genesisTime: Math.floor(Date.now() / 1000) + 1,

@@ -6,6 +6,7 @@ import { devCommand } from "./dev.ts";
 import { devnetCommand } from "./devnet.ts";
 import { genesisCommand } from "./genesis.ts";
 import { simulateCommand } from "./simulate.ts";
+import { validatorCommand } from "./validator.ts";
 
 await useFastHasher();
 
@@ -19,6 +20,7 @@ program.addCommand(devnetCommand());
 program.addCommand(beaconCommand());
 program.addCommand(genesisCommand());
 program.addCommand(simulateCommand());
+program.addCommand(validatorCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

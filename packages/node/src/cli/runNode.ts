@@ -12,6 +12,7 @@ import {
   toHex,
 } from "@turnstile/ticket-state";
 import { startApi } from "../api/server.ts";
+import { observeVotes } from "../chain/votes/observeVotes.ts";
 import { BeaconDb } from "../db/beaconDb.ts";
 import { loadAnchorState, persistChain, replayStoredBlocks } from "../db/persistence.ts";
 import type { Logger } from "../logger.ts";
@@ -19,6 +20,8 @@ import { NodeMetrics } from "../metrics/metrics.ts";
 import { attachNetwork, type NodeNetworkOptions } from "../network/nodeNetwork.ts";
 import { BeaconNode } from "../node/beaconNode.ts";
 import { mapKeystoresToIndices } from "../validator/keystore.ts";
+import { SlashingProtectionGuard } from "../validator/signingGuard.ts";
+import { SlashingProtectionDb } from "../validator/slashingProtectionDb.ts";
 
 const GWEI_PER_ETH = 1e9;
 const STATUS = ["pending", "empty", "full"] as const;
@@ -26,6 +29,8 @@ const STATUS = ["pending", "empty", "full"] as const;
 export interface RunNodeOptions {
   ctx: ChainContext;
   dataDir: string;
+  /** The validators' EIP-3076 slashing-protection database (see `slashingProtectionPath`). */
+  slashingProtectionDir: string;
   /** Genesis when the data dir holds no chain yet. */
   makeGenesis: (ctx: ChainContext) => CachedBeaconState;
   /** Which interop validators and buyers this node runs (undefined: all of them). */
@@ -63,6 +68,15 @@ export async function runNode(
   const loaded = (await loadAnchorState(ctx, db))!;
   const { anchor } = loaded;
   log.info({ dataDir: opts.dataDir, anchorSlot: anchor.state.slot, resumed: stored !== undefined }, "chain opened");
+  // Before any duty runs: a database of another chain stops the node here
+  const slashingProtection = await SlashingProtectionDb.open(
+    opts.slashingProtectionDir,
+    anchor.state.genesis_validators_root,
+  ).catch(async (e: unknown) => {
+    await db.close();
+    throw e;
+  });
+  log.info({ dir: opts.slashingProtectionDir }, "slashing protection opened");
 
   const all = (n: number) => Array.from({ length: n }, (_, i) => i);
   const validatorIndices = opts.validatorIndices ?? all(anchor.state.validators.length);
@@ -87,8 +101,10 @@ export async function runNode(
     buyerKeys: new Map(buyerIndices.map((i) => [i, interopBuyerSecretKey(i)] as const)),
     buyerCount: anchor.state.buyers.length,
     misbehaviour: { withholdCommitment: opts.withholdRate, withholdPayload: opts.withholdRate },
+    signingGuard: new SlashingProtectionGuard(slashingProtection, log),
   });
   const metrics = new NodeMetrics();
+  observeVotes(node.votes, node.chain.votes, metrics, log);
   node.on("rejected", (kind, code, message) => {
     metrics.rejected.inc({ kind, code });
     log.debug({ kind, code }, message);
@@ -114,7 +130,7 @@ export async function runNode(
   );
 
   let network: Network | undefined;
-  if (opts.network) network = await attachNetwork(node, { ...opts.network, db }, log);
+  if (opts.network) network = await attachNetwork(node, { ...opts.network, db, metrics }, log);
   const api = await startApi({
     host: opts.apiHost,
     port: opts.apiPort,
@@ -138,6 +154,7 @@ export async function runNode(
     await network?.stop().catch(() => {});
     await persistence.flush();
     await db.close();
+    await slashingProtection.close();
   };
   node.clock.on("interval", (slot, interval) => {
     if (interval !== 3) return;

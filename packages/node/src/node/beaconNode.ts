@@ -26,6 +26,7 @@ import {
 } from "../chain/validateGossip.ts";
 import { type HolderMisbehaviour, TicketHolder } from "../tickets/ticketHolder.ts";
 import { appetiteOf } from "../tickets/valuation.ts";
+import type { SigningGuard } from "../validator/signingGuard.ts";
 import { ValidatorClient } from "../validator/validatorClient.ts";
 
 /** How many epochs of slots the pending queue holds, and how old what it holds may be. */
@@ -46,6 +47,8 @@ export interface BeaconNodeOptions {
   random?: () => number;
   /** States the chain keeps in memory (older ones are regenerated from blocks). */
   maxStates?: number;
+  /** Asked before our validators' blocks and attestations are released (slashing protection). */
+  signingGuard?: SigningGuard;
 }
 
 /** Where a range sync stands, for logs, the API, metrics and the devnet table. */
@@ -124,7 +127,7 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
       payloadAttestation: (m: PayloadAttestationMessage) =>
         this.importPayloadAttestationMessage(m, false) && this.publish("payload_attestation_message", m),
     };
-    this.validators = new ValidatorClient(this.chain, this.pools, opts.validatorKeys, output);
+    this.validators = new ValidatorClient(this.chain, this.pools, opts.validatorKeys, output, opts.signingGuard);
     const misbehaviour = opts.misbehaviour ?? { withholdCommitment: 0, withholdPayload: 0 };
     this.holders = [...opts.buyerKeys].map(
       ([index, key]) =>

@@ -5,13 +5,17 @@ import {
   type CachedBeaconState,
   computeEnvelopeStateRoot,
   computeEpochAtSlot,
+  computeSigningRoot,
+  computeSigningRootOfRoot,
   computeStartSlotAtEpoch,
   DOMAIN_BEACON_ATTESTER,
+  DOMAIN_BEACON_PROPOSER,
   DOMAIN_PAYLOAD_ENVELOPE,
   DOMAIN_PTC_ATTESTER,
   type ExecutionPayload,
   type ExecutionPayloadEnvelope,
   fromHex,
+  getDomain,
   type PayloadAttestationData,
   type PayloadAttestationMessage,
   processSlotsCopy,
@@ -27,6 +31,7 @@ import {
 
 import type { Chain } from "../chain/chain.ts";
 import type { OpPools } from "../chain/opPools.ts";
+import type { AttestationToSign, SigningGuard, SigningValidator } from "./signingGuard.ts";
 
 /** Where duties send what they make: the node imports it and publishes it to peers. */
 export interface DutyOutput {
@@ -39,6 +44,10 @@ export interface DutyOutput {
 /**
  * The in-process validator client: for the keys it holds, proposes at the slot's start, attests
  * at 1/4, reveals a self-built payload at 2/4 and votes in the PTC at 3/4 (DESIGN.md §5).
+ *
+ * With a signing guard, a block or attestation (the messages a proposer or attester slashing
+ * punishes) leaves only once the guard has recorded it; a refused one is dropped. Envelopes and
+ * PTC votes are not slashable and need no guard.
  */
 export class ValidatorClient {
   private readonly chain: Chain;
@@ -47,12 +56,30 @@ export class ValidatorClient {
   private readonly output: DutyOutput;
   /** Self-built payloads waiting for their reveal, by slot. */
   private readonly selfBuilt = new Map<number, { blockRoot: string; payload: ExecutionPayload; proposer: number }>();
+  private readonly guard: SigningGuard | null;
+  private readonly pubkeys = new Map<number, Uint8Array>();
 
-  constructor(chain: Chain, pools: OpPools, keys: Map<number, SecretKey>, output: DutyOutput) {
+  constructor(
+    chain: Chain,
+    pools: OpPools,
+    keys: Map<number, SecretKey>,
+    output: DutyOutput,
+    guard: SigningGuard | null = null,
+  ) {
     this.chain = chain;
     this.pools = pools;
     this.keys = keys;
     this.output = output;
+    this.guard = guard;
+  }
+
+  private signer(index: number): SigningValidator {
+    let pubkey = this.pubkeys.get(index);
+    if (!pubkey) {
+      pubkey = this.keys.get(index)!.toPublicKey().toBytes();
+      this.pubkeys.set(index, pubkey);
+    }
+    return { index, pubkey };
   }
 
   onInterval(slot: number, interval: number): void {
@@ -72,18 +99,34 @@ export class ValidatorClient {
     const proposer = epochState.epochCtx.getBeaconProposer(slot);
     const key = this.keys.get(proposer);
     if (!key) return;
+    // process_block_header: the proposer is not slashed (a slashed validator keeps its turns until it exits)
+    if (epochState.state.validators.getReadonly(proposer).slashed) return;
+    const { preset } = this.chain.ctx;
     const produced = produceBlock(head.state, slot, key, this.chain.engine, {
-      attestations: this.pools.attestations.getForBlock(slot, this.chain.ctx.preset.MAX_ATTESTATIONS),
+      attestations: this.pools.attestations.getForBlock(slot, preset.MAX_ATTESTATIONS),
       payloadAttestations: this.pools.payloadAttestations.getForBlock(slot, head.root),
       purchases: this.pools.tickets.purchases,
       transfers: this.pools.tickets.transfers,
       commitments: this.pools.commitments.forSlot(slot),
+      proposerSlashings: this.pools.proposerSlashings.getForBlock(epochState, preset.MAX_PROPOSER_SLASHINGS),
+      attesterSlashings: this.pools.attesterSlashings.getForBlock(epochState, preset.MAX_ATTESTER_SLASHINGS),
+      voluntaryExits: this.pools.voluntaryExits.getForBlock(epochState, preset.MAX_VOLUNTARY_EXITS),
     });
-    this.output.block(produced.block);
-    if (produced.selfBuiltPayload) {
-      const blockRoot = toHex(this.chain.ctx.ssz.BeaconBlock.hashTreeRoot(produced.block.message));
-      this.selfBuilt.set(slot, { blockRoot, payload: produced.selfBuiltPayload, proposer });
+    const blockRoot = this.chain.ctx.ssz.BeaconBlock.hashTreeRoot(produced.block.message);
+    const release = () => {
+      this.output.block(produced.block);
+      if (produced.selfBuiltPayload) {
+        this.selfBuilt.set(slot, { blockRoot: toHex(blockRoot), payload: produced.selfBuiltPayload, proposer });
+      }
+    };
+    if (!this.guard) {
+      release();
+      return;
     }
+    const domain = getDomain(epochState, DOMAIN_BEACON_PROPOSER, computeEpochAtSlot(this.chain.ctx, slot));
+    void this.guard
+      .mayProposeBlock(this.signer(proposer), slot, computeSigningRootOfRoot(blockRoot, domain))
+      .then((allowed) => allowed && release());
   }
 
   /** Every held validator in the slot's committees votes for the head (and its payload status). */
@@ -103,16 +146,39 @@ export class ValidatorClient {
       source: state.state.current_justified_checkpoint.toValue(),
       target: { epoch, root: fromHex(targetRoot) },
     };
+    // Every vote of the slot signs the same data
+    const signingRoot = computeSigningRoot(
+      sszTypes.AttestationData,
+      data,
+      getDomain(state, DOMAIN_BEACON_ATTESTER, epoch),
+    );
+    const votes: { committee: number; validator: number; key: SecretKey }[] = [];
     const committees = state.epochCtx.getCommitteeCountPerSlot(epoch);
     for (let c = 0; c < committees; c++) {
       const committee = state.epochCtx.getBeaconCommittee(slot, c);
       for (let position = 0; position < committee.length; position++) {
         const key = this.keys.get(committee[position]);
-        if (!key) continue;
-        const signature = signObject(state, key, sszTypes.AttestationData, data, DOMAIN_BEACON_ATTESTER, epoch);
-        this.output.attestation({ committee_index: c, attester_index: committee[position], data, signature });
+        if (key) votes.push({ committee: c, validator: committee[position], key });
       }
     }
+    const release = (vote: (typeof votes)[number]) => {
+      const signature = vote.key.sign(signingRoot).toBytes();
+      this.output.attestation({ committee_index: vote.committee, attester_index: vote.validator, data, signature });
+    };
+    if (!this.guard) {
+      for (const vote of votes) release(vote);
+      return;
+    }
+    if (votes.length === 0) return;
+    const asked: AttestationToSign[] = votes.map((v) => ({
+      validator: this.signer(v.validator),
+      sourceEpoch: data.source.epoch,
+      targetEpoch: epoch,
+      signingRoot,
+    }));
+    void this.guard.mayAttest(asked).then((allowed) => {
+      for (let i = 0; i < votes.length; i++) if (allowed[i]) release(votes[i]);
+    });
   }
 
   private revealSelfBuilt(slot: number): void {
@@ -122,7 +188,12 @@ export class ValidatorClient {
     const entry = this.chain.getEntry(built.blockRoot);
     if (!entry) return;
     this.output.envelope(
-      buildEnvelope(entry.postBlock, built.blockRoot, built.payload, this.keys.get(built.proposer)!),
+      buildEnvelope(
+        this.chain.regen.getPostState(entry.root, false),
+        built.blockRoot,
+        built.payload,
+        this.keys.get(built.proposer)!,
+      ),
     );
   }
 
@@ -131,7 +202,8 @@ export class ValidatorClient {
     const head = this.chain.head();
     if (head.slot !== slot) return;
     const entry = this.chain.getEntry(head.root)!;
-    const ptc = entry.postBlock.epochCtx.getPtc(slot);
+    const postBlock = this.chain.regen.getPostState(entry.root, false);
+    const ptc = postBlock.epochCtx.getPtc(slot);
     const present = entry.payloadKnown;
     const data: PayloadAttestationData = {
       beacon_block_root: fromHex(head.root),
@@ -143,14 +215,7 @@ export class ValidatorClient {
     for (let position = 0; position < ptc.length; position++) {
       const key = this.keys.get(ptc[position]);
       if (!key) continue;
-      const signature = signObject(
-        entry.postBlock,
-        key,
-        sszTypes.PayloadAttestationData,
-        data,
-        DOMAIN_PTC_ATTESTER,
-        epoch,
-      );
+      const signature = signObject(postBlock, key, sszTypes.PayloadAttestationData, data, DOMAIN_PTC_ATTESTER, epoch);
       this.output.payloadAttestation({ validator_index: ptc[position], data, signature });
     }
   }

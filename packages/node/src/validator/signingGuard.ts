@@ -1,0 +1,95 @@
+import { toHex } from "@turnstile/ticket-state";
+import type { Logger } from "../logger.ts";
+import type { SlashingProtectionDb } from "./slashingProtectionDb.ts";
+import { SlashingProtectionError, SlashingProtectionErrorCode } from "./slashingProtectionErrors.ts";
+
+export interface SigningValidator {
+  index: number;
+  pubkey: Uint8Array;
+}
+
+export interface AttestationToSign {
+  validator: SigningValidator;
+  sourceEpoch: number;
+  targetEpoch: number;
+  signingRoot: Uint8Array;
+}
+
+/**
+ * Asked by the validator client before a slashable message's signature leaves the node. A yes
+ * means the message is recorded (durably); a no means the duty is skipped.
+ */
+export interface SigningGuard {
+  mayProposeBlock(validator: SigningValidator, slot: number, signingRoot: Uint8Array): Promise<boolean>;
+  /** One answer per vote, in order. */
+  mayAttest(votes: readonly AttestationToSign[]): Promise<boolean[]>;
+}
+
+/** The EIP-3076 database as a signing guard: refusals are logged at warn with their code; failures refuse. */
+export class SlashingProtectionGuard implements SigningGuard {
+  private readonly db: SlashingProtectionDb;
+  private readonly log: Logger;
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  constructor(db: SlashingProtectionDb, log: Logger) {
+    this.db = db;
+    this.log = log;
+  }
+
+  mayProposeBlock(validator: SigningValidator, slot: number, signingRoot: Uint8Array): Promise<boolean> {
+    return this.track(
+      this.db.checkAndRecordBlock({ pubkey: validator.pubkey, slot, signingRoot }).then(
+        () => true,
+        (e: unknown) => this.refused(e, validator, "block", { slot }),
+      ),
+    );
+  }
+
+  mayAttest(votes: readonly AttestationToSign[]): Promise<boolean[]> {
+    const requests = votes.map((v) => ({
+      pubkey: v.validator.pubkey,
+      sourceEpoch: v.sourceEpoch,
+      targetEpoch: v.targetEpoch,
+      signingRoot: v.signingRoot,
+    }));
+    return this.track(
+      this.db.checkAndRecordAttestations(requests).then(
+        (verdicts) =>
+          verdicts.map((error, i) => {
+            if (error === null) return true;
+            const { validator, sourceEpoch, targetEpoch } = votes[i];
+            return this.refused(error, validator, "attestation", { sourceEpoch, targetEpoch });
+          }),
+        (e: unknown) =>
+          votes.map(({ validator, sourceEpoch, targetEpoch }) =>
+            this.refused(e, validator, "attestation", { sourceEpoch, targetEpoch }),
+          ),
+      ),
+    );
+  }
+
+  /** Resolves once every check asked so far has been answered (tests step duties with it). */
+  async settled(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.inflight.add(promise);
+    promise.finally(() => this.inflight.delete(promise)).catch(() => {});
+    return promise;
+  }
+
+  private refused(error: unknown, validator: SigningValidator, kind: string, data: Record<string, unknown>): false {
+    const fields = { validatorIndex: validator.index, pubkey: toHex(validator.pubkey), kind, ...data };
+    if (error instanceof SlashingProtectionError) {
+      this.log.warn({ ...fields, code: error.code }, `slashing protection: refused to sign ${kind}, duty skipped`);
+    } else {
+      // Fail closed: without a durable record nothing is signed
+      this.log.error(
+        { ...fields, code: SlashingProtectionErrorCode.DATABASE_FAILURE, err: (error as Error).message },
+        `slashing protection: database failed, ${kind} not signed`,
+      );
+    }
+    return false;
+  }
+}

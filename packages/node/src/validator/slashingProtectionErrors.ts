@@ -1,0 +1,25 @@
+import { TicketStateError } from "@turnstile/ticket-state";
+
+/** Why slashing protection refused to sign, or refused an interchange file or a database. */
+export const SlashingProtectionErrorCode = {
+  // Refusals to sign (EIP-3076 conditions)
+  DOUBLE_BLOCK_PROPOSAL: "SLASHING_PROTECTION_DOUBLE_BLOCK_PROPOSAL",
+  BLOCK_SLOT_BELOW_WATERMARK: "SLASHING_PROTECTION_BLOCK_SLOT_BELOW_WATERMARK",
+  DOUBLE_VOTE: "SLASHING_PROTECTION_DOUBLE_VOTE",
+  SURROUNDING_VOTE: "SLASHING_PROTECTION_SURROUNDING_VOTE",
+  SURROUNDED_VOTE: "SLASHING_PROTECTION_SURROUNDED_VOTE",
+  SOURCE_BELOW_WATERMARK: "SLASHING_PROTECTION_SOURCE_BELOW_WATERMARK",
+  TARGET_BELOW_WATERMARK: "SLASHING_PROTECTION_TARGET_BELOW_WATERMARK",
+  SOURCE_AFTER_TARGET: "SLASHING_PROTECTION_SOURCE_AFTER_TARGET",
+  /** The database could not be read or written: nothing is signed (fail closed). */
+  DATABASE_FAILURE: "SLASHING_PROTECTION_DATABASE_FAILURE",
+  // Databases and interchange files
+  GENESIS_VALIDATORS_ROOT_MISMATCH: "SLASHING_PROTECTION_GENESIS_VALIDATORS_ROOT_MISMATCH",
+  UNSUPPORTED_INTERCHANGE_VERSION: "SLASHING_PROTECTION_UNSUPPORTED_INTERCHANGE_VERSION",
+  INVALID_INTERCHANGE: "SLASHING_PROTECTION_INVALID_INTERCHANGE",
+  NO_DATABASE: "SLASHING_PROTECTION_NO_DATABASE",
+} as const;
+export type SlashingProtectionErrorCode =
+  (typeof SlashingProtectionErrorCode)[keyof typeof SlashingProtectionErrorCode];
+
+export class SlashingProtectionError extends TicketStateError<SlashingProtectionErrorCode> {}
