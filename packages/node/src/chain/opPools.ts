@@ -1,6 +1,7 @@
 import {
   type Attestation,
   type AttestationData,
+  type AttesterSlashing,
   BitArray,
   blsSpec,
   bytesEqual,
@@ -8,12 +9,15 @@ import {
   type ExecutionPayloadCommitment,
   type PayloadAttestation,
   type PayloadAttestationData,
+  type ProposerSlashing,
   type SignedExecutionPayloadCommitment,
   type SignedTicketPurchase,
   type SignedTicketTransfer,
+  type SignedVoluntaryExit,
   sszTypes,
   toHex,
 } from "@turnstile/ticket-state";
+import { type RegistryView, stillExitable, stillSlashable } from "./validation/registryChecks.ts";
 
 interface AttestationGroup {
   data: AttestationData;
@@ -208,12 +212,124 @@ export class CommitmentPool {
   }
 }
 
+/**
+ * Voluntary exits waiting for a block, one per validator. `seen` remembers every validator whose
+ * valid exit reached us (gossip IGNOREs later ones); it is bounded by the registry.
+ */
+export class VoluntaryExitPool {
+  private readonly seen = new Set<number>();
+  private readonly byValidator = new Map<number, SignedVoluntaryExit>();
+
+  hasSeen(validatorIndex: number): boolean {
+    return this.seen.has(validatorIndex);
+  }
+
+  add(exit: SignedVoluntaryExit): void {
+    this.seen.add(exit.message.validator_index);
+    this.byValidator.set(exit.message.validator_index, exit);
+  }
+
+  getAll(): SignedVoluntaryExit[] {
+    return [...this.byValidator.values()];
+  }
+
+  /** Exits whose validator is still active and not exiting in `state` (the block's parent). */
+  getForBlock(state: RegistryView, max: number): SignedVoluntaryExit[] {
+    return this.getAll()
+      .filter((e) => stillExitable(state, e.message.validator_index))
+      .slice(0, max);
+  }
+
+  /** Drop exits a block included, or whose validator was slashed or exited meanwhile. */
+  prune(head: RegistryView): void {
+    for (const index of this.byValidator.keys()) if (!stillExitable(head, index)) this.byValidator.delete(index);
+  }
+}
+
+/** Proposer slashings waiting for a block, one per proposer; `seen` as for exits. */
+export class ProposerSlashingPool {
+  private readonly seen = new Set<number>();
+  private readonly byProposer = new Map<number, ProposerSlashing>();
+
+  hasSeen(proposerIndex: number): boolean {
+    return this.seen.has(proposerIndex);
+  }
+
+  add(slashing: ProposerSlashing): void {
+    const index = slashing.signed_header_1.message.proposer_index;
+    this.seen.add(index);
+    this.byProposer.set(index, slashing);
+  }
+
+  getAll(): ProposerSlashing[] {
+    return [...this.byProposer.values()];
+  }
+
+  getForBlock(state: RegistryView, max: number): ProposerSlashing[] {
+    return this.getAll()
+      .filter((s) => stillSlashable(state, s.signed_header_1.message.proposer_index))
+      .slice(0, max);
+  }
+
+  /** Drop slashings whose proposer is slashed already (a block included it) or no longer slashable. */
+  prune(head: RegistryView): void {
+    for (const index of this.byProposer.keys()) if (!stillSlashable(head, index)) this.byProposer.delete(index);
+  }
+}
+
+/**
+ * Attester slashings waiting for a block, with the validators each would slash (both
+ * attestations' common indices). `seenIndices` holds every index some admitted slashing covers:
+ * gossip IGNOREs a slashing that covers no new one. Bounded by the registry.
+ */
+export class AttesterSlashingPool {
+  private readonly seenIndices = new Set<number>();
+  private entries: { slashing: AttesterSlashing; indices: number[] }[] = [];
+
+  /** Whether one of `indices` is not covered by a slashing admitted earlier. */
+  hasNewIndex(indices: number[]): boolean {
+    return indices.some((i) => !this.seenIndices.has(i));
+  }
+
+  /** @param indices the validators in both attestations */
+  add(slashing: AttesterSlashing, indices: number[]): void {
+    for (const i of indices) this.seenIndices.add(i);
+    this.entries.push({ slashing, indices });
+  }
+
+  getAll(): AttesterSlashing[] {
+    return this.entries.map((e) => e.slashing);
+  }
+
+  /** Slashings that still slash someone in `state`, leaving out those whose validators an earlier pick already slashes. */
+  getForBlock(state: RegistryView, max: number): AttesterSlashing[] {
+    const covered = new Set<number>();
+    const out: AttesterSlashing[] = [];
+    for (const { slashing, indices } of this.entries) {
+      if (out.length >= max) break;
+      const slashable = indices.filter((i) => !covered.has(i) && stillSlashable(state, i));
+      if (slashable.length === 0) continue;
+      for (const i of slashable) covered.add(i);
+      out.push(slashing);
+    }
+    return out;
+  }
+
+  /** Drop slashings none of whose validators is slashable any more (included, or withdrawn). */
+  prune(head: RegistryView): void {
+    this.entries = this.entries.filter(({ indices }) => indices.some((i) => stillSlashable(head, i)));
+  }
+}
+
 /** Everything waiting for a block. */
 export interface OpPools {
   attestations: AttestationPool;
   payloadAttestations: PayloadAttestationPool;
   tickets: TicketOpPool;
   commitments: CommitmentPool;
+  voluntaryExits: VoluntaryExitPool;
+  proposerSlashings: ProposerSlashingPool;
+  attesterSlashings: AttesterSlashingPool;
 }
 
 export function createOpPools(ctx: ChainContext): OpPools {
@@ -222,5 +338,8 @@ export function createOpPools(ctx: ChainContext): OpPools {
     payloadAttestations: new PayloadAttestationPool(ctx),
     tickets: new TicketOpPool(),
     commitments: new CommitmentPool(),
+    voluntaryExits: new VoluntaryExitPool(),
+    proposerSlashings: new ProposerSlashingPool(),
+    attesterSlashings: new AttesterSlashingPool(),
   };
 }

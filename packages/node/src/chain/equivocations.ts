@@ -1,0 +1,166 @@
+import {
+  type AttestationData,
+  type AttesterSlashing,
+  type BeaconBlockHeader,
+  type CachedBeaconState,
+  type ChainContext,
+  getBlockHeaderSignatureSet,
+  getIndexedAttestationSignatureSet,
+  type IndexedAttestation,
+  isSlashableAttestationData,
+  type ProposerSlashing,
+  type SignedBeaconBlock,
+  type SignedBeaconBlockHeader,
+  type SingleAttestation,
+  sszTypes,
+  toHex,
+  verifySignatureSet,
+} from "@turnstile/ticket-state";
+
+/**
+ * How many epochs of blocks the proposer watch remembers: blocks older than this no longer
+ * reach the node by gossip (the pending queue keeps two epochs).
+ */
+const PROPOSER_WATCH_EPOCHS = 2;
+/**
+ * How many target epochs of votes the attester watch remembers per validator. Gossip carries votes
+ * of the last epoch's worth of slots, so this catches every double vote and the surround votes
+ * within a few epochs, in memory bounded by validators × epochs.
+ */
+const ATTESTER_WATCH_EPOCHS = 4;
+
+interface Vote {
+  data: AttestationData;
+  signature: Uint8Array;
+}
+
+interface SeenHeader {
+  signed: SignedBeaconBlockHeader;
+  root: string;
+  /** The signature was checked (the block was imported, or a conflict made us check it). */
+  verified: boolean;
+}
+
+/**
+ * Watches the blocks and votes that reach the node for equivocations: two different signed headers
+ * of one proposer for one slot (a ProposerSlashing), two conflicting votes of one validator — a
+ * double vote or a surround vote (an AttesterSlashing of two one-validator IndexedAttestations).
+ */
+export class EquivocationWatch {
+  private readonly ctx: ChainContext;
+  /** "slot:proposer" → the first header with a valid signature (or not yet checked) seen. */
+  private readonly headers = new Map<string, SeenHeader>();
+  /** Proposers already caught at a slot: one slashing each is enough. */
+  private readonly caughtProposers = new Set<string>();
+  /** Validator → target epoch → the first vote (signature checked) seen. */
+  private readonly votes = new Map<number, Map<number, Vote>>();
+  private readonly caughtAttesters = new Set<number>();
+
+  constructor(ctx: ChainContext) {
+    this.ctx = ctx;
+  }
+
+  /**
+   * A block reached the node, imported or not. Returns a slashing when another block of its
+   * proposer for its slot came before and both signatures are valid.
+   * @param verified its signature was checked (the chain imported it)
+   * @param state a recent state (the head's): its registry and fork give the proposer's key and domain
+   */
+  onBlock(block: SignedBeaconBlock, verified: boolean, state: CachedBeaconState): ProposerSlashing | null {
+    const { message } = block;
+    const key = `${message.slot}:${message.proposer_index}`;
+    if (this.caughtProposers.has(key)) return null;
+    const header: BeaconBlockHeader = {
+      slot: message.slot,
+      proposer_index: message.proposer_index,
+      parent_root: message.parent_root,
+      state_root: message.state_root,
+      body_root: this.ctx.ssz.BeaconBlockBody.hashTreeRoot(message.body),
+    };
+    const seen: SeenHeader = {
+      signed: { message: header, signature: block.signature },
+      root: toHex(sszTypes.BeaconBlockHeader.hashTreeRoot(header)),
+      verified,
+    };
+    const first = this.headers.get(key);
+    if (!first) {
+      this.headers.set(key, seen);
+      return null;
+    }
+    if (first.root === seen.root) {
+      first.verified ||= verified;
+      return null;
+    }
+    // Only a pair of valid signatures slashes: a forged header must not cost an honest proposer
+    if (!this.checkSignature(seen, state)) return null;
+    if (!this.checkSignature(first, state)) {
+      this.headers.set(key, seen);
+      return null;
+    }
+    this.caughtProposers.add(key);
+    return { signed_header_1: first.signed, signed_header_2: seen.signed };
+  }
+
+  private checkSignature(seen: SeenHeader, state: CachedBeaconState): boolean {
+    if (seen.verified) return true;
+    if (seen.signed.message.proposer_index >= state.state.validators.length) return false;
+    seen.verified = verifySignatureSet(getBlockHeaderSignatureSet(state, seen.signed));
+    return seen.verified;
+  }
+
+  /**
+   * A vote reached the node, admitted or not (gossip admits only a validator's first vote per
+   * target epoch, so the second vote of a double vote is refused unchecked). Returns a slashing
+   * when it conflicts with an earlier admitted vote of the same validator — the same target epoch
+   * with other data, or one surrounding the other — and its own signature is valid.
+   * @param verified its signature was checked (it was admitted); only such votes are remembered
+   * @param state a recent state (the head's): its registry and fork give the voter's key and domain
+   */
+  onAttestation(attestation: SingleAttestation, verified: boolean, state: CachedBeaconState): AttesterSlashing | null {
+    const index = attestation.attester_index;
+    if (this.caughtAttesters.has(index)) return null;
+    const vote = { data: attestation.data, signature: attestation.signature };
+    const byEpoch = this.votes.get(index);
+    for (const earlier of byEpoch?.values() ?? []) {
+      // is_slashable_attestation_data(attestation_1.data, attestation_2.data): a surround vote needs
+      // the surrounding one first
+      const pair = isSlashableAttestationData(earlier.data, vote.data)
+        ? [earlier, vote]
+        : isSlashableAttestationData(vote.data, earlier.data)
+          ? [vote, earlier]
+          : null;
+      if (!pair) continue;
+      if (!verified && !this.voteSignatureValid(index, vote, state)) return null;
+      this.caughtAttesters.add(index);
+      this.votes.delete(index);
+      return { attestation_1: indexed(index, pair[0]), attestation_2: indexed(index, pair[1]) };
+    }
+    if (!verified) return null;
+    if (!byEpoch) this.votes.set(index, new Map([[vote.data.target.epoch, vote]]));
+    else if (!byEpoch.has(vote.data.target.epoch)) byEpoch.set(vote.data.target.epoch, vote);
+    return null;
+  }
+
+  private voteSignatureValid(index: number, vote: Vote, state: CachedBeaconState): boolean {
+    if (index >= state.state.validators.length) return false;
+    return verifySignatureSet(getIndexedAttestationSignatureSet(state, indexed(index, vote)));
+  }
+
+  /** Forget blocks and votes too old to matter. */
+  prune(currentSlot: number): void {
+    const { SLOTS_PER_EPOCH } = this.ctx.preset;
+    const oldestSlot = currentSlot - PROPOSER_WATCH_EPOCHS * SLOTS_PER_EPOCH;
+    for (const [key, seen] of this.headers) if (seen.signed.message.slot < oldestSlot) this.headers.delete(key);
+    for (const key of this.caughtProposers)
+      if (Number(key.split(":")[0]) < oldestSlot) this.caughtProposers.delete(key);
+    const oldestEpoch = Math.floor(currentSlot / SLOTS_PER_EPOCH) - ATTESTER_WATCH_EPOCHS;
+    for (const [index, byEpoch] of this.votes) {
+      for (const epoch of byEpoch.keys()) if (epoch < oldestEpoch) byEpoch.delete(epoch);
+      if (byEpoch.size === 0) this.votes.delete(index);
+    }
+  }
+}
+
+function indexed(index: number, vote: Vote): IndexedAttestation {
+  return { attesting_indices: [index], data: vote.data, signature: vote.signature };
+}
