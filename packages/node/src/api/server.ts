@@ -1,5 +1,5 @@
 import { PayloadStatus } from "@turnstile/fork-choice";
-import { type CachedBeaconState, readAllValues, sszTypes, toHex } from "@turnstile/ticket-state";
+import { type CachedBeaconState, readAllValues, sszTypes, TicketStateError, toHex } from "@turnstile/ticket-state";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { BlockEntry } from "../chain/chain.ts";
 import type { BeaconDb } from "../db/beaconDb.ts";
@@ -26,6 +26,8 @@ class ApiError extends Error {
 }
 
 const STATUS_NAMES = ["PENDING", "EMPTY", "FULL"] as const;
+/** The fork name v2 endpoints answer with (`version`, `Eth-Consensus-Version`): the chain has one fork. */
+const CONSENSUS_VERSION = "turnstile";
 
 /**
  * REST API in Beacon-API conventions (`{data: …}`, numbers as decimal strings, bytes as 0x-hex),
@@ -134,7 +136,7 @@ export async function startApi(opts: ApiOptions): Promise<FastifyInstance> {
   });
   app.get<{ Params: { id: string } }>("/eth/v2/beacon/blocks/:id", async (req) => {
     const entry = blockEntry(req.params.id);
-    return { version: "turnstile", data: ctx.ssz.SignedBeaconBlock.toJson(entry.block) };
+    return { version: CONSENSUS_VERSION, data: ctx.ssz.SignedBeaconBlock.toJson(entry.block) };
   });
   app.get<{ Params: { id: string } }>("/eth/v1/beacon/execution_payload_envelopes/:id", async (req) => {
     const entry = blockEntry(req.params.id);
@@ -153,6 +155,54 @@ export async function startApi(opts: ApiOptions): Promise<FastifyInstance> {
         finalized: sszTypes.Checkpoint.toJson(s.finalized_checkpoint.toValue()),
       },
     };
+  });
+
+  // Operation pools (exits and slashings): a submitted operation passes the gossip checks, then is pooled and published
+  const parseBody = <T>(type: { fromJson(json: unknown): T }, body: unknown, what: string): T => {
+    try {
+      return type.fromJson(body);
+    } catch (e) {
+      throw new ApiError(400, `invalid ${what}: ${(e as Error).message}`);
+    }
+  };
+  const submit = (admit: () => void): void => {
+    try {
+      admit();
+    } catch (e) {
+      if (!(e instanceof TicketStateError)) throw e;
+      throw new ApiError(400, e.message);
+    }
+  };
+  const ops = node.exitsAndSlashings;
+  app.get("/eth/v1/beacon/pool/voluntary_exits", async () => ({
+    data: node.pools.voluntaryExits.getAll().map((e) => ctx.ssz.SignedVoluntaryExit.toJson(e)),
+  }));
+  app.post("/eth/v1/beacon/pool/voluntary_exits", async (req, reply) => {
+    const exit = parseBody(ctx.ssz.SignedVoluntaryExit, req.body, "voluntary exit");
+    submit(() => ops.submitVoluntaryExit(exit));
+    return reply.code(200).send();
+  });
+  app.get("/eth/v1/beacon/pool/proposer_slashings", async () => ({
+    data: node.pools.proposerSlashings.getAll().map((s) => ctx.ssz.ProposerSlashing.toJson(s)),
+  }));
+  app.post("/eth/v1/beacon/pool/proposer_slashings", async (req, reply) => {
+    const slashing = parseBody(ctx.ssz.ProposerSlashing, req.body, "proposer slashing");
+    submit(() => ops.submitProposerSlashing(slashing));
+    return reply.code(200).send();
+  });
+  app.get("/eth/v2/beacon/pool/attester_slashings", async (_req, reply) => {
+    void reply.header("eth-consensus-version", CONSENSUS_VERSION);
+    return {
+      version: CONSENSUS_VERSION,
+      data: node.pools.attesterSlashings.getAll().map((s) => ctx.ssz.AttesterSlashing.toJson(s)),
+    };
+  });
+  app.post("/eth/v2/beacon/pool/attester_slashings", async (req, reply) => {
+    // beacon-APIs: the v2 body is fork-dependent and names its fork in this header
+    if (!req.headers["eth-consensus-version"]) throw new ApiError(400, "Eth-Consensus-Version header required");
+    const slashing = parseBody(ctx.ssz.AttesterSlashing, req.body, "attester slashing");
+    submit(() => ops.submitAttesterSlashing(slashing));
+    return reply.code(200).send();
   });
 
   // Ticket market
