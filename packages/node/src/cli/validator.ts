@@ -1,7 +1,13 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createChainContext, minimalChainConfig, parseChainConfigYaml } from "@turnstile/ticket-state";
+import {
+  bytesEqual,
+  createChainContext,
+  minimalChainConfig,
+  parseChainConfigYaml,
+  toHex,
+} from "@turnstile/ticket-state";
 import { Command } from "commander";
 import { BeaconDb } from "../db/beaconDb.ts";
 import { formatInterchange, parseInterchange } from "../validator/interchange.ts";
@@ -27,7 +33,13 @@ async function chainGenesisValidatorsRoot(dataDir: string): Promise<Uint8Array |
     if (!existsSync(join(dir, LEVEL_MARKER))) continue;
     // Only the stored genesis is read, which needs no chain config
     const db = new BeaconDb(createChainContext(minimalChainConfig), dir);
-    await db.open();
+    await db.open().catch((e: Error & { cause?: Error }) => {
+      throw new SlashingProtectionError(
+        SlashingProtectionErrorCode.DATABASE_UNAVAILABLE,
+        "cannot open the node's database (is a node running on this data dir?)",
+        { path: dir, cause: e.cause?.message ?? e.message },
+      );
+    });
     try {
       const genesis = await db.getGenesis();
       if (!genesis) continue;
@@ -51,6 +63,14 @@ export async function importSlashingProtection(
   // The whole file is checked before the database is touched
   const interchange = parseInterchange(JSON.parse(await readFile(file, "utf8")));
   const chainRoot = await chainGenesisValidatorsRoot(dataDir);
+  // A file of another chain is refused before any database is created or written
+  if (chainRoot && !bytesEqual(chainRoot, interchange.genesisValidatorsRoot)) {
+    throw new SlashingProtectionError(
+      SlashingProtectionErrorCode.GENESIS_VALIDATORS_ROOT_MISMATCH,
+      "the interchange file belongs to another chain than the data dir's",
+      { file: toHex(interchange.genesisValidatorsRoot), chain: toHex(chainRoot) },
+    );
+  }
   const db = await SlashingProtectionDb.open(slashingProtectionPath(dataDir), chainRoot);
   try {
     return await db.importInterchange(interchange);

@@ -141,7 +141,13 @@ export class SlashingProtectionDb {
    */
   static async open(path: string, genesisValidatorsRoot?: Uint8Array): Promise<SlashingProtectionDb> {
     const db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: "view", valueEncoding: "view" });
-    await db.open();
+    await db.open().catch((e: Error & { cause?: Error }) => {
+      refuse(
+        SlashingProtectionErrorCode.DATABASE_UNAVAILABLE,
+        "cannot open the slashing-protection database (is a node running on this data dir?)",
+        { path, cause: e.cause?.message ?? e.message },
+      );
+    });
     try {
       const stored = (await db.get(key(Bucket.meta, META_GENESIS_VALIDATORS_ROOT))) ?? undefined;
       if (stored && genesisValidatorsRoot && !bytesEqual(stored, genesisValidatorsRoot)) {

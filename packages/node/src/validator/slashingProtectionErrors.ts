@@ -18,6 +18,8 @@ export const SlashingProtectionErrorCode = {
   UNSUPPORTED_INTERCHANGE_VERSION: "SLASHING_PROTECTION_UNSUPPORTED_INTERCHANGE_VERSION",
   INVALID_INTERCHANGE: "SLASHING_PROTECTION_INVALID_INTERCHANGE",
   NO_DATABASE: "SLASHING_PROTECTION_NO_DATABASE",
+  /** The database could not be opened: typically a running node holds it. */
+  DATABASE_UNAVAILABLE: "SLASHING_PROTECTION_DATABASE_UNAVAILABLE",
 } as const;
 export type SlashingProtectionErrorCode =
   (typeof SlashingProtectionErrorCode)[keyof typeof SlashingProtectionErrorCode];

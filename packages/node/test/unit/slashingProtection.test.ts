@@ -1,18 +1,20 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { toHex } from "@turnstile/ticket-state";
+import { chainConfigToYaml, createChainContext, minimalChainConfig, toHex } from "@turnstile/ticket-state";
 import {
   exportSlashingProtection,
   importSlashingProtection,
   slashingProtectionPath,
   validatorCommand,
 } from "../../src/cli/validator.ts";
+import { BeaconDb } from "../../src/db/beaconDb.ts";
 import { formatInterchange, type InterchangeJson, parseInterchange } from "../../src/validator/interchange.ts";
 import { SlashingProtectionDb } from "../../src/validator/slashingProtectionDb.ts";
 import { SlashingProtectionErrorCode as Code } from "../../src/validator/slashingProtectionErrors.ts";
+import { genesisState } from "./helpers.ts";
 
 const dirs: string[] = [];
 after(() => {
@@ -260,6 +262,13 @@ describe("slashing protection: interchange (EIP-3076 format v5)", () => {
     assert.throws(() => parseInterchange(shortKey), { code: Code.INVALID_INTERCHANGE });
   });
 
+  it("a database in use (a running node holds it) does not open twice", async () => {
+    const dir = tempDir();
+    const db = await openDb(dir);
+    await assert.rejects(openDb(dir), { code: Code.DATABASE_UNAVAILABLE });
+    await db.close();
+  });
+
   it("a database of another chain does not open", async () => {
     const dir = tempDir();
     await (await openDb(dir)).close();
@@ -303,6 +312,33 @@ describe("turnstile validator slashing-protection import / export", () => {
     await assert.rejects(importSlashingProtection(fresh, foreignFile), {
       code: Code.GENESIS_VALIDATORS_ROOT_MISMATCH,
     });
+  });
+
+  it("import checks the file against the chain in the data dir before creating anything", async () => {
+    const dataDir = tempDir();
+    const ctx = createChainContext(minimalChainConfig);
+    const genesis = genesisState(ctx);
+    const chain = new BeaconDb(ctx, join(dataDir, "db"));
+    await chain.open();
+    await chain.putGenesis(genesis.serialize(), chainConfigToYaml(ctx.config));
+    await chain.close();
+    const file = (gvr: Uint8Array) => {
+      const path = join(tempDir(), "interchange.json");
+      const json = {
+        metadata: { interchange_format_version: "5", genesis_validators_root: toHex(gvr) },
+        data: [{ pubkey: toHex(A), signed_blocks: [{ slot: "9" }], signed_attestations: [] }],
+      };
+      writeFileSync(path, JSON.stringify(json));
+      return path;
+    };
+    await assert.rejects(importSlashingProtection(dataDir, file(OTHER_GVR)), {
+      code: Code.GENESIS_VALIDATORS_ROOT_MISMATCH,
+    });
+    assert.ok(!existsSync(slashingProtectionPath(dataDir)), "no database was created");
+    await importSlashingProtection(dataDir, file(genesis.state.genesis_validators_root));
+    const db = await SlashingProtectionDb.open(slashingProtectionPath(dataDir), genesis.state.genesis_validators_root);
+    assert.equal(await block(db, 9, 1), Code.DOUBLE_BLOCK_PROPOSAL);
+    await db.close();
   });
 
   it("export without a database is a typed error", async () => {
