@@ -80,9 +80,17 @@ export class RangeSync {
     this.log = log;
   }
 
-  /** Whether we are behind what peers told us (by more than a slot) or catching up right now. */
+  /**
+   * Whether we are behind what peers told us (by more than a slot), catching up right now, or
+   * more than an epoch behind the clock (back from downtime: peers will have gone on without us).
+   */
   isSyncing(): boolean {
-    return this.queue.busy || this.bestPeerHead > this.node.chain.forkChoice.getHead().slot + 1;
+    const head = this.node.chain.forkChoice.getHead().slot;
+    return (
+      this.queue.busy ||
+      this.bestPeerHead > head + 1 ||
+      head + this.node.chain.ctx.preset.SLOTS_PER_EPOCH < this.node.clock.currentSlot
+    );
   }
 
   /** The sync under way, or null. */

@@ -83,9 +83,9 @@ export class ValidatorClient {
   }
 
   onInterval(slot: number, interval: number): void {
+    // Whether we are too far behind to take part is the network's call (BeaconNode.isSyncing):
+    // a node with no peers, far behind after downtime, has no one to catch up from and goes on alone
     if (slot === 0) return;
-    // While more than an epoch behind (syncing), our votes and blocks would only make forks
-    if (this.chain.forkChoice.getHead().slot + this.chain.ctx.preset.SLOTS_PER_EPOCH < slot) return;
     if (interval === 0) this.propose(slot);
     else if (interval === 1) this.attest(slot);
     else if (interval === 2) this.revealSelfBuilt(slot);
