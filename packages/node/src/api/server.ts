@@ -76,8 +76,7 @@ export async function startApi(opts: ApiOptions): Promise<FastifyInstance> {
   };
   const stateOf = (id: string): CachedBeaconState => {
     if (id === "head") return chain.head().state;
-    const entry = blockEntry(id);
-    return entry.postPayload ?? entry.postBlock;
+    return chain.regen.getLatestState(blockEntry(id).root);
   };
 
   app.get("/eth/v1/node/version", async () => ({ data: { version: opts.version ?? "turnstile/0.1.0" } }));
@@ -278,7 +277,7 @@ export async function startApi(opts: ApiOptions): Promise<FastifyInstance> {
       send("head", { slot: String(head.slot), block: head.root, payload_status: STATUS_NAMES[head.payloadStatus] });
     const onBlock = (entry: BlockEntry) => {
       send("block", { slot: String(entry.block.message.slot), block: entry.root });
-      const s = entry.postBlock.state;
+      const s = chain.regen.getPostState(entry.root, false).state;
       const lookahead = s.slot + ctx.preset.TICKET_LOOKAHEAD_SLOTS;
       const assignment = s.ticket_assignments.getReadonly(lookahead % (ctx.preset.TICKET_LOOKAHEAD_SLOTS + 1));
       if (assignment.slot === lookahead)

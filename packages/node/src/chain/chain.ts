@@ -1,11 +1,9 @@
 import { EventEmitter } from "node:events";
 import {
-  type AttestationVote,
   anchorFromState,
   attestationVote,
   blockImportFromState,
   ForkChoice,
-  ForkChoiceErrorCode,
   type Head,
   justifiedBalancesFromState,
   PayloadStatus,
@@ -17,6 +15,7 @@ import {
   BlockErrorCode,
   type CachedBeaconState,
   type ChainContext,
+  computeEpochAtSlot,
   computeStartSlotAtEpoch,
   DeterministicExecutionEngine,
   EnvelopeError,
@@ -33,17 +32,19 @@ import {
   verifySignatureSets,
 } from "@turnstile/ticket-state";
 import { ChainError, ChainErrorCode } from "./errors.ts";
+import { StateRegen } from "./regen.ts";
 import { StateCache } from "./stateCache.ts";
-
-/** Votes kept waiting for payloads not seen yet (a few slots' worth of a 16k-validator committee set). */
-const MAX_VOTES_AWAITING_PAYLOAD = 8192;
+import { VoteQueue } from "./votes/voteQueue.ts";
 
 /** States kept in memory by default; older ones are regenerated from blocks when asked for. */
 export const DEFAULT_MAX_STATES = 96;
 
+/** Branches whose next-epoch proposers are remembered (a few forks across a couple of epochs). */
+const MAX_PROPOSER_BRANCHES = 16;
+
 /**
- * A block the chain has imported and, once revealed, its payload. Its states come from the
- * bounded state cache, regenerated from its ancestors' blocks when they were evicted.
+ * A block the chain has imported and, once revealed, its payload. Its states are asked of
+ * `chain.regen` (cached, or replayed from its ancestors' blocks when they were evicted).
  */
 export class BlockEntry {
   readonly root: string;
@@ -51,10 +52,8 @@ export class BlockEntry {
   envelope: SignedExecutionPayloadEnvelope | null = null;
   /** The FULL variant exists: the envelope was imported (or, for the anchor, the state is post-payload). */
   payloadKnown = false;
-  private readonly chain: Chain;
 
-  constructor(chain: Chain, root: string, block: SignedBeaconBlock) {
-    this.chain = chain;
+  constructor(root: string, block: SignedBeaconBlock) {
     this.root = root;
     this.block = block;
   }
@@ -62,14 +61,13 @@ export class BlockEntry {
   get slot(): number {
     return this.block.message.slot;
   }
+}
 
-  get postBlock(): CachedBeaconState {
-    return this.chain.regenerate(this, false);
-  }
-
-  get postPayload(): CachedBeaconState | null {
-    return this.payloadKnown ? this.chain.regenerate(this, true) : null;
-  }
+/** What a gossip validator already established about a block, so that the import does not repeat it. */
+export interface PrecheckedBlock {
+  root: string;
+  /** The proposer's signature was verified (the state transition verifies the block's other signatures). */
+  proposerSignatureVerified: boolean;
 }
 
 /** What checking a block needs of its parent, stored or checked earlier in the same segment. */
@@ -124,9 +122,19 @@ export class Chain extends EventEmitter<ChainEvents> {
   readonly ctx: ChainContext;
   readonly engine: DeterministicExecutionEngine;
   readonly forkChoice: ForkChoice;
+  /** Votes on their way to fork choice: waiting for their slot to pass or their payload, and what became of each. */
+  readonly votes: VoteQueue;
   readonly anchor: CachedBeaconState;
   private readonly entries = new Map<string, BlockEntry>();
   readonly states: StateCache;
+  /** Makes the states of imported blocks, explicitly: nothing else replays blocks. */
+  readonly regen: StateRegen;
+  /**
+   * Proposers of an epoch by the branch they were computed on ("epoch:parentRoot:variant" of the
+   * epoch's first block): a later block of that epoch on another child of the same parent is
+   * checked without running the epoch transition again.
+   */
+  private readonly proposersByBranch = new Map<string, readonly number[]>();
   /** Root of the anchor block (genesis or the finalized block a restart resumed from). */
   readonly anchorRoot: string;
   private lastHead: Head | null = null;
@@ -149,7 +157,8 @@ export class Chain extends EventEmitter<ChainEvents> {
     const anchorBlock = anchorFromState(anchor);
     this.anchorRoot = anchorBlock.root;
     this.states = new StateCache(maxStates);
-    const anchorEntry = new BlockEntry(this, anchorBlock.root, {
+    this.regen = new StateRegen(this, this.states, this.engine);
+    const anchorEntry = new BlockEntry(anchorBlock.root, {
       message: { ...ctx.ssz.BeaconBlock.defaultValue(), slot: anchorBlock.slot },
       signature: new Uint8Array(96),
     });
@@ -165,74 +174,19 @@ export class Chain extends EventEmitter<ChainEvents> {
         ptcSize: ctx.preset.PTC_SIZE,
         genesisTime: anchor.state.genesis_time,
         slotCommittees: (root, slot) => {
-          const entry = this.entries.get(root);
-          return entry ? slotCommitteesFromState(entry.postBlock, slot) : [];
+          return this.entries.has(root) ? slotCommitteesFromState(this.regen.getPostState(root, false), slot) : [];
         },
       },
       anchorBlock,
       (checkpoint) => justifiedBalancesFromState(this.stateOfCheckpoint(checkpoint)),
     );
     this.forkChoice.onTick(Math.max(now(), anchor.state.genesis_time));
+    this.votes = new VoteQueue(this.forkChoice);
   }
 
   onTick(time: number): void {
     this.forkChoice.onTick(time);
-    this.applyQueuedVotes();
-  }
-
-  private queuedVotes: AttestationVote[] = [];
-
-  /**
-   * A vote from gossip (or our own validators). Fork choice admits a vote only from the slot after
-   * its own, so current-slot votes wait in a queue that each tick drains.
-   */
-  addVote(vote: AttestationVote): void {
-    if (vote.slot < this.forkChoice.currentSlot) this.applyVote(vote);
-    else this.queuedVotes.push(vote);
-  }
-
-  private applyQueuedVotes(): void {
-    if (this.queuedVotes.length === 0) return;
-    const ready = this.queuedVotes.filter((v) => v.slot < this.forkChoice.currentSlot);
-    this.queuedVotes = this.queuedVotes.filter((v) => v.slot >= this.forkChoice.currentSlot);
-    for (const vote of ready) this.applyVote(vote);
-  }
-
-  /**
-   * Votes for a payload (index 1) that fork choice has not seen yet, by block root: they count once
-   * the payload arrives (Gloas lets clients queue them). Bounded; the oldest go first.
-   */
-  private readonly votesAwaitingPayload = new Map<string, { vote: AttestationVote; fromBlock: boolean }[]>();
-  private awaitingVotes = 0;
-
-  private applyVote(vote: AttestationVote, fromBlock = false): void {
-    try {
-      this.forkChoice.onAttestation(vote, fromBlock);
-    } catch (e) {
-      if ((e as { code?: string }).code === ForkChoiceErrorCode.PAYLOAD_UNKNOWN) this.awaitPayload(vote, fromBlock);
-      // Otherwise a vote for a block pruned meanwhile, or already too old: it no longer matters
-    }
-  }
-
-  private awaitPayload(vote: AttestationVote, fromBlock: boolean): void {
-    if (this.awaitingVotes >= MAX_VOTES_AWAITING_PAYLOAD) {
-      const [oldest, votes] = this.votesAwaitingPayload.entries().next().value!;
-      this.awaitingVotes -= votes.length;
-      this.votesAwaitingPayload.delete(oldest);
-    }
-    const votes = this.votesAwaitingPayload.get(vote.beaconBlockRoot) ?? [];
-    votes.push({ vote, fromBlock });
-    this.votesAwaitingPayload.set(vote.beaconBlockRoot, votes);
-    this.awaitingVotes++;
-  }
-
-  /** The votes that waited for this block's payload, now that fork choice has it. */
-  private applyVotesAwaiting(root: string): void {
-    const votes = this.votesAwaitingPayload.get(root);
-    if (!votes) return;
-    this.votesAwaitingPayload.delete(root);
-    this.awaitingVotes -= votes.length;
-    for (const { vote, fromBlock } of votes) this.applyVote(vote, fromBlock);
+    this.votes.onTick();
   }
 
   getEntry(root: string): BlockEntry | undefined {
@@ -247,13 +201,13 @@ export class Chain extends EventEmitter<ChainEvents> {
   stateFor(root: string, status: PayloadStatus): CachedBeaconState {
     const entry = this.entries.get(root);
     if (!entry) throw new ChainError(ChainErrorCode.UNKNOWN_BLOCK, "unknown block", { root });
-    return this.regenerate(entry, status === PayloadStatus.FULL && entry.payloadKnown);
+    return this.regen.getPostState(root, status === PayloadStatus.FULL && entry.payloadKnown);
   }
 
   /** A checkpoint's state: its block's state advanced to the epoch's first slot (what get_weight reads). */
   private stateOfCheckpoint(checkpoint: { epoch: number; root: string }): CachedBeaconState {
-    const entry = this.entries.get(checkpoint.root) ?? this.entries.get(this.anchorRoot)!;
-    const state = entry.postPayload ?? entry.postBlock;
+    const root = this.entries.has(checkpoint.root) ? checkpoint.root : this.anchorRoot;
+    const state = this.regen.getLatestState(root);
     const epochStart = computeStartSlotAtEpoch(this.ctx, checkpoint.epoch);
     return state.state.slot < epochStart ? processSlotsCopy(state, epochStart) : state;
   }
@@ -265,27 +219,50 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   /**
-   * @param trusted the block comes from this node's own database: its signatures were verified when
-   *   it was first imported, so a restart replays it without verifying them again.
+   * @param trusted the block comes from this node's own database or duties: its signatures were
+   *   verified when it was first imported (or we made them), so they are not verified again.
+   * @param prechecked what gossip validation already established (its root, the proposer's signature)
    */
-  importBlock(signedBlock: SignedBeaconBlock, trusted = false): BlockEntry {
+  importBlock(signedBlock: SignedBeaconBlock, trusted = false, prechecked?: PrecheckedBlock): BlockEntry {
     // Judge the block against the clock as it is now, not as of the last interval tick
     this.forkChoice.onTick(Math.max(this.now(), this.forkChoice.time));
-    const root = toHex(this.ctx.ssz.BeaconBlock.hashTreeRoot(signedBlock.message));
+    const root = prechecked?.root ?? toHex(this.ctx.ssz.BeaconBlock.hashTreeRoot(signedBlock.message));
     const parent = this.entries.get(toHex(signedBlock.message.parent_root));
-    const postBlock = this.checkBlock(signedBlock, root, parent && this.parentOf(parent), {
-      verifySignatures: !trusted,
-    });
+    let postBlock: CachedBeaconState;
+    if (trusted || !prechecked?.proposerSignatureVerified) {
+      postBlock = this.checkBlock(signedBlock, root, parent && this.parentOf(parent), { verifySignatures: !trusted });
+    } else {
+      // The proposer's signature was verified by gossip validation: batch-verify only the others
+      const sets: SignatureSet[] = [];
+      postBlock = this.checkBlock(signedBlock, root, parent && this.parentOf(parent), { deferSignatures: sets });
+      const others = sets.filter((set) => set.kind !== "block_proposer");
+      const invalid = verifySignatureSets(others);
+      if (invalid >= 0) {
+        throw new BlockError(BlockErrorCode.INVALID_SIGNATURE, `invalid ${others[invalid].kind} signature`, {
+          kind: others[invalid].kind,
+          root,
+        });
+      }
+    }
     const entry = this.commitBlock(signedBlock, root, postBlock);
     this.updateHead();
     return entry;
   }
 
-  importEnvelope(signedEnvelope: SignedExecutionPayloadEnvelope, trusted = false): BlockEntry {
+  /**
+   * @param trusted made by this node or replayed from its database: the signature is not verified
+   * @param signatureVerified gossip validation already verified the envelope's signature
+   */
+  importEnvelope(
+    signedEnvelope: SignedExecutionPayloadEnvelope,
+    trusted = false,
+    signatureVerified = false,
+  ): BlockEntry {
     this.forkChoice.onTick(Math.max(this.now(), this.forkChoice.time));
     const entry = this.entryForEnvelope(signedEnvelope);
-    const postPayload = stateTransitionEnvelope(entry.postBlock, signedEnvelope, this.engine, {
-      verifySignature: !trusted,
+    const postBlock = this.regen.getPostState(entry.root, false);
+    const postPayload = stateTransitionEnvelope(postBlock, signedEnvelope, this.engine, {
+      verifySignature: !trusted && !signatureVerified,
     });
     this.commitEnvelope(entry, signedEnvelope, postPayload);
     this.updateHead();
@@ -334,7 +311,8 @@ export class Chain extends EventEmitter<ChainEvents> {
         }
         const item: CheckedItem = { root, block, postBlock, blockSetsEnd: sets.length, envelope: null };
         segment.items.push(item);
-        const preEnvelope = postBlock ?? (known && !known.payloadKnown ? known.postBlock : null);
+        const preEnvelope =
+          postBlock ?? (known && !known.payloadKnown ? this.regen.getPostState(known.root, false) : null);
         if (envelope && preEnvelope) {
           item.envelope = {
             signed: envelope,
@@ -414,7 +392,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       root: entry.root,
       block: entry.block,
       payloadKnown: entry.payloadKnown,
-      state: (full) => this.regenerate(entry, full),
+      state: (full) => this.regen.getPostState(entry.root, full),
     };
   }
 
@@ -426,6 +404,22 @@ export class Chain extends EventEmitter<ChainEvents> {
     opts: StateTransitionOptions,
   ): CachedBeaconState {
     if (this.entries.has(root)) throw new ChainError(ChainErrorCode.ALREADY_KNOWN, "block already imported", { root });
+    const { slot } = signedBlock.message;
+    // Before any state transition: processing slots up to a far-future (or 2^64-1, decoded as
+    // Infinity) slot would cost without bound, and fork choice refuses such a block afterwards anyway
+    if (!(slot <= this.forkChoice.currentSlot)) {
+      throw new ChainError(ChainErrorCode.FUTURE_SLOT, "block is from a future slot", {
+        slot,
+        currentSlot: this.forkChoice.currentSlot,
+      });
+    }
+    const finalizedSlot = computeStartSlotAtEpoch(this.ctx, this.forkChoice.finalized.epoch);
+    if (slot <= finalizedSlot) {
+      throw new ChainError(ChainErrorCode.NOT_AFTER_FINALIZED, "block is not after the finalized slot", {
+        slot,
+        finalizedSlot,
+      });
+    }
     const parentRoot = toHex(signedBlock.message.parent_root);
     if (!parent) throw new ChainError(ChainErrorCode.UNKNOWN_PARENT, "parent block unknown", { root, parentRoot });
     const onFull = this.buildsOnFull(signedBlock, parent);
@@ -443,20 +437,15 @@ export class Chain extends EventEmitter<ChainEvents> {
     const block = signedBlock.message;
     this.forkChoice.onBlock(blockImportFromState(signedBlock, postBlock, root));
     // A vote fork choice cannot use (e.g. for a pruned block) still counted in the state
-    for (const attestation of block.body.attestations) this.applyVote(attestationVote(postBlock, attestation), true);
+    for (const attestation of block.body.attestations) this.votes.addFromBlock(attestationVote(postBlock, attestation));
     // Validators caught equivocating lose their fork-choice weight
     for (const slashing of block.body.attester_slashings) {
       const second = new Set(slashing.attestation_2.attesting_indices);
       this.forkChoice.onAttesterSlashing(slashing.attestation_1.attesting_indices.filter((i) => second.has(i)));
     }
-    for (const p of block.body.payload_attestations) {
-      try {
-        this.forkChoice.onPayloadAttestation(payloadAttestationVote(p), true);
-      } catch {
-        // as above
-      }
-    }
-    const entry = new BlockEntry(this, root, signedBlock);
+    for (const p of block.body.payload_attestations) this.votes.addPayloadVote(payloadAttestationVote(p), "block");
+    this.rememberProposers(signedBlock, postBlock);
+    const entry = new BlockEntry(root, signedBlock);
     this.states.set(StateCache.key(root, false), postBlock);
     this.entries.set(root, entry);
     this.emit("block", entry);
@@ -481,7 +470,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     entry.payloadKnown = true;
     this.states.set(StateCache.key(entry.root, true), postPayload);
     this.forkChoice.onExecutionPayload(entry.root);
-    this.applyVotesAwaiting(entry.root);
+    this.votes.onPayload(entry.root);
     this.emit("payload", entry);
   }
 
@@ -516,13 +505,42 @@ export class Chain extends EventEmitter<ChainEvents> {
     }
     const keys = [this.anchorRoot, finalizedRoot].flatMap((r) => [StateCache.key(r, false), StateCache.key(r, true)]);
     // Touch the finalized states so that pinning finds them cached
-    const finalized = this.entries.get(finalizedRoot);
-    if (finalized) this.regenerate(finalized, finalized.payloadKnown);
+    if (this.entries.has(finalizedRoot)) this.regen.getLatestState(finalizedRoot);
     this.states.pin(keys);
+    for (const key of this.proposersByBranch.keys()) {
+      if (Number(key.split(":")[0]) < this.forkChoice.finalized.epoch) this.proposersByBranch.delete(key);
+    }
+  }
+
+  /**
+   * The proposer of `slot` on the branch that continues `parentRoot` (its `full` variant), when
+   * known without running an epoch transition: from the parent's state when the slot is in the
+   * parent state's epoch, else from the proposers remembered for that branch. Undefined otherwise
+   * (the state transition then checks it). Throws as `regen.getPostState` does.
+   */
+  knownProposer(parentRoot: string, full: boolean, slot: number): number | undefined {
+    const epoch = computeEpochAtSlot(this.ctx, slot);
+    const parentState = this.regen.getPostState(parentRoot, full);
+    if (parentState.epochCtx.epoch === epoch) return parentState.epochCtx.getBeaconProposer(slot);
+    return this.proposersByBranch.get(`${epoch}:${parentRoot}:${full}`)?.[slot % this.ctx.preset.SLOTS_PER_EPOCH];
+  }
+
+  /** A block that opened an epoch on its branch: its epoch's proposers, for the other children of its parent. */
+  private rememberProposers(signedBlock: SignedBeaconBlock, postBlock: CachedBeaconState): void {
+    const parentRoot = toHex(signedBlock.message.parent_root);
+    const parent = this.entries.get(parentRoot);
+    if (!parent) return;
+    const epoch = postBlock.epochCtx.epoch;
+    if (computeEpochAtSlot(this.ctx, parent.slot) >= epoch) return;
+    const key = `${epoch}:${parentRoot}:${this.buildsOnFull(signedBlock, parent)}`;
+    this.proposersByBranch.set(key, postBlock.epochCtx.proposers);
+    if (this.proposersByBranch.size > MAX_PROPOSER_BRANCHES) {
+      this.proposersByBranch.delete(this.proposersByBranch.keys().next().value as string);
+    }
   }
 
   /** Whether `block` builds on its parent's FULL variant: its commitment extends the parent's committed payload. */
-  private buildsOnFull(block: SignedBeaconBlock, parent: { root: string; block: SignedBeaconBlock }): boolean {
+  buildsOnFull(block: SignedBeaconBlock, parent: { root: string; block: SignedBeaconBlock }): boolean {
     const parentCommitted =
       parent.root === this.anchorRoot
         ? this.anchor.state.latest_payload_commitment.toValue()
@@ -532,48 +550,5 @@ export class Chain extends EventEmitter<ChainEvents> {
       toHex(block.message.body.signed_payload_commitment.message.parent_block_hash) ===
       toHex(parentCommitted.block_hash)
     );
-  }
-
-  /**
-   * The post-block (or post-payload) state of `entry`: from the cache, or replayed from the
-   * nearest ancestor whose state is cached, through stored blocks and envelopes (already verified).
-   */
-  regenerate(entry: BlockEntry, full: boolean): CachedBeaconState {
-    const cached = this.states.get(StateCache.key(entry.root, full));
-    if (cached) return cached;
-    // Walk back to a cached state, noting which variant each step needs
-    const path: { entry: BlockEntry; full: boolean }[] = [];
-    let current = entry;
-    let needFull = full;
-    while (!this.states.has(StateCache.key(current.root, needFull))) {
-      path.push({ entry: current, full: needFull });
-      const parent = this.entries.get(toHex(current.block.message.parent_root));
-      if (!parent || current.root === this.anchorRoot) {
-        throw new ChainError(ChainErrorCode.PRUNED, "no ancestor state to regenerate from", { root: entry.root });
-      }
-      needFull = this.buildsOnFull(current.block, parent);
-      current = parent;
-    }
-    let state = this.states.get(StateCache.key(current.root, needFull))!;
-    for (let i = path.length - 1; i >= 0; i--) {
-      const step = path[i];
-      let postBlock = this.states.get(StateCache.key(step.entry.root, false));
-      if (!postBlock) {
-        postBlock = stateTransition(state, step.entry.block, { verifySignatures: false });
-        this.states.set(StateCache.key(step.entry.root, false), postBlock);
-      }
-      state = postBlock;
-      if (step.full) {
-        let postPayload = this.states.get(StateCache.key(step.entry.root, true));
-        if (!postPayload) {
-          postPayload = stateTransitionEnvelope(postBlock, step.entry.envelope!, this.engine, {
-            verifySignature: false,
-          });
-          this.states.set(StateCache.key(step.entry.root, true), postPayload);
-        }
-        state = postPayload;
-      }
-    }
-    return state;
   }
 }

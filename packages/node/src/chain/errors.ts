@@ -5,7 +5,22 @@ export const ChainErrorCode = {
   UNKNOWN_PARENT: "CHAIN_UNKNOWN_PARENT",
   PARENT_PAYLOAD_UNKNOWN: "CHAIN_PARENT_PAYLOAD_UNKNOWN",
   UNKNOWN_BLOCK: "CHAIN_UNKNOWN_BLOCK",
+  PAYLOAD_UNKNOWN: "CHAIN_PAYLOAD_UNKNOWN",
   PRUNED: "CHAIN_PRUNED",
+  FUTURE_SLOT: "CHAIN_FUTURE_SLOT",
+  NOT_AFTER_FINALIZED: "CHAIN_NOT_AFTER_FINALIZED",
+  REPEAT_PROPOSAL: "CHAIN_REPEAT_PROPOSAL",
+  UNKNOWN_PROPOSER: "CHAIN_UNKNOWN_PROPOSER",
+  BAD_PROPOSER_SIGNATURE: "CHAIN_BAD_PROPOSER_SIGNATURE",
+  NOT_AFTER_PARENT: "CHAIN_NOT_AFTER_PARENT",
+  NOT_FINALIZED_DESCENDANT: "CHAIN_NOT_FINALIZED_DESCENDANT",
+  WRONG_PROPOSER: "CHAIN_WRONG_PROPOSER",
+  ENVELOPE_WRONG_SLOT: "CHAIN_ENVELOPE_WRONG_SLOT",
+  ENVELOPE_NO_PAYLOAD_COMMITTED: "CHAIN_ENVELOPE_NO_PAYLOAD_COMMITTED",
+  ENVELOPE_WRONG_TICKET: "CHAIN_ENVELOPE_WRONG_TICKET",
+  ENVELOPE_BLOCK_HASH_MISMATCH: "CHAIN_ENVELOPE_BLOCK_HASH_MISMATCH",
+  ENVELOPE_BAD_SIGNATURE: "CHAIN_ENVELOPE_BAD_SIGNATURE",
+  COMMITMENT_HEAD_BEHIND: "CHAIN_COMMITMENT_HEAD_BEHIND",
   COMMITMENT_OUT_OF_WINDOW: "CHAIN_COMMITMENT_OUT_OF_WINDOW",
   COMMITMENT_WRONG_TICKET: "CHAIN_COMMITMENT_WRONG_TICKET",
   COMMITMENT_BAD_SIGNATURE: "CHAIN_COMMITMENT_BAD_SIGNATURE",
@@ -23,3 +38,25 @@ export type ChainErrorCode = (typeof ChainErrorCode)[keyof typeof ChainErrorCode
 
 /** Why the chain did not import an object (beyond the state transition's own typed errors). */
 export class ChainError extends TicketStateError<ChainErrorCode> {}
+
+/** The code of a typed error, or "UNEXPECTED" for anything else (a bug, or input nothing checked). */
+export function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : "UNEXPECTED";
+}
+
+/** What a gossip verdict does with a message: drop it (IGNORE), or drop it and penalise the sender (REJECT). */
+export type GossipRejectAction = "IGNORE" | "REJECT";
+
+/**
+ * A gossip message that may not enter the node, with the verdict for the network: the p2p layer
+ * reads `action` and `code` (IGNORE drops, REJECT also lowers the sender's score).
+ */
+export class GossipValidationError extends ChainError {
+  readonly action: GossipRejectAction;
+
+  constructor(action: GossipRejectAction, code: ChainErrorCode, message: string, data: Record<string, unknown> = {}) {
+    super(code, message, data);
+    this.action = action;
+  }
+}

@@ -59,9 +59,8 @@ export function persistChain(chain: Chain, db: BeaconDb, onError: (e: unknown) =
     if (envelope) enqueue(() => db.putEnvelope(entry.root, envelope));
   });
   chain.on("finalized", (checkpoint) => {
-    const entry = chain.getEntry(checkpoint.root);
-    if (!entry) return;
-    const bytes = (entry.postPayload ?? entry.postBlock).serialize();
+    if (!chain.hasBlock(checkpoint.root)) return;
+    const bytes = chain.regen.getLatestState(checkpoint.root).serialize();
     enqueue(() => db.putFinalized(checkpoint.epoch, checkpoint.root, bytes));
   });
   return { flush: () => queue };

@@ -72,10 +72,52 @@ export class NodeMetrics {
     labelNames: ["kind", "code"] as const,
     registers: [this.registry],
   });
+  readonly gossipVerdicts = new Counter({
+    name: "turnstile_gossip_verdicts_total",
+    help: "Gossip messages by topic, verdict (ACCEPT, IGNORE, REJECT) and reason code",
+    labelNames: ["topic", "action", "code"] as const,
+    registers: [this.registry],
+  });
+  readonly gossipUnexpectedErrors = new Counter({
+    name: "turnstile_gossip_unexpected_errors_total",
+    help: "Untyped errors thrown while handling a peer's gossip message (REJECTed: they count against the peer)",
+    labelNames: ["topic"] as const,
+    registers: [this.registry],
+  });
+  readonly publishFailures = new Counter({
+    name: "turnstile_gossip_publish_failures_total",
+    help: "Messages of ours not published, by topic and reason (no_peers: nobody on the topic yet)",
+    labelNames: ["topic", "reason"] as const,
+    registers: [this.registry],
+  });
   readonly importSeconds = new Histogram({
     name: "turnstile_block_import_seconds",
     help: "Time to import a block (state transition + fork choice)",
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly voteRefused = new Counter({
+    name: "turnstile_gossip_vote_refused_total",
+    help: "Votes (attestations, PTC messages) refused at the gossip door and not forwarded, by topic and code",
+    labelNames: ["topic", "code"] as const,
+    registers: [this.registry],
+  });
+  readonly votes = new Counter({
+    name: "turnstile_fork_choice_votes_total",
+    help: "Votes handed to fork choice by source (gossip, block) and outcome (applied, queued, awaiting_payload, dropped, fault)",
+    labelNames: ["source", "outcome"] as const,
+    registers: [this.registry],
+  });
+  readonly votesNotApplied = new Counter({
+    name: "turnstile_fork_choice_votes_not_applied_total",
+    help: "Votes fork choice did not take, by outcome (dropped: stale or unusable; fault: a bug) and code",
+    labelNames: ["outcome", "code"] as const,
+    registers: [this.registry],
+  });
+  readonly votesWaiting = new Gauge({
+    name: "turnstile_fork_choice_votes_waiting",
+    help: "Votes waiting now: for their slot to pass (queued) or for their payload (awaiting_payload)",
+    labelNames: ["reason"] as const,
     registers: [this.registry],
   });
 

@@ -1,6 +1,6 @@
 import {
   createNetwork,
-  type GossipAction,
+  type GossipMessageTypes,
   type GossipTopicName,
   type Network,
   type NetworkOptions,
@@ -9,11 +9,15 @@ import { computeForkDigest, fromHex } from "@turnstile/ticket-state";
 import { ChainErrorCode } from "../chain/errors.ts";
 import type { BeaconDb } from "../db/beaconDb.ts";
 import type { Logger } from "../logger.ts";
+import type { NodeMetrics } from "../metrics/metrics.ts";
 import type { BeaconNode } from "../node/beaconNode.ts";
 import { BlockHistory } from "./blockHistory.ts";
 import { ParentFetcher } from "./parentFetcher.ts";
 import { RangeSync } from "./rangeSync.ts";
-import { verdictOf } from "./verdict.ts";
+import { gossipValidator, type VerdictListener } from "./verdict.ts";
+
+/** What gossipsub's publish throws when no peer subscribes to the topic (not a failure worth a log line). */
+const NO_PEERS_ON_TOPIC = "NoPeersSubscribedToTopic";
 
 export interface NodeNetworkOptions {
   /** Where blocks below finality are served from (the chain in memory holds only the rest). */
@@ -22,6 +26,8 @@ export interface NodeNetworkOptions {
   bootnodes: string[];
   privateKey?: NetworkOptions["privateKey"];
   targetPeers?: number;
+  /** Gossip verdicts and publish failures are counted here. */
+  metrics?: NodeMetrics;
 }
 
 /**
@@ -71,24 +77,29 @@ export async function attachNetwork(node: BeaconNode, opts: NodeNetworkOptions, 
   });
   const sync = new RangeSync(node, network, log);
 
+  const { metrics } = opts;
+  // Every verdict is counted; refusals are logged at debug (a flood must not flood the log at info)
+  const onVerdict: VerdictListener = (topic, verdict, error, peer) => {
+    metrics?.gossipVerdicts.inc({ topic, action: verdict.action, code: verdict.code });
+    if (error === null) return;
+    if (verdict.code === "UNEXPECTED") {
+      metrics?.gossipUnexpectedErrors.inc({ topic });
+      log.debug({ topic, peer, err: (error as Error)?.stack ?? String(error) }, "gossip message made us throw: REJECT");
+    } else {
+      log.debug({ topic, peer, action: verdict.action, code: verdict.code }, "gossip message refused");
+    }
+    if (verdict.action === "IGNORE") onIgnore.get(topic)?.(peer, verdict.code);
+  };
+  const onIgnore = new Map<string, (peer: string, code: string) => void>();
   const gossip = <K extends GossipTopicName>(
     name: K,
-    accept: (value: never) => boolean,
-    onIgnore?: (peer: string, code: string) => void,
+    importIt: (value: GossipMessageTypes[K]) => unknown,
+    ignored?: (peer: string, code: string) => void,
   ) => {
-    network.subscribe(
-      name,
-      (value, from) => {
-        if ((accept as (v: unknown) => boolean)(value)) return "ACCEPT";
-        const verdict = verdictOf(node.lastError);
-        if (verdict.action === "IGNORE") onIgnore?.(from.toString(), verdict.code);
-        const error = new Error(verdict.code) as Error & { action: GossipAction; code: string };
-        error.action = verdict.action;
-        error.code = verdict.code;
-        throw error;
-      },
-      () => {},
-    );
+    if (ignored) onIgnore.set(name, ignored);
+    network.subscribe(name, gossipValidator(name, importIt, onVerdict), () => {
+      // everything happens in the validator: nothing is forwarded before it is imported
+    });
   };
   // A block or payload whose parent we lack waits in the node's queue: ask the peer that sent it for
   // the missing ancestors by root, and range-sync from it if the gap is deeper than a few blocks
@@ -102,17 +113,26 @@ export async function attachNetwork(node: BeaconNode, opts: NodeNetworkOptions, 
       void parents.request(peer);
     }
   };
-  gossip("beacon_block", (b) => node.importBlock(b), catchUp);
-  gossip("execution_payload", (e) => node.importEnvelope(e), catchUp);
+  gossip("beacon_block", (b) => node.importGossipBlock(b), catchUp);
+  gossip("execution_payload", (e) => node.importGossipEnvelope(e), catchUp);
   gossip("beacon_attestation", (a) => node.importAttestation(a));
   gossip("payload_attestation_message", (m) => node.importPayloadAttestationMessage(m));
   gossip("execution_payload_commitment", (c) => node.importCommitment(c));
   gossip("ticket_purchase", (p) => node.importPurchase(p));
   gossip("ticket_transfer", (t) => node.importTransfer(t));
+  gossip("voluntary_exit", (e) => node.importVoluntaryExit(e));
+  gossip("proposer_slashing", (s) => node.importProposerSlashing(s));
+  gossip("attester_slashing", (s) => node.importAttesterSlashing(s));
 
   node.publisher = (topic, value) => {
-    network.publish(topic as GossipTopicName, value as never).catch(() => {
-      // no peer on the topic yet: nothing to send to
+    network.publish(topic as GossipTopicName, value as never).catch((e: unknown) => {
+      // No peer on the topic yet (a lone node, or one just started): nothing to send to, counted only
+      if (String((e as Error)?.message).includes(NO_PEERS_ON_TOPIC)) {
+        metrics?.publishFailures.inc({ topic, reason: "no_peers" });
+        return;
+      }
+      metrics?.publishFailures.inc({ topic, reason: "error" });
+      log.debug({ topic, err: (e as Error)?.message ?? String(e) }, "publish failed");
     });
   };
   network.on("peer:banned", (peer, reason) => log.warn({ peer: peer.toString(), reason }, "peer banned"));

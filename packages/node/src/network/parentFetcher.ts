@@ -9,6 +9,15 @@ export const MAX_PARENT_ROUNDS = 4;
 /** Roots asked for per request. */
 const MAX_ROOTS_PER_REQUEST = 16;
 
+/** A refused import was reported by the node ("rejected"); the other objects of the response still count. */
+function importQuietly(importIt: () => unknown): void {
+  try {
+    importIt();
+  } catch {
+    // see above
+  }
+}
+
 /** The requests this needs of the network (the whole Network in a node, a fake in unit tests). */
 export type RootRequests = Pick<Network["request"], "blocksByRoot" | "envelopesByRoot">;
 
@@ -52,13 +61,13 @@ export class ParentFetcher {
           const wanted = blockRoots.slice(0, MAX_ROOTS_PER_REQUEST).map(fromHex);
           for (const block of await this.requests.blocksByRoot(peer, wanted)) {
             received++;
-            node.importBlock(block);
+            importQuietly(() => node.importBlock(block));
           }
         }
         const wanted = payloadRoots.slice(0, MAX_ROOTS_PER_REQUEST).map(fromHex);
         for (const envelope of await this.requests.envelopesByRoot(peer, wanted)) {
           received++;
-          node.importEnvelope(envelope);
+          importQuietly(() => node.importEnvelope(envelope));
         }
       } catch (e) {
         this.log.debug({ peer, err: (e as Error).message }, "by-root request failed");

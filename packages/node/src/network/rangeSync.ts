@@ -1,7 +1,7 @@
 import { DEFAULT_RATE_LIMITS, type Network, PeerAction, RateLimiter } from "@turnstile/p2p";
 import type { SignedBeaconBlock, SignedExecutionPayloadEnvelope } from "@turnstile/ticket-state";
 import type { CheckedSegment } from "../chain/chain.ts";
-import { ChainErrorCode } from "../chain/errors.ts";
+import { ChainErrorCode, errorCode } from "../chain/errors.ts";
 import type { Logger } from "../logger.ts";
 import type { BeaconNode, SyncProgress } from "../node/beaconNode.ts";
 import { PeerQueue } from "./peerQueue.ts";
@@ -136,11 +136,14 @@ export class RangeSync {
    * (we went down before it was revealed, and the range starts after it), fetch that payload and
    * import the rest of the range again.
    */
-  private async commit(peer: string, inFlight: InFlight): Promise<{ added: number; code: string | null }> {
+  private async commit(
+    peer: string,
+    inFlight: InFlight,
+  ): Promise<{ added: number; code: string | null; error: unknown }> {
     const { node } = this;
     let result = node.commitSegment(inFlight.segment, await inFlight.invalidSet, inFlight.started);
-    let code = result.failed ? ((node.lastError as { code?: string }).code ?? "UNEXPECTED") : null;
-    if (code === ChainErrorCode.PARENT_PAYLOAD_UNKNOWN) {
+    let error = result.error;
+    if (error !== null && errorCode(error) === ChainErrorCode.PARENT_PAYLOAD_UNKNOWN) {
       const { blocks, envelopes } = inFlight;
       try {
         const [envelope] = await this.network.request.envelopesByRoot(peer, [
@@ -148,6 +151,7 @@ export class RangeSync {
         ]);
         if (envelope) node.importEnvelope(envelope);
       } catch (e) {
+        // a failed import is reported by the node ("rejected"); the retry below says whether it mattered
         this.log.debug({ peer, err: (e as Error).message }, "envelope request failed");
       }
       const retry = node.importSegment(blocks.slice(result.imported), envelopes);
@@ -155,10 +159,11 @@ export class RangeSync {
         imported: result.imported + retry.imported,
         added: result.added + retry.added,
         failed: retry.failed,
+        error: retry.error,
       };
-      code = retry.failed ? ((node.lastError as { code?: string }).code ?? "UNEXPECTED") : null;
+      error = retry.error;
     }
-    return { added: result.added, code };
+    return { added: result.added, code: error === null ? null : errorCode(error), error };
   }
 
   private async syncFrom(peer: string): Promise<void> {
@@ -227,7 +232,7 @@ export class RangeSync {
           } else {
             this.log.debug({ peer, from: previous.start, code: result.code }, "range sync batch did not import");
             // A block or envelope that can never be valid: the peer served something it should not have
-            if (verdictOf(this.node.lastError).action === "REJECT") {
+            if (verdictOf(result.error).action === "REJECT") {
               this.network.reportPeer(peer, PeerAction.LOW_TOLERANCE, "range_sync_invalid");
             }
             // Whatever we could not place, we will not place by asking again: forget the peer's head claim

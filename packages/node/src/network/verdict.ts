@@ -1,6 +1,6 @@
-import type { GossipAction } from "@turnstile/p2p";
+import { type GossipAction, GossipValidationError } from "@turnstile/p2p";
 import { TicketStateError } from "@turnstile/ticket-state";
-import { ChainErrorCode } from "../chain/errors.ts";
+import { ChainErrorCode, errorCode } from "../chain/errors.ts";
 
 /** Errors that say "not now" (a duplicate, a parent still missing) rather than "invalid". */
 const IGNORE_CODES = new Set<string>([
@@ -8,18 +8,58 @@ const IGNORE_CODES = new Set<string>([
   ChainErrorCode.UNKNOWN_PARENT,
   ChainErrorCode.PARENT_PAYLOAD_UNKNOWN,
   ChainErrorCode.UNKNOWN_BLOCK,
+  ChainErrorCode.PAYLOAD_UNKNOWN,
   ChainErrorCode.PRUNED,
+  ChainErrorCode.FUTURE_SLOT,
+  ChainErrorCode.NOT_AFTER_FINALIZED,
   "FORKCHOICE_FUTURE_SLOT",
   "FORKCHOICE_NOT_AFTER_FINALIZED",
   "BLOCK_SLOT_NOT_IN_FUTURE",
 ]);
 
-/** The gossip verdict for what `node.import*` refused. */
-export function verdictOf(error: unknown): { action: GossipAction; code: string } {
+/** What the network does with a peer's message, and why (the error code, for counters and logs). */
+export interface Verdict {
+  action: GossipAction;
+  code: string;
+}
+
+/**
+ * The gossip verdict for what `node.import*` refused: the error's own action when it has one, IGNORE
+ * or REJECT by code for the state transition's typed errors, and REJECT for anything untyped. An
+ * untyped error is something a peer's message made us throw that no check foresaw: it counts against
+ * that peer (the gossip score), rather than being free to repeat.
+ */
+export function verdictOf(error: unknown): Verdict {
   const e = error as { action?: GossipAction; code?: string } | null;
   if (e?.action === "IGNORE" || e?.action === "REJECT") return { action: e.action, code: e.code ?? "UNSPECIFIED" };
   if (error instanceof TicketStateError) {
     return { action: IGNORE_CODES.has(error.code) ? "IGNORE" : "REJECT", code: error.code };
   }
-  return { action: "IGNORE", code: "INTERNAL" };
+  return { action: "REJECT", code: errorCode(error) };
+}
+
+/** Told of every gossip message's verdict (metrics, logs); `error` is null for ACCEPT. */
+export type VerdictListener = (topic: string, verdict: Verdict, error: unknown, peer: string) => void;
+
+/**
+ * A p2p gossip validator from a node import function: ACCEPT once the import returns, otherwise
+ * the thrown error's verdict, thrown as a GossipValidationError that the p2p layer reports to
+ * gossipsub (REJECT lowers the sender's score) and counts by code.
+ */
+export function gossipValidator<T>(
+  topic: string,
+  importIt: (value: T) => unknown,
+  onVerdict: VerdictListener,
+): (value: T, from: { toString(): string }) => Promise<GossipAction> {
+  return async (value, from) => {
+    try {
+      await importIt(value);
+    } catch (e) {
+      const verdict = verdictOf(e);
+      onVerdict(topic, verdict, e, from.toString());
+      throw new GossipValidationError(verdict.action as "IGNORE" | "REJECT", verdict.code, (e as Error)?.message);
+    }
+    onVerdict(topic, { action: "ACCEPT", code: "OK" }, null, from.toString());
+    return "ACCEPT";
+  };
 }

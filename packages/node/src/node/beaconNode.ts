@@ -1,33 +1,54 @@
 import { EventEmitter } from "node:events";
 import type { SecretKey } from "@chainsafe/blst";
 import type {
+  AttesterSlashing,
   CachedBeaconState,
   ChainContext,
   PayloadAttestationMessage,
+  ProposerSlashing,
   SignedBeaconBlock,
   SignedExecutionPayloadCommitment,
   SignedExecutionPayloadEnvelope,
   SignedTicketPurchase,
   SignedTicketTransfer,
+  SignedVoluntaryExit,
   SingleAttestation,
 } from "@turnstile/ticket-state";
 import { isEmptyCommitment, SELF_BUILD_TICKET_ID, toHex } from "@turnstile/ticket-state";
 import { BlsVerifier } from "../bls/blsVerifier.ts";
-import { type BlockEntry, Chain, type CheckedSegment, type SegmentOutcome } from "../chain/chain.ts";
+import {
+  type BlockEntry,
+  Chain,
+  type CheckedSegment,
+  type PrecheckedBlock,
+  type SegmentOutcome,
+} from "../chain/chain.ts";
 import { Clock } from "../chain/clock.ts";
-import { ChainErrorCode } from "../chain/errors.ts";
+import { ChainErrorCode, errorCode } from "../chain/errors.ts";
+import { ExitsAndSlashings } from "../chain/exitsAndSlashings.ts";
 import { createOpPools, type OpPools } from "../chain/opPools.ts";
 import { PendingBlocks, type WantedObject } from "../chain/pendingBlocks.ts";
-import { validatePayloadCommitment } from "../chain/validateCommitment.ts";
-import {
-  validatePayloadAttestationMessage,
-  validateSingleAttestation,
-  validateTicketOperation,
-} from "../chain/validateGossip.ts";
+import { SIGNED_BLOCK_REFUSALS, validateGossipBlock } from "../chain/validation/block.ts";
+import { validateGossipCommitment } from "../chain/validation/commitment.ts";
+import { validateGossipEnvelope } from "../chain/validation/envelope.ts";
+import { SeenProposals } from "../chain/validation/seen.ts";
+import { validateTicketOperation } from "../chain/validation/ticketOperation.ts";
+import { GossipVotes } from "../chain/votes/gossipVotes.ts";
 import { type HolderMisbehaviour, TicketHolder } from "../tickets/ticketHolder.ts";
 import { appetiteOf } from "../tickets/valuation.ts";
 import type { SigningGuard } from "../validator/signingGuard.ts";
 import { ValidatorClient } from "../validator/validatorClient.ts";
+
+const MS_PER_SECOND = 1000;
+
+/** What storing a range-sync segment did: blocks in the chain from its start, how many new, and why it stopped. */
+export interface SegmentResult {
+  imported: number;
+  added: number;
+  failed: boolean;
+  /** The typed error that stopped it, or null. */
+  error: unknown;
+}
 
 /** How many epochs of slots the pending queue holds, and how old what it holds may be. */
 const PENDING_EPOCHS = 2;
@@ -91,6 +112,8 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
   readonly ctx: ChainContext;
   readonly chain: Chain;
   readonly pools: OpPools;
+  /** Attestations and PTC votes from gossip and our validators: checked, then into fork choice and the pools. */
+  readonly votes: GossipVotes;
   readonly clock: Clock;
   /** Blocks and envelopes that arrived before what they build on. */
   readonly pending: PendingBlocks;
@@ -98,6 +121,8 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
   readonly bls = new BlsVerifier();
   private readonly validators: ValidatorClient;
   private readonly holders: TicketHolder[];
+  /** Exits and slashings: gossip checks, pools, and slashings made from equivocations seen. */
+  readonly exitsAndSlashings: ExitsAndSlashings;
 
   constructor(opts: BeaconNodeOptions) {
     super();
@@ -105,6 +130,9 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     this.ctx = opts.ctx;
     this.chain = new Chain(opts.ctx, opts.anchor, now, opts.maxStates);
     this.pools = createOpPools(opts.ctx);
+    this.exitsAndSlashings = new ExitsAndSlashings(this.chain, this.pools, (topic, value) =>
+      this.publish(topic, value),
+    );
     const slotsPerEpoch = opts.ctx.preset.SLOTS_PER_EPOCH;
     this.pending = new PendingBlocks(PENDING_EPOCHS * slotsPerEpoch, PENDING_EPOCHS * slotsPerEpoch);
     this.chain.on("block", (entry) => {
@@ -118,14 +146,16 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
       if (this.pending.size > 0) queueMicrotask(() => this.releasePending({ kind: "payload", root: entry.root }));
     });
     this.clock = new Clock(opts.anchor.state.genesis_time, opts.ctx.config.SECONDS_PER_SLOT, now);
+    this.votes = new GossipVotes(this.chain, this.pools, now);
     // What our own duties make is imported without re-checking our signatures, then published
     const output = {
-      block: (b: SignedBeaconBlock) => this.importBlock(b, true) && this.publish("beacon_block", b),
+      block: (b: SignedBeaconBlock) => this.importOwn(() => this.importBlock(b, true), "beacon_block", b),
       envelope: (e: SignedExecutionPayloadEnvelope) =>
-        this.importEnvelope(e, true) && this.publish("execution_payload", e),
-      attestation: (a: SingleAttestation) => this.importAttestation(a, false) && this.publish("beacon_attestation", a),
+        this.importOwn(() => this.importEnvelope(e, true), "execution_payload", e),
+      attestation: (a: SingleAttestation) =>
+        this.importOwn(() => this.importAttestation(a, false), "beacon_attestation", a),
       payloadAttestation: (m: PayloadAttestationMessage) =>
-        this.importPayloadAttestationMessage(m, false) && this.publish("payload_attestation_message", m),
+        this.importOwn(() => this.importPayloadAttestationMessage(m, false), "payload_attestation_message", m),
     };
     this.validators = new ValidatorClient(this.chain, this.pools, opts.validatorKeys, output, opts.signingGuard);
     const misbehaviour = opts.misbehaviour ?? { withholdCommitment: 0, withholdPayload: 0 };
@@ -138,9 +168,9 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
           appetiteOf(index, opts.buyerCount),
           misbehaviour,
           {
-            purchase: (p) => this.importPurchase(p) && this.publish("ticket_purchase", p),
-            commitment: (c) => this.importCommitment(c) && this.publish("execution_payload_commitment", c),
-            envelope: (e) => this.importEnvelope(e) && this.publish("execution_payload", e),
+            purchase: (p) => this.importOwn(() => this.importPurchase(p), "ticket_purchase", p),
+            commitment: (c) => this.importOwn(() => this.importCommitment(c), "execution_payload_commitment", c),
+            envelope: (e) => this.importOwn(() => this.importEnvelope(e), "execution_payload", e),
           },
           opts.random,
         ),
@@ -180,53 +210,124 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     this.pools.commitments.prune(slot);
     this.pools.tickets.prune((i) => (i < head.buyers.length ? head.buyers.getReadonly(i).nonce : undefined));
     this.pending.prune(this.oldestPendingSlot());
+    this.seenProposals.prune(this.oldestPendingSlot());
+    this.exitsAndSlashings.prune(slot);
   }
 
-  /** Why the last import* call returned false (the network turns it into IGNORE or REJECT). */
-  lastError: unknown = null;
+  /** Proposers that showed a validly signed block on gossip, by slot (the spec's "first block" rule). */
+  private readonly seenProposals = new SeenProposals();
 
-  private guard(kind: string, fn: () => void): boolean {
+  /**
+   * Run one import and report it: "published" with its duration, or "rejected" with the error's
+   * code (then the error goes on to the caller: typed errors carry their verdict, see verdict.ts).
+   */
+  private observe<T>(kind: string, fn: () => T): T {
     const started = performance.now();
     try {
-      fn();
+      const result = fn();
       this.emit("published", kind, (performance.now() - started) / 1000);
-      return true;
+      return result;
     } catch (e) {
-      this.lastError = e;
-      const code = (e as { code?: string }).code ?? "UNEXPECTED";
-      this.emit("rejected", kind, code, (e as Error).message);
+      this.emit("rejected", kind, errorCode(e), (e as Error).message);
+      throw e;
+    }
+  }
+
+  /** What our own duties made: imported, then sent to peers; a refusal was reported as "rejected" and stops it here. */
+  private importOwn(importIt: () => unknown, topic: string, value: unknown): boolean {
+    try {
+      importIt();
+    } catch {
       return false;
+    }
+    return this.publish(topic, value);
+  }
+
+  /**
+   * Import a block (our own, fetched by root, or released from the pending queue). A block whose
+   * parent (or parent payload) we lack waits in `pending` and is imported as soon as that arrives;
+   * it still throws now (gossip IGNOREs it). Throws the typed error that refused it.
+   * @param own made by this node's own duties: its signatures need no checking
+   * @param prechecked what gossip validation established (see importGossipBlock)
+   */
+  importBlock(block: SignedBeaconBlock, own = false, prechecked?: PrecheckedBlock): BlockEntry {
+    let entry: BlockEntry | null = null;
+    try {
+      entry = this.observe("block", () => this.chain.importBlock(block, own, prechecked));
+      return entry;
+    } catch (e) {
+      this.queueBlockIfWaiting(block, e);
+      throw e;
+    } finally {
+      // Every block that reaches us, imported or refused, is checked for a proposer equivocation
+      this.exitsAndSlashings.onBlock(block, entry !== null || prechecked?.proposerSignatureVerified === true);
     }
   }
 
   /**
-   * A block whose parent (or parent payload) we lack waits in `pending` and is imported as soon as
-   * that arrives; it still returns false now (gossip IGNOREs it).
-   * @param own made by this node's own duties: its signatures need no checking
+   * A block from gossip: the topic's rules first (validation/block.ts: clock, finality, first of
+   * its proposer for its slot, signature, parent, proposer index), each a hash or one signature at
+   * most, then the import with its state transition. Throws GossipValidationError, or the import's
+   * typed error; both carry what the network does with the message.
    */
-  importBlock(block: SignedBeaconBlock, own = false): boolean {
-    if (this.guard("block", () => this.chain.importBlock(block, own))) return true;
-    const { code, data } = this.lastError as { code?: string; data?: { root?: string; parentRoot?: string } };
-    if (data?.root && data.parentRoot && this.mayWait(block.message.slot)) {
-      if (code === ChainErrorCode.UNKNOWN_PARENT) {
-        this.pending.addBlock(data.root, block, { kind: "block", root: data.parentRoot });
-      } else if (code === ChainErrorCode.PARENT_PAYLOAD_UNKNOWN) {
-        this.pending.addBlock(data.root, block, { kind: "payload", root: data.parentRoot });
-      }
+  async importGossipBlock(block: SignedBeaconBlock): Promise<BlockEntry> {
+    let prechecked: PrecheckedBlock;
+    try {
+      prechecked = validateGossipBlock(this.chain, block, this.clock.time, this.seenProposals);
+    } catch (e) {
+      this.emit("rejected", "block", errorCode(e), (e as Error).message);
+      const code = errorCode(e);
+      // A second block of a proposer for a slot is an equivocation to watch, even if not imported
+      if (code === ChainErrorCode.REPEAT_PROPOSAL) this.exitsAndSlashings.onBlock(block, false);
+      else if (SIGNED_BLOCK_REFUSALS.has(code)) this.exitsAndSlashings.onBlock(block, true);
+      this.queueBlockIfWaiting(block, e);
+      throw e;
     }
-    return false;
+    // Up to MAXIMUM_GOSSIP_CLOCK_DISPARITY early: fork choice takes no block before its slot starts
+    const early = this.clock.genesisTime + block.message.slot * this.ctx.config.SECONDS_PER_SLOT - this.clock.time;
+    if (early > 0) await new Promise((resolve) => setTimeout(resolve, early * MS_PER_SECOND));
+    return this.importBlock(block, false, prechecked);
   }
 
-  /** An envelope for a block we do not have yet waits in `pending` for it. */
-  importEnvelope(envelope: SignedExecutionPayloadEnvelope, own = false): boolean {
-    if (this.guard("envelope", () => this.chain.importEnvelope(envelope, own))) return true;
-    if (
-      (this.lastError as { code?: string }).code === ChainErrorCode.UNKNOWN_BLOCK &&
-      this.mayWait(envelope.message.slot)
-    ) {
+  private queueBlockIfWaiting(block: SignedBeaconBlock, error: unknown): void {
+    const { code, data } = error as { code?: string; data?: { root?: string; parentRoot?: string } };
+    if (!data?.root || !data.parentRoot || !this.mayWait(block.message.slot)) return;
+    if (code === ChainErrorCode.UNKNOWN_PARENT) {
+      this.pending.addBlock(data.root, block, { kind: "block", root: data.parentRoot });
+    } else if (code === ChainErrorCode.PARENT_PAYLOAD_UNKNOWN) {
+      this.pending.addBlock(data.root, block, { kind: "payload", root: data.parentRoot });
+    }
+  }
+
+  /**
+   * Import an envelope; one for a block we do not have yet waits in `pending` for it (and throws now).
+   * @param signatureVerified gossip validation verified its signature already
+   */
+  importEnvelope(envelope: SignedExecutionPayloadEnvelope, own = false, signatureVerified = false): BlockEntry {
+    try {
+      return this.observe("envelope", () => this.chain.importEnvelope(envelope, own, signatureVerified));
+    } catch (e) {
+      this.queueEnvelopeIfWaiting(envelope, e);
+      throw e;
+    }
+  }
+
+  /** An envelope from gossip: the topic's rules (validation/envelope.ts) before the payload is executed. */
+  importGossipEnvelope(envelope: SignedExecutionPayloadEnvelope): BlockEntry {
+    try {
+      validateGossipEnvelope(this.chain, envelope);
+    } catch (e) {
+      this.emit("rejected", "envelope", errorCode(e), (e as Error).message);
+      this.queueEnvelopeIfWaiting(envelope, e);
+      throw e;
+    }
+    return this.importEnvelope(envelope, false, true);
+  }
+
+  private queueEnvelopeIfWaiting(envelope: SignedExecutionPayloadEnvelope, error: unknown): void {
+    if (errorCode(error) === ChainErrorCode.UNKNOWN_BLOCK && this.mayWait(envelope.message.slot)) {
       this.pending.addEnvelope(toHex(envelope.message.beacon_block_root), envelope);
     }
-    return false;
   }
 
   /**
@@ -267,96 +368,79 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
   /** Import what waited for `wanted`, which the chain now has. */
   private releasePending(wanted: WantedObject): void {
     if (wanted.kind === "block") {
-      for (const envelope of this.pending.takeEnvelopes(wanted.root)) if (this.importEnvelope(envelope)) break;
+      for (const envelope of this.pending.takeEnvelopes(wanted.root)) {
+        try {
+          this.importEnvelope(envelope);
+          break;
+        } catch {
+          // reported as "rejected"; a forged envelope queued first must not shut out the real one
+        }
+      }
     }
-    for (const block of this.pending.takeWaitingFor(wanted)) this.importBlock(block);
+    for (const block of this.pending.takeWaitingFor(wanted)) {
+      try {
+        this.importBlock(block);
+      } catch {
+        // reported as "rejected" (or queued again, for an ancestor still missing)
+      }
+    }
   }
 
   /**
    * A run of blocks with their envelopes from range sync, signatures verified in one batch.
-   * Returns how many blocks were imported (or already known) before the first failure; the
-   * failure, if any, is `lastError`.
+   * Returns how many blocks were imported (or already known) before the first failure, and that
+   * failure (null when none).
    */
-  importSegment(
-    blocks: SignedBeaconBlock[],
-    envelopes: SignedExecutionPayloadEnvelope[],
-  ): { imported: number; added: number; failed: boolean } {
+  importSegment(blocks: SignedBeaconBlock[], envelopes: SignedExecutionPayloadEnvelope[]): SegmentResult {
     const started = performance.now();
     return this.segmentOutcome(started, this.chain.importSegment(blocks, envelopes));
   }
 
   /** `importSegment` in two halves, for range sync's pipeline (see Chain.checkSegment). */
-  commitSegment(
-    segment: CheckedSegment,
-    invalidSet: number,
-    started: number,
-  ): { imported: number; added: number; failed: boolean } {
+  commitSegment(segment: CheckedSegment, invalidSet: number, started: number): SegmentResult {
     return this.segmentOutcome(started, this.chain.commitSegment(segment, invalidSet));
   }
 
-  private segmentOutcome(
-    started: number,
-    outcome: SegmentOutcome,
-  ): { imported: number; added: number; failed: boolean } {
+  private segmentOutcome(started: number, outcome: SegmentOutcome): SegmentResult {
     const { imported, added, error } = outcome;
     if (added > 0) {
       const seconds = (performance.now() - started) / 1000 / added;
       for (let i = 0; i < added; i++) this.emit("published", "synced_block", seconds);
     }
-    if (error !== null) {
-      this.lastError = error;
-      const code = (error as { code?: string }).code ?? "UNEXPECTED";
-      this.emit("rejected", "block", code, (error as Error).message);
-    }
-    return { imported, added, failed: error !== null };
+    if (error !== null) this.emit("rejected", "block", errorCode(error), (error as Error).message);
+    return { imported, added, failed: error !== null, error };
   }
 
-  importPurchase(purchase: SignedTicketPurchase): boolean {
-    return this.guard("ticket_purchase", () => {
+  /** Throws the typed error that refused it (as every import* does). */
+  importPurchase(purchase: SignedTicketPurchase): void {
+    this.observe("ticket_purchase", () => {
       validateTicketOperation(this.chain, purchase);
       this.pools.tickets.addPurchase(purchase);
     });
   }
 
-  importTransfer(transfer: SignedTicketTransfer): boolean {
-    return this.guard("ticket_transfer", () => {
+  importTransfer(transfer: SignedTicketTransfer): void {
+    this.observe("ticket_transfer", () => {
       validateTicketOperation(this.chain, transfer);
       this.pools.tickets.addTransfer(transfer);
     });
   }
 
   /** One validator's vote: into the pool for blocks, and into fork choice. */
-  importAttestation(attestation: SingleAttestation, verifySignature = true): boolean {
-    return this.guard("attestation", () => {
-      const v = validateSingleAttestation(this.chain, attestation, this.clock.currentSlot, verifySignature);
-      const { data } = attestation;
-      this.pools.attestations.add(data, v.committeeIndex, v.position, v.committeeSize, attestation.signature);
-      const epoch = data.target.epoch;
-      this.chain.addVote({
-        attestingIndices: [attestation.attester_index],
-        slot: data.slot,
-        index: data.index,
-        beaconBlockRoot: toHex(data.beacon_block_root),
-        target: { epoch, root: toHex(data.target.root) },
-      });
-    });
+  importAttestation(attestation: SingleAttestation, verifySignature = true): void {
+    let admitted = false;
+    try {
+      this.observe("attestation", () => this.votes.importAttestation(attestation, verifySignature));
+      admitted = true;
+    } finally {
+      // Every vote that reaches us, admitted or refused, is checked for a double or surround vote
+      this.exitsAndSlashings.onAttestation(attestation, admitted);
+    }
   }
 
   /** One PTC member's vote about the current slot's payload: into the pool and fork choice. */
-  importPayloadAttestationMessage(message: PayloadAttestationMessage, verifySignature = true): boolean {
-    return this.guard("payload_attestation", () => {
-      const position = validatePayloadAttestationMessage(this.chain, message, this.clock.currentSlot, verifySignature);
-      this.pools.payloadAttestations.add(message.data, position, message.signature);
-      this.chain.forkChoice.onPayloadAttestation(
-        {
-          beaconBlockRoot: toHex(message.data.beacon_block_root),
-          slot: message.data.slot,
-          payloadPresent: message.data.payload_present,
-          ptcIndices: [position],
-        },
-        false,
-      );
-    });
+  importPayloadAttestationMessage(message: PayloadAttestationMessage, verifySignature = true): void {
+    this.observe("payload_attestation", () => this.votes.importPayloadAttestationMessage(message, verifySignature));
   }
 
   /** Set by the network layer: sends what this node makes to its peers. */
@@ -367,10 +451,22 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     return true;
   }
 
-  importCommitment(commitment: SignedExecutionPayloadCommitment): boolean {
-    return this.guard("payload_commitment", () => {
-      validatePayloadCommitment(this.chain, commitment, this.clock.currentSlot);
+  importCommitment(commitment: SignedExecutionPayloadCommitment): void {
+    this.observe("payload_commitment", () => {
+      validateGossipCommitment(this.chain, commitment, this.clock.currentSlot);
       this.pools.commitments.add(commitment, this.clock.time);
     });
+  }
+
+  importVoluntaryExit(exit: SignedVoluntaryExit): void {
+    this.observe("voluntary_exit", () => this.exitsAndSlashings.importVoluntaryExit(exit));
+  }
+
+  importProposerSlashing(slashing: ProposerSlashing): void {
+    this.observe("proposer_slashing", () => this.exitsAndSlashings.importProposerSlashing(slashing));
+  }
+
+  importAttesterSlashing(slashing: AttesterSlashing): void {
+    this.observe("attester_slashing", () => this.exitsAndSlashings.importAttesterSlashing(slashing));
   }
 }

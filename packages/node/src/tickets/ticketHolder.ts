@@ -111,6 +111,6 @@ export class TicketHolder {
     const commitment = entry.block.message.body.signed_payload_commitment.message;
     if (toHex(commitment.block_hash) !== toHex(payload.block_hash)) return;
     if (this.random() < this.misbehaviour.withholdPayload) return;
-    this.output.envelope(buildEnvelope(entry.postBlock, head.root, payload, this.key));
+    this.output.envelope(buildEnvelope(this.chain.regen.getPostState(entry.root, false), head.root, payload, this.key));
   }
 }

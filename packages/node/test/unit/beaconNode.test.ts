@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { PayloadStatus } from "@turnstile/fork-choice";
-import { createChainContext, isEmptyCommitment, minimalChainConfig, toHex } from "@turnstile/ticket-state";
+import {
+  createChainContext,
+  isEmptyCommitment,
+  minimalChainConfig,
+  TicketStateError,
+  toHex,
+} from "@turnstile/ticket-state";
 import { DevChain } from "@turnstile/ticket-state/dev";
+import { ChainErrorCode } from "../../src/chain/errors.ts";
 import type { DroppedCommitment } from "../../src/node/beaconNode.ts";
 import { BUYERS, steppedNode, VALIDATORS } from "./helpers.ts";
 
@@ -36,8 +43,12 @@ describe("BeaconNode in one process", () => {
     const entry = node.chain.getEntry(node.chain.head().root)!;
     const tampered = structuredClone(entry.block);
     tampered.message.slot += 1;
-    assert.equal(node.importBlock(tampered), false);
-    assert.equal(node.importBlock(entry.block), false, "a known block is not imported twice");
+    assert.throws(() => node.importBlock(tampered), TicketStateError);
+    assert.throws(
+      () => node.importBlock(entry.block),
+      { code: ChainErrorCode.ALREADY_KNOWN },
+      "a known block is not imported twice",
+    );
     run(4, 6);
     assert.equal(node.chain.head().slot, 6);
   });
@@ -48,7 +59,10 @@ describe("bounded state cache", () => {
     const { node, run } = steppedNode({ maxStates: 4 });
     const roots: { root: string; stateRoot: string }[] = [];
     node.chain.on("block", (entry) =>
-      roots.push({ root: entry.root, stateRoot: toHex(entry.postBlock.hashTreeRoot()) }),
+      roots.push({
+        root: entry.root,
+        stateRoot: toHex(node.chain.regen.getPostState(entry.root, false).hashTreeRoot()),
+      }),
     );
     run(1, 30);
     const chain = node.chain;
@@ -56,7 +70,7 @@ describe("bounded state cache", () => {
     for (const { root, stateRoot } of roots.slice(-20)) {
       const entry = chain.getEntry(root);
       if (!entry) continue; // pruned by finality
-      assert.equal(toHex(entry.postBlock.hashTreeRoot()), stateRoot, `state of ${root}`);
+      assert.equal(toHex(chain.regen.getPostState(root, false).hashTreeRoot()), stateRoot, `state of ${root}`);
     }
   });
 
@@ -69,7 +83,7 @@ describe("bounded state cache", () => {
     let entry = node.chain.getEntry(node.chain.head().root);
     while (entry && entry.slot > 3) entry = node.chain.getEntry(toHex(entry.block.message.parent_root));
     assert.ok(entry);
-    assert.equal(entry.postBlock.state.slot, 3);
+    assert.equal(node.chain.regen.getPostState(entry.root, false).state.slot, 3);
   });
 });
 
@@ -92,7 +106,7 @@ describe("votes for a payload not seen yet", () => {
     const last = entries[3];
     assert.ok(node.importBlock(last.block));
     const fc = node.chain.forkChoice;
-    node.chain.addVote({
+    node.chain.votes.add({
       attestingIndices: [0, 1, 2, 3, 4, 5, 6, 7],
       slot: 5,
       index: 1,
@@ -119,7 +133,10 @@ describe("a proposer that leaves out a holder's commitment", () => {
   /** A node with slots 1-2, that saw the holder's commitment at `receivedAt`, importing `block`. */
   function observe(block: typeof honest, receivedAt: number): DroppedCommitment[] {
     const { node } = steppedNode({ ctx, anchor: genesis.clone(), startSlot: slot + 1 });
-    for (const r of before) assert.ok(node.importBlock(r.block!) && node.importEnvelope(r.envelope!));
+    for (const r of before) {
+      node.importBlock(r.block!);
+      node.importEnvelope(r.envelope!);
+    }
     node.pools.commitments.add(offered, receivedAt);
     const dropped: DroppedCommitment[] = [];
     node.on("commitmentDropped", (d) => dropped.push(d));

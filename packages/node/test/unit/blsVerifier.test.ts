@@ -15,8 +15,7 @@ function realSets(): SignatureSet[] {
     e && e.slot > 0;
     e = chain.getEntry(toHex(e.block.message.parent_root))
   ) {
-    const parent = chain.getEntry(toHex(e.block.message.parent_root))!;
-    const pre = parent.postPayload ?? parent.postBlock;
+    const pre = chain.regen.getLatestState(toHex(e.block.message.parent_root));
     stateTransition(pre, e.block, { deferSignatures: sets, verifyStateRoot: false });
   }
   return sets;

@@ -1,0 +1,258 @@
+import assert from "node:assert/strict";
+import { describe, it, mock } from "node:test";
+import {
+  type BeaconBlock,
+  CachedBeaconState,
+  computeEpochAtSlot,
+  DOMAIN_BEACON_PROPOSER,
+  interopSecretKey,
+  type SignedBeaconBlock,
+  type SignedExecutionPayloadEnvelope,
+  signObject,
+  toHex,
+} from "@turnstile/ticket-state";
+import { ChainErrorCode } from "../../src/chain/errors.ts";
+import { gossipValidator, type Verdict } from "../../src/network/verdict.ts";
+import { steppedNode, VALIDATORS } from "./helpers.ts";
+
+/**
+ * Gossip rules for `beacon_block`, `execution_payload` and our commitments: each refuses its case
+ * before any state transition. "No state transition" is observed as no state being cloned (every
+ * state transition, envelope transition and slot processing starts with a clone).
+ */
+
+const SLOTS = 6;
+const producer = steppedNode();
+producer.run(1, SLOTS);
+const blocks: SignedBeaconBlock[] = [];
+const envelopes: SignedExecutionPayloadEnvelope[] = [];
+for (
+  let e = producer.node.chain.getEntry(producer.node.chain.head().root);
+  e && e.slot > 0;
+  e = producer.node.chain.getEntry(toHex(e.block.message.parent_root))
+) {
+  blocks.unshift(e.block);
+  envelopes.unshift(e.envelope!);
+}
+const ctx = producer.ctx;
+const last = blocks[SLOTS - 1];
+
+/** A node at the start of slot SLOTS holding slots 1..SLOTS-1: the last block is its next one. */
+function victim() {
+  const v = steppedNode({ startSlot: SLOTS });
+  const { error } = v.node.chain.importSegment(blocks.slice(0, SLOTS - 1), envelopes.slice(0, SLOTS - 1));
+  assert.equal(error, null);
+  return v;
+}
+
+/** `message` signed by validator `signer` (its own proposer or not). */
+function signed(message: BeaconBlock, signer: number): SignedBeaconBlock {
+  const epoch = computeEpochAtSlot(ctx, message.slot);
+  const signature = signObject(
+    producer.node.chain.anchor,
+    interopSecretKey(signer),
+    ctx.ssz.BeaconBlock,
+    message,
+    DOMAIN_BEACON_PROPOSER,
+    epoch,
+  );
+  return { message, signature };
+}
+
+/** Count state clones (state transitions) while `fn` runs. */
+async function clonesDuring(fn: () => Promise<unknown>): Promise<number> {
+  const clone = mock.method(CachedBeaconState.prototype, "clone");
+  try {
+    await fn();
+  } catch {
+    // the caller asserts the error separately
+  }
+  const count = clone.mock.callCount();
+  clone.mock.restore();
+  return count;
+}
+
+async function refusal(fn: () => Promise<unknown> | unknown): Promise<{ action?: string; code?: string }> {
+  try {
+    await fn();
+  } catch (e) {
+    return e as { action?: string; code?: string };
+  }
+  assert.fail("expected a refusal");
+}
+
+describe("gossip beacon_block: the spec's rules before any state transition", () => {
+  it("a valid block from gossip is imported (the rules refuse nothing honest)", async () => {
+    const { node } = victim();
+    const entry = await node.importGossipBlock(last);
+    assert.equal(node.chain.head().root, entry.root);
+  });
+
+  it("a far-future block (unsigned) is IGNOREd without a state transition", async () => {
+    const { node } = victim();
+    const message = structuredClone(last.message);
+    message.slot = SLOTS + 1000;
+    const block = { message, signature: new Uint8Array(96) };
+    const clones = await clonesDuring(() => node.importGossipBlock(block));
+    const e = await refusal(() => node.importGossipBlock(block));
+    assert.equal(e.action, "IGNORE");
+    assert.equal(e.code, ChainErrorCode.FUTURE_SLOT);
+    assert.equal(clones, 0, "no state transition ran");
+    assert.equal(node.pending.size, 0, "nothing queued");
+  });
+
+  it("a far-future block by another path (fetched by root, range sync) is refused before the state transition too", async () => {
+    const { node } = victim();
+    const message = structuredClone(last.message);
+    message.slot = SLOTS + 1000;
+    const block = signed(message, message.proposer_index);
+    const clones = await clonesDuring(async () => node.importBlock(block));
+    assert.equal((await refusal(() => node.importBlock(block))).code, ChainErrorCode.FUTURE_SLOT);
+    assert.equal(node.chain.importSegment([block], []).error !== null, true);
+    assert.equal(clones, 0, "no state transition ran");
+  });
+
+  it("slot 2^64-1 (Infinity once decoded) is refused at once, by gossip and by range sync", {
+    timeout: 20_000,
+  }, async () => {
+    const { node } = victim();
+    const bytes = ctx.ssz.SignedBeaconBlock.serialize(last);
+    // SignedBeaconBlock: a 4-byte offset to the message, the 96-byte signature, then the message, slot first
+    const messageOffset = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
+    bytes.fill(0xff, messageOffset, messageOffset + 8);
+    const block = ctx.ssz.SignedBeaconBlock.deserialize(bytes);
+    assert.equal(block.message.slot, Number.POSITIVE_INFINITY);
+    const clones = await clonesDuring(async () => {
+      await node.importGossipBlock(block).catch(() => {});
+      assert.throws(() => node.importBlock(block));
+      node.chain.importSegment([block], []);
+    });
+    const gossip = await refusal(() => node.importGossipBlock(block));
+    assert.equal(gossip.action, "IGNORE");
+    assert.equal(gossip.code, ChainErrorCode.FUTURE_SLOT);
+    assert.equal((node.chain.importSegment([block], []).error as { code?: string }).code, ChainErrorCode.FUTURE_SLOT);
+    assert.equal(clones, 0, "no slot was processed");
+  });
+
+  it("a block at or below the finalized slot is IGNOREd", async () => {
+    const finalizing = steppedNode();
+    const first: SignedBeaconBlock[] = [];
+    finalizing.node.chain.on("block", (entry) => {
+      if (entry.slot === 1) first.push(entry.block);
+    });
+    finalizing.run(1, 4 * ctx.preset.SLOTS_PER_EPOCH);
+    assert.ok(finalizing.node.chain.forkChoice.finalized.epoch >= 1, "finalized");
+    const e = await refusal(() => finalizing.node.importGossipBlock(first[0]));
+    assert.equal(e.action, "IGNORE");
+    assert.equal(e.code, ChainErrorCode.NOT_AFTER_FINALIZED);
+  });
+
+  it("a second block of the same proposer for the same slot is IGNOREd (before its state transition)", async () => {
+    const { node } = victim();
+    await node.importGossipBlock(last);
+    const message = structuredClone(last.message);
+    message.body.graffiti = new Uint8Array(32).fill(7);
+    const second = signed(message, message.proposer_index);
+    const clones = await clonesDuring(() => node.importGossipBlock(second));
+    const e = await refusal(() => node.importGossipBlock(second));
+    assert.equal(e.action, "IGNORE");
+    assert.equal(e.code, ChainErrorCode.REPEAT_PROPOSAL);
+    assert.equal(clones, 0);
+  });
+
+  it("a block signed by a validator that is not the slot's proposer is REJECTed before its state transition", async () => {
+    const { node } = victim();
+    const message = structuredClone(last.message);
+    message.proposer_index = (message.proposer_index + 1) % VALIDATORS;
+    const impostor = signed(message, message.proposer_index);
+    const clones = await clonesDuring(() => node.importGossipBlock(impostor));
+    // A fresh node: the first attempt recorded the impostor as seen for the slot
+    const e = await refusal(() => victim().node.importGossipBlock(impostor));
+    assert.equal(e.action, "REJECT");
+    assert.equal(e.code, ChainErrorCode.WRONG_PROPOSER);
+    assert.equal(clones, 0);
+  });
+
+  it("a block with a bad proposer signature is REJECTed before its state transition, and does not wait for a parent", async () => {
+    const { node } = victim();
+    const forged = signed(structuredClone(last.message), (last.message.proposer_index + 1) % VALIDATORS);
+    const clones = await clonesDuring(() => node.importGossipBlock(forged));
+    const e = await refusal(() => node.importGossipBlock(forged));
+    assert.equal(e.action, "REJECT");
+    assert.equal(e.code, ChainErrorCode.BAD_PROPOSER_SIGNATURE);
+    assert.equal(clones, 0);
+    // An orphan with a forged signature never enters the pending queue
+    const fresh = steppedNode({ startSlot: SLOTS }).node;
+    assert.equal((await refusal(() => fresh.importGossipBlock(forged))).code, ChainErrorCode.BAD_PROPOSER_SIGNATURE);
+    assert.equal(fresh.pending.size, 0);
+  });
+
+  it("a block whose parent is unknown is IGNOREd and waits in the pending queue", async () => {
+    const fresh = steppedNode({ startSlot: SLOTS }).node;
+    const e = await refusal(() => fresh.importGossipBlock(last));
+    assert.equal(e.action, "IGNORE");
+    assert.equal(e.code, ChainErrorCode.UNKNOWN_PARENT);
+    assert.equal(fresh.pending.size, 1);
+  });
+});
+
+describe("gossip execution_payload: the block's commitment and the holder's signature before execution", () => {
+  it("a valid envelope is imported", async () => {
+    const { node } = victim();
+    await node.importGossipBlock(last);
+    node.importGossipEnvelope(envelopes[SLOTS - 1]);
+    assert.equal(node.chain.getEntry(toHex(envelopes[SLOTS - 1].message.beacon_block_root))?.payloadKnown, true);
+  });
+
+  it("an envelope with a bad signature is REJECTed without executing it", async () => {
+    const { node } = victim();
+    await node.importGossipBlock(last);
+    const forged = { ...envelopes[SLOTS - 1], signature: envelopes[0].signature };
+    const clones = await clonesDuring(async () => node.importGossipEnvelope(forged));
+    const e = await refusal(() => node.importGossipEnvelope(forged));
+    assert.equal(e.action, "REJECT");
+    assert.equal(e.code, ChainErrorCode.ENVELOPE_BAD_SIGNATURE);
+    assert.equal(clones, 0);
+  });
+
+  it("an envelope whose payload is not the committed one is REJECTed", async () => {
+    const { node } = victim();
+    await node.importGossipBlock(last);
+    const other = structuredClone(envelopes[SLOTS - 1]);
+    other.message.payload.block_hash = new Uint8Array(32).fill(9);
+    const e = await refusal(() => node.importGossipEnvelope(other));
+    assert.equal(e.action, "REJECT");
+    assert.equal(e.code, ChainErrorCode.ENVELOPE_BLOCK_HASH_MISMATCH);
+  });
+});
+
+describe("gossip verdicts", () => {
+  it("an untyped error thrown while handling a peer's message is a REJECT (it counts against the peer)", async () => {
+    const seen: Verdict[] = [];
+    const validate = gossipValidator(
+      "beacon_block",
+      () => {
+        throw new TypeError("cannot read properties of undefined");
+      },
+      (_topic, verdict) => seen.push(verdict),
+    );
+    await assert.rejects(validate(last, { toString: () => "peer" }), { action: "REJECT", code: "UNEXPECTED" });
+    assert.deepEqual(seen, [{ action: "REJECT", code: "UNEXPECTED" }]);
+  });
+
+  it("typed refusals keep their verdict; an import that returns is an ACCEPT", async () => {
+    const { node } = victim();
+    const validate = gossipValidator(
+      "beacon_block",
+      (b: SignedBeaconBlock) => node.importGossipBlock(b),
+      () => {},
+    );
+    const message = structuredClone(last.message);
+    message.slot = SLOTS + 1000;
+    await assert.rejects(validate({ message, signature: last.signature }, { toString: () => "peer" }), {
+      action: "IGNORE",
+      code: ChainErrorCode.FUTURE_SLOT,
+    });
+    assert.equal(await validate(last, { toString: () => "peer" }), "ACCEPT");
+  });
+});
