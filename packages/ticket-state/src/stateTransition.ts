@@ -20,6 +20,12 @@ export interface StateTransitionOptions {
    * caller verifies them later, e.g. a whole range-sync batch in one multi-verification.
    */
   deferSignatures?: SignatureSet[];
+  /**
+   * The latest slot the caller's clock admits (fork choice: `block.slot <= get_current_slot(store)`).
+   * A block beyond it is refused before any slot is processed: each empty slot costs work, so a
+   * block from the far future would otherwise keep `process_slots` busy for as long as it names.
+   */
+  maxSlot?: number;
 }
 
 /**
@@ -34,6 +40,7 @@ export function stateTransition(
 ): CachedBeaconState {
   const verifySignatures = opts.verifySignatures ?? true;
   const block = signedBlock.message;
+  assertSlotInRange(block.slot, opts.maxSlot);
   const post = pre.clone();
   processSlots(post, block.slot);
   const signatureSets: SignatureSet[] | null = verifySignatures ? [] : null;
@@ -69,8 +76,26 @@ export function stateTransition(
   return post;
 }
 
+/**
+ * Beyond the spec, checked before `process_slots`: a slot must be an exact integer (a uint64
+ * above 2^53 has no exact JS number, and 2^64 - 1 decodes to Infinity, which no loop reaches), and
+ * not after the caller's `maxSlot`, if given.
+ */
+function assertSlotInRange(slot: number, maxSlot: number | undefined): void {
+  if (!Number.isSafeInteger(slot)) {
+    throw new BlockError(BlockErrorCode.SLOT_OUT_OF_RANGE, "block slot is not an exact integer", { slot });
+  }
+  if (maxSlot !== undefined && slot > maxSlot) {
+    throw new BlockError(BlockErrorCode.FUTURE_SLOT, "block slot is after the latest slot the caller admits", {
+      slot,
+      maxSlot,
+    });
+  }
+}
+
 /** Advance a copy of `pre` through empty slots to `slot` (the caller's state is unchanged). */
 export function processSlotsCopy(pre: CachedBeaconState, slot: number): CachedBeaconState {
+  assertSlotInRange(slot, undefined);
   const post = pre.clone();
   processSlots(post, slot);
   return post;

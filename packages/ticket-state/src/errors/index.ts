@@ -6,6 +6,8 @@ export { TicketStateError } from "./TicketStateError.ts";
 export const BlockErrorCode = {
   // process_slots / state_transition
   SLOT_NOT_IN_FUTURE: "BLOCK_SLOT_NOT_IN_FUTURE",
+  SLOT_OUT_OF_RANGE: "BLOCK_SLOT_OUT_OF_RANGE",
+  FUTURE_SLOT: "BLOCK_FUTURE_SLOT",
   STATE_ROOT_MISMATCH: "BLOCK_STATE_ROOT_MISMATCH",
   INVALID_SIGNATURE: "BLOCK_INVALID_SIGNATURE",
   // header
