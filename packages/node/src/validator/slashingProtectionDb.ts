@@ -56,6 +56,18 @@ export interface AttestationSigningRequest {
 
 type BatchOp = { type: "put"; key: Uint8Array; value: Uint8Array };
 
+/**
+ * What a key's checks need to know first, kept in memory once read: its watermark and the highest
+ * slot and epochs among its records. A vote or block above all of them (a validator's usual next
+ * message) can conflict with no record, and is decided without reading any.
+ */
+interface KeySummary {
+  watermark: Watermark;
+  maxBlockSlot?: number;
+  maxSourceEpoch?: number;
+  maxTargetEpoch?: number;
+}
+
 function key(bucket: number, ...parts: Uint8Array[]): Uint8Array {
   let length = 1;
   for (const p of parts) length += p.length;
@@ -129,6 +141,8 @@ export class SlashingProtectionDb {
   private gvr: Uint8Array | undefined;
   /** Checks and writes run one at a time, so two duties cannot both pass a check before either is recorded. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** By pubkey hex; updated with every record, dropped when a write fails or after an import. */
+  private readonly summaries = new Map<string, KeySummary>();
 
   private constructor(db: Level<Uint8Array, Uint8Array>, gvr: Uint8Array | undefined) {
     this.db = db;
@@ -191,7 +205,7 @@ export class SlashingProtectionDb {
     return this.exclusive(async () => {
       const ops: BatchOp[] = [];
       await this.checkBlock(req, ops);
-      if (ops.length > 0) await this.db.batch(ops, DURABLE);
+      await this.write(ops);
     });
   }
 
@@ -222,7 +236,7 @@ export class SlashingProtectionDb {
             verdicts[i] = e;
           }
         }
-        if (ops.length > 0) await this.db.batch(ops, DURABLE);
+        await this.write(ops);
         remaining = later;
       }
       return verdicts;
@@ -235,10 +249,37 @@ export class SlashingProtectionDb {
     if (verdict) throw verdict;
   }
 
+  /** Write a check's records durably; if that fails, what memory says of them may be wrong. */
+  private async write(ops: BatchOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    try {
+      await this.db.batch(ops, DURABLE);
+    } catch (e) {
+      this.summaries.clear();
+      throw e;
+    }
+  }
+
+  private async summary(pubkey: Uint8Array): Promise<KeySummary> {
+    const id = toHex(pubkey);
+    let summary = this.summaries.get(id);
+    if (!summary) {
+      summary = { watermark: await this.getWatermark(pubkey), maxBlockSlot: await this.highestBlockSlot(pubkey) };
+      for (const other of await this.attestationsWithTargets(pubkey, 0)) {
+        summary.maxSourceEpoch = maxOf(summary.maxSourceEpoch, other.source);
+        summary.maxTargetEpoch = maxOf(summary.maxTargetEpoch, other.target);
+      }
+      this.summaries.set(id, summary);
+    }
+    return summary;
+  }
+
   private async checkBlock(req: BlockSigningRequest, ops: BatchOp[]): Promise<void> {
     const { pubkey, slot, signingRoot } = req;
+    const summary = await this.summary(pubkey);
     const recordKey = key(Bucket.block, pubkey, uint64(slot));
-    const existing = await this.getRecord(recordKey);
+    const existing =
+      summary.maxBlockSlot !== undefined && slot <= summary.maxBlockSlot ? await this.getRecord(recordKey) : undefined;
     if (existing) {
       // Re-signing the very block we signed is no equivocation
       if (isOwnRepeat(existing, signingRoot)) return;
@@ -248,7 +289,7 @@ export class SlashingProtectionDb {
         slot,
       });
     }
-    const watermark = await this.getWatermark(pubkey);
+    const { watermark } = summary;
     // EIP-3076: refuse to sign any block with slot <= min(b.slot for b in signed_blocks), except a repeat signing
     if (watermark.blockSlot !== undefined && slot <= watermark.blockSlot) {
       refuse(SlashingProtectionErrorCode.BLOCK_SLOT_BELOW_WATERMARK, "slot at or below the lowest one signable", {
@@ -258,8 +299,12 @@ export class SlashingProtectionDb {
       });
     }
     ops.push({ type: "put", key: recordKey, value: encodeRecord({ own: true, signingRoot }) });
+    summary.maxBlockSlot = maxOf(summary.maxBlockSlot, slot);
     // Later blocks are all above the first one: it stays the lowest signed slot
-    if (watermark.blockSlot === undefined) ops.push(this.watermarkOp(pubkey, { ...watermark, blockSlot: slot }));
+    if (watermark.blockSlot === undefined) {
+      summary.watermark = { ...watermark, blockSlot: slot };
+      ops.push(this.watermarkOp(pubkey, summary.watermark));
+    }
   }
 
   private async checkAttestation(req: AttestationSigningRequest, ops: BatchOp[]): Promise<void> {
@@ -268,8 +313,14 @@ export class SlashingProtectionDb {
     // A checkpoint vote's source is justified before its target: anything else is no valid vote
     if (source > target) refuse(SlashingProtectionErrorCode.SOURCE_AFTER_TARGET, "source epoch after target", data);
 
+    const summary = await this.summary(pubkey);
+    // Above every record's target and source: no record can make it a double or surround vote
+    const aboveAll =
+      summary.maxTargetEpoch === undefined ||
+      (target > summary.maxTargetEpoch && source >= (summary.maxSourceEpoch ?? 0));
+
     // is_slashable_attestation_data, double vote: data_1 != data_2 and data_1.target.epoch == data_2.target.epoch
-    const sameTarget = await this.attestationsWithTargets(pubkey, target, target + 1);
+    const sameTarget = aboveAll ? [] : await this.attestationsWithTargets(pubkey, target, target + 1);
     for (const other of sameTarget) {
       if (other.source === source && isOwnRepeat(other.record, signingRoot)) return;
     }
@@ -277,7 +328,7 @@ export class SlashingProtectionDb {
       refuse(SlashingProtectionErrorCode.DOUBLE_VOTE, "another vote for this target epoch was signed", data);
     }
 
-    const watermark = await this.getWatermark(pubkey);
+    const { watermark } = summary;
     // EIP-3076: refuse an attestation with source.epoch < min(att.source_epoch for att in signed_attestations)
     if (watermark.sourceEpoch !== undefined && source < watermark.sourceEpoch) {
       refuse(SlashingProtectionErrorCode.SOURCE_BELOW_WATERMARK, "source epoch below the lowest one signable", {
@@ -297,7 +348,7 @@ export class SlashingProtectionDb {
     // data_2.target.epoch < data_1.target.epoch. A record the new vote surrounds has its target
     // between the two epochs (records with source > target are imports, and the source watermark
     // is at or above their source).
-    for (const other of await this.attestationsWithTargets(pubkey, source + 1, target)) {
+    for (const other of aboveAll ? [] : await this.attestationsWithTargets(pubkey, source + 1, target)) {
       if (source < other.source) {
         refuse(SlashingProtectionErrorCode.SURROUNDING_VOTE, "the vote surrounds one already signed", {
           ...data,
@@ -307,7 +358,7 @@ export class SlashingProtectionDb {
       }
     }
     // ... and one that surrounds the new vote has a later target
-    for (const other of await this.attestationsWithTargets(pubkey, target + 1)) {
+    for (const other of aboveAll ? [] : await this.attestationsWithTargets(pubkey, target + 1)) {
       if (other.source < source) {
         refuse(SlashingProtectionErrorCode.SURROUNDED_VOTE, "the vote is surrounded by one already signed", {
           ...data,
@@ -322,15 +373,16 @@ export class SlashingProtectionDb {
       key: key(Bucket.attestation, pubkey, uint64(target), uint64(source)),
       value: encodeRecord({ own: true, signingRoot }),
     });
+    summary.maxSourceEpoch = maxOf(summary.maxSourceEpoch, source);
+    summary.maxTargetEpoch = maxOf(summary.maxTargetEpoch, target);
     // Later votes have a higher target and no lower source: the first one's epochs stay the lowest
     if (watermark.sourceEpoch === undefined || watermark.targetEpoch === undefined) {
-      ops.push(
-        this.watermarkOp(pubkey, {
-          ...watermark,
-          sourceEpoch: watermark.sourceEpoch ?? source,
-          targetEpoch: watermark.targetEpoch ?? target,
-        }),
-      );
+      summary.watermark = {
+        ...watermark,
+        sourceEpoch: watermark.sourceEpoch ?? source,
+        targetEpoch: watermark.targetEpoch ?? target,
+      };
+      ops.push(this.watermarkOp(pubkey, summary.watermark));
     }
   }
 
@@ -368,7 +420,9 @@ export class SlashingProtectionDb {
       }
       const batch = [...ops.values()];
       if (!this.gvr) batch.push({ type: "put", key: key(Bucket.meta, META_GENESIS_VALIDATORS_ROOT), value: gvr });
-      if (batch.length > 0) await this.db.batch(batch, DURABLE);
+      await this.write(batch);
+      // The imported keys' summaries are read again when next needed
+      this.summaries.clear();
       this.gvr = gvr;
       return { validators: byPubkey.size, blocks, attestations };
     });
