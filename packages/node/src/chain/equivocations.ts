@@ -23,6 +23,11 @@ import {
  */
 const PROPOSER_WATCH_EPOCHS = 2;
 /**
+ * At most this many (slot, proposer) headers are remembered, oldest forgotten first: honest traffic
+ * is one block per slot and a few forks, so this only bounds what a flood of blocks could pin.
+ */
+const MAX_WATCHED_HEADERS = 1024;
+/**
  * How many target epochs of votes the attester watch remembers per validator. Gossip carries votes
  * of the last epoch's worth of slots, so this catches every double vote and the surround votes
  * within a few epochs, in memory bounded by validators × epochs.
@@ -85,6 +90,7 @@ export class EquivocationWatch {
     const first = this.headers.get(key);
     if (!first) {
       this.headers.set(key, seen);
+      if (this.headers.size > MAX_WATCHED_HEADERS) this.headers.delete(this.headers.keys().next().value as string);
       return null;
     }
     if (first.root === seen.root) {

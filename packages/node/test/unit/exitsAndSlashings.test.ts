@@ -12,6 +12,7 @@ import {
   FAR_FUTURE_EPOCH,
   fromHex,
   interopSecretKey,
+  isSlashableAttestationData,
   minimalChainConfig,
   type ProposerSlashing,
   produceBlock,
@@ -22,6 +23,7 @@ import {
   sszTypes,
   toHex,
 } from "@turnstile/ticket-state";
+import { EquivocationWatch } from "../../src/chain/equivocations.ts";
 import { verdictOf } from "../../src/network/verdict.ts";
 import type { BeaconNode } from "../../src/node/beaconNode.ts";
 import { steppedNode } from "./helpers.ts";
@@ -416,5 +418,46 @@ describe("pool endpoints", () => {
     } finally {
       await api.close();
     }
+  });
+});
+
+describe("EquivocationWatch", () => {
+  const ctx = createChainContext(minimalChainConfig);
+  const state = steppedNode({ ctx }).node.chain.head().state;
+  const root = (byte: number) => new Uint8Array(32).fill(byte);
+  const voteFor = (source: number, target: number, byte = 1): SingleAttestation => ({
+    committee_index: 0,
+    attester_index: 3,
+    data: {
+      slot: target * ctx.preset.SLOTS_PER_EPOCH,
+      index: 0,
+      beacon_block_root: root(byte),
+      source: { epoch: source, root: root(source) },
+      target: { epoch: target, root: root(target) },
+    },
+    signature: new Uint8Array(96),
+  });
+
+  it("a surround vote, either way round, is a slashing with the surrounding vote first", () => {
+    for (const [first, second] of [
+      [voteFor(1, 4), voteFor(2, 3)],
+      [voteFor(2, 3), voteFor(1, 4)],
+    ]) {
+      const watch = new EquivocationWatch(ctx);
+      assert.equal(watch.onAttestation(first, true, state), null);
+      const slashing = watch.onAttestation(second, true, state);
+      assert.ok(slashing, "caught");
+      assert.ok(isSlashableAttestationData(slashing.attestation_1.data, slashing.attestation_2.data));
+      assert.equal(slashing.attestation_1.data.target.epoch, 4);
+    }
+  });
+
+  it("votes that do not conflict, and votes older than it keeps, make nothing", () => {
+    const watch = new EquivocationWatch(ctx);
+    assert.equal(watch.onAttestation(voteFor(1, 2), true, state), null);
+    assert.equal(watch.onAttestation(voteFor(1, 2), true, state), null, "the same vote again");
+    assert.equal(watch.onAttestation(voteFor(2, 3), true, state), null, "the next epoch's vote");
+    watch.prune(20 * ctx.preset.SLOTS_PER_EPOCH);
+    assert.equal(watch.onAttestation(voteFor(1, 2, 9), true, state), null, "epoch 2 is forgotten");
   });
 });
