@@ -242,6 +242,29 @@ describe("proposer equivocation", () => {
     assert.equal(node.pools.proposerSlashings.getAll().length, 1, "a validly signed second header slashes");
   });
 
+  it("the second block of a proposer on gossip, IGNOREd as a repeat proposal, is still caught", async () => {
+    const producer = steppedNode();
+    producer.run(1, 5);
+    const parent = producer.node.chain.head().state;
+    producer.run(6, 6);
+    const honest = canonicalBlocks(producer.node, 6)[0];
+    const other = equivocate(parent, honest, producer.node);
+    // A node without duties at the start of slot 6, that has the chain up to slot 5
+    const { node } = steppedNode({ startSlot: 6 });
+    const rootOf = (b: SignedBeaconBlock) => toHex(node.ctx.ssz.BeaconBlock.hashTreeRoot(b.message));
+    for (const block of canonicalBlocks(producer.node, 1).slice(0, -1)) {
+      node.importBlock(block);
+      const { envelope } = producer.node.chain.getEntry(rootOf(block))!;
+      if (envelope) node.importEnvelope(envelope);
+    }
+    await node.importGossipBlock(honest);
+    const published: string[] = [];
+    node.publisher = (topic) => published.push(topic);
+    await assert.rejects(node.importGossipBlock(other), { action: "IGNORE", code: "CHAIN_REPEAT_PROPOSAL" });
+    assert.deepEqual(published, ["proposer_slashing"]);
+    assert.equal(node.pools.proposerSlashings.getAll().length, 1);
+  });
+
   it("gossip: IGNORE a second slashing of a proposer, REJECT identical headers or a bad signature", () => {
     const { node, run } = steppedNode();
     run(1, 5);
