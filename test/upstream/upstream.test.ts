@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { planBlsCase } from "./blsCases.ts";
+import { closeBlsSetPaths, planBlsSetCase, SET_HANDLERS } from "./blsSetCases.ts";
 import { type CasePlan, registerCase, summaryLines } from "./caseTally.ts";
 import { planShufflingCase } from "./shufflingCases.ts";
 import { planSszGenericCase } from "./sszGenericCases.ts";
@@ -66,12 +67,26 @@ for (const [group, cases] of groups) {
   });
 }
 
+// The signature checks again, through the code that verifies consensus signatures (batches, the BLS thread)
+for (const [group, cases] of groups) {
+  const [runner, handler] = group.split("/");
+  if (runner !== "bls" || !SET_HANDLERS.has(handler)) continue;
+  const multiSource = new Set(cases.map((c) => c.source)).size > 1;
+  describe(`bls_signature_sets/${handler}`, () => {
+    for (const c of cases) {
+      const name = `${c.preset}/${c.fork}/${c.suite}/${c.name}${multiSource ? ` [${c.source}]` : ""}`;
+      registerCase(`bls_signature_sets/${handler}`, name, planBlsSetCase(c));
+    }
+  });
+}
+
 if (tree.unrecognized.length > 0) {
   describe("unrecognized", () => {
     for (const u of tree.unrecognized) registerCase("unrecognized/layout", u.path, { skip: u.reason });
   });
 }
 
-after(() => {
+after(async () => {
+  await closeBlsSetPaths();
   for (const line of summaryLines()) console.log(line);
 });
