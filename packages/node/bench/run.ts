@@ -1,17 +1,27 @@
 /**
  * Node benchmarks (DESIGN.md §10), BeaconNodes in this process over real libp2p on 127.0.0.1:
  * gossip-to-head import latency (target p99 ≤ 150 ms), range-sync throughput (target ≥ 300 blocks/s)
- * and the REST API's latency under a flood of far-future blocks (target p99 ≤ 50 ms, head advancing).
+ * and the REST API's latency under a flood of far-future blocks (target p99 ≤ 50 ms, head advancing);
+ * then, in one node, the cost of the gossip checks of exits and slashings, of the equivocation watch
+ * and of admitting one gossip vote.
  * Each figure prints a human line and one JSON line {"name","value","unit"}; about two minutes.
  * Names as arguments run only those benchmarks (`npm run bench -- farFutureFlood`).
  */
 import { useFastHasher } from "@turnstile/ticket-state";
 import { note } from "./common.ts";
+import { exitsAndSlashings } from "./exitsAndSlashings.ts";
 import { farFutureFlood } from "./farFutureFlood.ts";
 import { gossipToHead } from "./gossipToHead.ts";
+import { gossipVotes } from "./gossipVotes.ts";
 import { rangeSync } from "./rangeSync.ts";
 
-const BENCHES: Record<string, () => Promise<void>> = { rangeSync, gossipToHead, farFutureFlood };
+const BENCHES: Record<string, () => Promise<void>> = {
+  rangeSync,
+  gossipToHead,
+  farFutureFlood,
+  exitsAndSlashings,
+  gossipVotes,
+};
 
 await useFastHasher();
 const started = performance.now();

@@ -14,7 +14,7 @@ import type { BeaconNode } from "../node/beaconNode.ts";
 import { BlockHistory } from "./blockHistory.ts";
 import { ParentFetcher } from "./parentFetcher.ts";
 import { RangeSync } from "./rangeSync.ts";
-import { gossipValidator, type VerdictListener } from "./verdict.ts";
+import { gossipValidator, peerPenaltyOf, type VerdictListener } from "./verdict.ts";
 
 /** What gossipsub's publish throws when no peer subscribes to the topic (not a failure worth a log line). */
 const NO_PEERS_ON_TOPIC = "NoPeersSubscribedToTopic";
@@ -89,6 +89,8 @@ export async function attachNetwork(node: BeaconNode, opts: NodeNetworkOptions, 
       log.debug({ topic, peer, action: verdict.action, code: verdict.code }, "gossip message refused");
     }
     if (verdict.action === "IGNORE") onIgnore.get(topic)?.(peer, verdict.code);
+    const penalty = peerPenaltyOf(error, ctx.preset.SLOTS_PER_EPOCH);
+    if (penalty !== null) network.reportPeer(peer, penalty, `gossip_${verdict.code}`);
   };
   const onIgnore = new Map<string, (peer: string, code: string) => void>();
   const gossip = <K extends GossipTopicName>(

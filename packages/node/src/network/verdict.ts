@@ -1,4 +1,4 @@
-import { type GossipAction, GossipValidationError } from "@turnstile/p2p";
+import { type GossipAction, GossipValidationError, PeerAction } from "@turnstile/p2p";
 import { TicketStateError } from "@turnstile/ticket-state";
 import { ChainErrorCode, errorCode } from "../chain/errors.ts";
 
@@ -36,6 +36,18 @@ export function verdictOf(error: unknown): Verdict {
     return { action: IGNORE_CODES.has(error.code) ? "IGNORE" : "REJECT", code: error.code };
   }
   return { action: "REJECT", code: errorCode(error) };
+}
+
+/**
+ * A penalty beyond the verdict, for IGNOREd messages no honest peer sends: the spec IGNOREs a block
+ * from a future slot (clocks disagree a little), but one more than an epoch ahead of our clock is
+ * no clock disparity, and a flood of them would otherwise cost its sender nothing.
+ */
+export function peerPenaltyOf(error: unknown, slotsPerEpoch: number): PeerAction | null {
+  if (errorCode(error) !== ChainErrorCode.FUTURE_SLOT) return null;
+  const data = (error as { data?: { slot?: number; latestSlot?: number } }).data;
+  if (data?.slot === undefined || data.latestSlot === undefined) return null;
+  return data.slot > data.latestSlot + slotsPerEpoch ? PeerAction.MID_TOLERANCE : null;
 }
 
 /** Told of every gossip message's verdict (metrics, logs); `error` is null for ACCEPT. */
