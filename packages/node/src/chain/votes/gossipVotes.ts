@@ -53,6 +53,8 @@ export class GossipVotes extends EventEmitter<GossipVotesEvents> {
     const now = this.tick();
     const v = validateAttestation(this.chain, this.attesters, attestation, now, verifySignature);
     const { vote } = v;
+    // [REJECT] if `attestation.data.index == 1`, the execution payload for `block` passes validation:
+    // only valid payloads are imported, so a known one does
     // [IGNORE] when `attestation.data.index == 1`, the execution payload for `block` has been seen
     // (a client MAY queue attestations for processing once the payload is retrieved): it waits in
     // the VoteQueue, and counts as this attester's vote for the epoch

@@ -78,6 +78,8 @@ export function validateAttestation(
   if (block === undefined || !chain.hasBlock(blockRoot)) {
     throw new VoteRejection("IGNORE", VoteErrorCode.UNKNOWN_BLOCK, "attestation for an unknown block", { blockRoot });
   }
+  // [REJECT] the block being voted for passes validation: only valid blocks are stored, so a known
+  // block does (an invalid one is never known, and a vote for it is IGNOREd above)
   // [REJECT] (validate_on_attestation) the voted block is not newer than the vote:
   // `store.blocks[attestation.data.beacon_block_root].slot <= attestation.data.slot`
   if (block.slot > data.slot) {

@@ -60,6 +60,8 @@ export function validatePayloadAttestationMessage(
       blockRoot,
     });
   }
+  // [REJECT] the message's block `data.beacon_block_root` passes validation: only valid blocks are
+  // stored, so a known block does
   // [REJECT] the block is of the voted slot: an honest member votes only on its slot's block
   // (validator.md), and fork choice (on_payload_attestation_message) discards any other vote
   if (entry.slot !== data.slot) {
