@@ -12,7 +12,10 @@ import {
   signObject,
   toHex,
 } from "@turnstile/ticket-state";
+import pino from "pino";
 import { ChainErrorCode } from "../../src/chain/errors.ts";
+import { NodeMetrics } from "../../src/metrics/metrics.ts";
+import { attachNetwork } from "../../src/network/nodeNetwork.ts";
 import { gossipValidator, peerPenaltyOf, type Verdict } from "../../src/network/verdict.ts";
 import { steppedNode, VALIDATORS } from "./helpers.ts";
 
@@ -272,3 +275,38 @@ describe("peer penalties beyond the verdict", () => {
     assert.equal(peerPenaltyOf(nearError, ctx.preset.SLOTS_PER_EPOCH), null, "a slot just ahead may be clock skew");
   });
 });
+
+describe("over libp2p: an untyped error while handling a peer's block counts against that peer", () => {
+  it("the sender's gossip score drops, and the verdict is counted as a REJECT (UNEXPECTED)", async () => {
+    const silent = pino({ level: "silent" });
+    const loopback = { listenAddresses: ["/ip4/127.0.0.1/tcp/0"], bootnodes: [] };
+    const sender = steppedNode({ startSlot: SLOTS });
+    const receiver = steppedNode({ startSlot: SLOTS });
+    // A bug on our side that a peer's message triggers: it must not be free to repeat
+    receiver.node.importGossipBlock = async () => {
+      throw new TypeError("cannot read properties of undefined");
+    };
+    const metrics = new NodeMetrics();
+    const netR = await attachNetwork(receiver.node, { ...loopback, metrics }, silent);
+    const netS = await attachNetwork(sender.node, { ...loopback, bootnodes: [netR.multiaddrs[0]] }, silent);
+    try {
+      await waitUntil(() => netS.getMeshPeers("beacon_block").length > 0, "gossip mesh");
+      await netS.publish("beacon_block", last);
+      await waitUntil(() => (netR.counters()["gossip.reject_reason.beacon_block.UNEXPECTED"] ?? 0) > 0, "the REJECT");
+      await waitUntil(() => netR.getPeerScore(netS.peerId).gossip < 0, "the sender's score to drop");
+      const counted = await metrics.gossipUnexpectedErrors.get();
+      assert.equal(counted.values.find((v) => v.labels.topic === "beacon_block")?.value, 1);
+    } finally {
+      await netS.stop();
+      await netR.stop();
+    }
+  });
+});
+
+async function waitUntil(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
