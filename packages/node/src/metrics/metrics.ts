@@ -116,7 +116,7 @@ export class NodeMetrics {
   });
   readonly votesWaiting = new Gauge({
     name: "turnstile_fork_choice_votes_waiting",
-    help: "Votes waiting now: for their slot to pass (queued) or for their payload (awaiting_payload)",
+    help: "Votes waiting now: for their slot to pass (queued), their payload (awaiting_payload) or their block (awaiting_block)",
     labelNames: ["reason"] as const,
     registers: [this.registry],
   });

@@ -28,6 +28,7 @@ import {
 import { VoteErrorCode } from "../../src/chain/votes/errors.ts";
 import { observeVotes } from "../../src/chain/votes/observeVotes.ts";
 import { EVICTED_FROM_PAYLOAD_QUEUE, MAX_VOTES_AWAITING_PAYLOAD, VoteQueue } from "../../src/chain/votes/voteQueue.ts";
+import { VotesAwaitingBlock } from "../../src/chain/votes/votesAwaitingBlock.ts";
 import type { Logger } from "../../src/logger.ts";
 import { verdictOf } from "../../src/network/verdict.ts";
 import { BUYERS, genesisState, steppedNode } from "./helpers.ts";
@@ -96,13 +97,14 @@ interface VoteSpec {
   signer?: number;
 }
 
-/** A SingleAttestation, valid unless `spec` says otherwise: committees from the canonical checkpoint state. */
-function attestation(node: BeaconNode, spec: VoteSpec): SingleAttestation {
+/** A SingleAttestation, valid unless `spec` says otherwise: committees from the producer's checkpoint state. */
+function attestation(spec: VoteSpec): SingleAttestation {
+  const { chain } = producer.node;
   const { slot } = spec;
   const epoch = computeEpochAtSlot(ctx, slot);
   const blockRoot = spec.blockRoot ?? rootAt(Math.min(slot, HEAD_SLOT));
-  const canonicalTarget = node.chain.forkChoice.checkpointBlockRoot(rootAt(Math.min(slot, HEAD_SLOT)), epoch)!;
-  const base = node.chain.regen.getPostState(canonicalTarget, false);
+  const canonicalTarget = chain.forkChoice.checkpointBlockRoot(rootAt(Math.min(slot, HEAD_SLOT)), epoch)!;
+  const base = chain.regen.getPostState(canonicalTarget, false);
   const epochStart = epoch * ctx.preset.SLOTS_PER_EPOCH;
   const state = base.state.slot < epochStart ? processSlotsCopy(base, epochStart) : base;
   const committee = state.epochCtx.getBeaconCommittee(slot, 0);
@@ -123,13 +125,14 @@ function attestation(node: BeaconNode, spec: VoteSpec): SingleAttestation {
 }
 
 /** A validator of `slot`'s committee 1: not in committee 0. */
-function otherCommitteeMember(node: BeaconNode, slot: number): number {
+function otherCommitteeMember(slot: number): number {
+  const { chain } = producer.node;
   const epoch = computeEpochAtSlot(ctx, slot);
-  const target = node.chain.forkChoice.checkpointBlockRoot(rootAt(slot), epoch)!;
-  return node.chain.regen.getPostState(target, false).epochCtx.getBeaconCommittee(slot, 1)[0];
+  const target = chain.forkChoice.checkpointBlockRoot(rootAt(slot), epoch)!;
+  return chain.regen.getPostState(target, false).epochCtx.getBeaconCommittee(slot, 1)[0];
 }
 
-const attest = (node: BeaconNode, spec: VoteSpec) => () => node.votes.importAttestation(attestation(node, spec), true);
+const attest = (node: BeaconNode, spec: VoteSpec) => () => node.votes.importAttestation(attestation(spec), true);
 
 /** Slot 11 has begun: votes of slot 10 are applied at once. */
 const SLOT_11 = (HEAD_SLOT + 1) * SECONDS;
@@ -167,6 +170,23 @@ describe("beacon_attestation gossip", () => {
     );
   });
 
+  it("keeps a vote for a block not seen yet (IGNOREd, so not forwarded) and counts it once the block arrives", async () => {
+    const { node } = observer(SLOT_11, { upTo: HEAD_SLOT - 1 });
+    const gossipApplied: string[] = [];
+    node.chain.votes.on("vote", (source, outcome) => source === "gossip" && gossipApplied.push(outcome));
+    const vote = attestation({ slot: HEAD_SLOT });
+    assert.equal(
+      verdict(() => node.votes.importAttestation(vote, true)),
+      `IGNORE ${VoteErrorCode.UNKNOWN_BLOCK}`,
+    );
+    assert.equal(node.votes.waitingForBlock, 1);
+    node.chain.importBlock(bySlot.get(HEAD_SLOT)!.block);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(node.votes.waitingForBlock, 0);
+    assert.deepEqual(gossipApplied, ["applied"]);
+    assert.equal(node.pools.attestations.getForBlock(HEAD_SLOT + 1, 1).length, 1);
+  });
+
   it("IGNOREs a vote from a future slot, but admits one within the clock disparity (it waits for its slot to pass)", () => {
     const { node, setTime } = observer(SLOT_11);
     // Slot 12 starts in 6 s: far beyond the 0.5 s allowance
@@ -180,7 +200,7 @@ describe("beacon_attestation gossip", () => {
 
   it("IGNOREs a vote from before the previous epoch", () => {
     const { node, setTime } = observer(SLOT_11);
-    const attestationOfSlot7 = attestation(node, { slot: 7 });
+    const attestationOfSlot7 = attestation({ slot: 7 });
     setTime(3 * ctx.preset.SLOTS_PER_EPOCH * SECONDS); // epoch 3: slot 7 is in epoch 0
     assert.equal(
       verdict(() => node.votes.importAttestation(attestationOfSlot7, true)),
@@ -212,7 +232,7 @@ describe("beacon_attestation gossip", () => {
 
   it("REJECTs an attester that is not in the committee, and a committee index out of range", () => {
     const { node } = observer(SLOT_11);
-    const outsider = otherCommitteeMember(node, HEAD_SLOT);
+    const outsider = otherCommitteeMember(HEAD_SLOT);
     assert.equal(
       verdict(attest(node, { slot: HEAD_SLOT, attester: outsider })),
       `REJECT ${VoteErrorCode.NOT_IN_COMMITTEE}`,
@@ -226,7 +246,7 @@ describe("beacon_attestation gossip", () => {
 
   it("REJECTs a bad signature", () => {
     const { node } = observer(SLOT_11);
-    const attester = attestation(node, { slot: HEAD_SLOT }).attester_index;
+    const attester = attestation({ slot: HEAD_SLOT }).attester_index;
     assert.equal(
       verdict(attest(node, { slot: HEAD_SLOT, signer: attester + 1 })),
       `REJECT ${VoteErrorCode.BAD_SIGNATURE}`,
@@ -235,7 +255,7 @@ describe("beacon_attestation gossip", () => {
 
   it("IGNOREs a second vote of the same attester for the same target epoch (a copy, or another vote)", () => {
     const { node } = observer(SLOT_11);
-    const first = attestation(node, { slot: HEAD_SLOT });
+    const first = attestation({ slot: HEAD_SLOT });
     assert.equal(
       verdict(() => node.votes.importAttestation(first, true)),
       "ACCEPT",
@@ -244,7 +264,7 @@ describe("beacon_attestation gossip", () => {
       verdict(() => node.votes.importAttestation(first, true)),
       `IGNORE ${VoteErrorCode.ALREADY_SEEN}`,
     );
-    const other = attestation(node, { slot: HEAD_SLOT, blockRoot: rootAt(HEAD_SLOT - 1), index: 1 });
+    const other = attestation({ slot: HEAD_SLOT, blockRoot: rootAt(HEAD_SLOT - 1), index: 1 });
     assert.equal(
       verdict(() => node.votes.importAttestation(other, true)),
       `IGNORE ${VoteErrorCode.ALREADY_SEEN}`,
@@ -253,7 +273,7 @@ describe("beacon_attestation gossip", () => {
 
   it("IGNOREs a FULL vote whose payload is not seen yet, keeps it, and counts it once the payload arrives", () => {
     const { node } = observer((HEAD_SLOT + 2) * SECONDS, { withoutPayloadOf: HEAD_SLOT });
-    const vote = attestation(node, { slot: HEAD_SLOT + 1, blockRoot: rootAt(HEAD_SLOT), index: 1 });
+    const vote = attestation({ slot: HEAD_SLOT + 1, blockRoot: rootAt(HEAD_SLOT), index: 1 });
     const { stats } = node.chain.votes;
     assert.equal(
       verdict(() => node.votes.importAttestation(vote, true)),
@@ -276,7 +296,7 @@ describe("beacon_attestation gossip", () => {
     fc.onAttestation = () => {
       throw new ForkChoiceError(ForkChoiceErrorCode.WRONG_TARGET, "disagrees with the gossip checks");
     };
-    const vote = attestation(node, { slot: HEAD_SLOT });
+    const vote = attestation({ slot: HEAD_SLOT });
     assert.equal(
       verdict(() => node.votes.importAttestation(vote, true)),
       `IGNORE ${VoteErrorCode.FORK_CHOICE_REFUSED}`,
@@ -302,14 +322,18 @@ describe("payload_attestation_message gossip", () => {
   /** Slot 10, after its block: the PTC votes now. */
   const PTC_TIME = HEAD_SLOT * SECONDS + (3 * SECONDS) / 4;
 
-  function ptcOf(node: BeaconNode, slot: number): number[] {
-    return Array.from(node.chain.regen.getPostState(rootAt(slot), false).epochCtx.getPtc(slot));
+  function ptcOf(slot: number): number[] {
+    return Array.from(producer.node.chain.regen.getPostState(rootAt(slot), false).epochCtx.getPtc(slot));
   }
 
-  function message(
-    node: BeaconNode,
-    spec: { member: number; slot?: number; blockRoot?: string; present?: boolean; blob?: boolean; signer?: number },
-  ): PayloadAttestationMessage {
+  function message(spec: {
+    member: number;
+    slot?: number;
+    blockRoot?: string;
+    present?: boolean;
+    blob?: boolean;
+    signer?: number;
+  }): PayloadAttestationMessage {
     const slot = spec.slot ?? HEAD_SLOT;
     const present = spec.present ?? true;
     const data = {
@@ -318,7 +342,7 @@ describe("payload_attestation_message gossip", () => {
       payload_present: present,
       blob_data_available: spec.blob ?? present,
     };
-    const state = node.chain.regen.getPostState(rootAt(Math.min(slot, HEAD_SLOT)), false);
+    const state = producer.node.chain.regen.getPostState(rootAt(Math.min(slot, HEAD_SLOT)), false);
     const key = interopSecretKey(spec.signer ?? spec.member);
     const epoch = computeEpochAtSlot(ctx, slot);
     const signature = signObject(state, key, sszTypes.PayloadAttestationData, data, DOMAIN_PTC_ATTESTER, epoch);
@@ -330,68 +354,77 @@ describe("payload_attestation_message gossip", () => {
 
   it("admits a PTC member's vote about the current slot's block: fork choice records it", () => {
     const { node } = observer(PTC_TIME);
-    const [member] = ptcOf(node, HEAD_SLOT);
-    assert.equal(verdict(ptcVote(node, message(node, { member }))), "ACCEPT");
+    const [member] = ptcOf(HEAD_SLOT);
+    assert.equal(verdict(ptcVote(node, message({ member }))), "ACCEPT");
     assert.equal(node.chain.forkChoice.getPtcVotes(rootAt(HEAD_SLOT))![0], true);
   });
 
   it("REJECTs a validator outside the slot's PTC", () => {
     const { node } = observer(PTC_TIME);
-    const ptc = ptcOf(node, HEAD_SLOT);
+    const ptc = ptcOf(HEAD_SLOT);
     const outsider = [...Array(64).keys()].find((i) => !ptc.includes(i))!;
-    assert.equal(verdict(ptcVote(node, message(node, { member: outsider }))), `REJECT ${VoteErrorCode.PTC_NOT_MEMBER}`);
+    assert.equal(verdict(ptcVote(node, message({ member: outsider }))), `REJECT ${VoteErrorCode.PTC_NOT_MEMBER}`);
   });
 
   it("IGNOREs a second message of the same member in the slot", () => {
     const { node } = observer(PTC_TIME);
-    const [member] = ptcOf(node, HEAD_SLOT);
-    assert.equal(verdict(ptcVote(node, message(node, { member }))), "ACCEPT");
+    const [member] = ptcOf(HEAD_SLOT);
+    assert.equal(verdict(ptcVote(node, message({ member }))), "ACCEPT");
     assert.equal(
-      verdict(ptcVote(node, message(node, { member, present: false }))),
+      verdict(ptcVote(node, message({ member, present: false }))),
       `IGNORE ${VoteErrorCode.PTC_ALREADY_SEEN}`,
     );
     assert.equal(node.chain.forkChoice.getPtcVotes(rootAt(HEAD_SLOT))![0], true, "the first vote stands");
   });
 
+  it("keeps a vote for a block not seen yet and records it once the block arrives in the slot", async () => {
+    const { node } = observer(PTC_TIME, { upTo: HEAD_SLOT - 1 });
+    const [member] = ptcOf(HEAD_SLOT);
+    assert.equal(verdict(ptcVote(node, message({ member }))), `IGNORE ${VoteErrorCode.PTC_UNKNOWN_BLOCK}`);
+    node.chain.importBlock(bySlot.get(HEAD_SLOT)!.block);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(node.chain.forkChoice.getPtcVotes(rootAt(HEAD_SLOT))![0], true);
+  });
+
   it("REJECTs a bad signature", () => {
     const { node } = observer(PTC_TIME);
-    const [member] = ptcOf(node, HEAD_SLOT);
+    const [member] = ptcOf(HEAD_SLOT);
     assert.equal(
-      verdict(ptcVote(node, message(node, { member, signer: member + 1 }))),
+      verdict(ptcVote(node, message({ member, signer: member + 1 }))),
       `REJECT ${VoteErrorCode.PTC_BAD_SIGNATURE}`,
     );
   });
 
   it("IGNOREs a vote for an unknown block", () => {
     const { node } = observer(PTC_TIME);
-    const [member] = ptcOf(node, HEAD_SLOT);
-    const m = message(node, { member });
+    const [member] = ptcOf(HEAD_SLOT);
+    const m = message({ member });
     m.data.beacon_block_root = fromHex(UNKNOWN_ROOT);
     assert.equal(verdict(ptcVote(node, m)), `IGNORE ${VoteErrorCode.PTC_UNKNOWN_BLOCK}`);
   });
 
   it("REJECTs a vote about another slot's block, and blob availability that differs from presence", () => {
     const { node } = observer(PTC_TIME);
-    const [member] = ptcOf(node, HEAD_SLOT);
+    const [member] = ptcOf(HEAD_SLOT);
     assert.equal(
-      verdict(ptcVote(node, message(node, { member, blockRoot: rootAt(HEAD_SLOT - 1) }))),
+      verdict(ptcVote(node, message({ member, blockRoot: rootAt(HEAD_SLOT - 1) }))),
       `REJECT ${VoteErrorCode.PTC_BLOCK_SLOT_MISMATCH}`,
     );
     assert.equal(
-      verdict(ptcVote(node, message(node, { member, blob: false }))),
+      verdict(ptcVote(node, message({ member, blob: false }))),
       `REJECT ${VoteErrorCode.PTC_INCONSISTENT_DATA}`,
     );
   });
 
   it("IGNOREs a vote not for the current slot; within the disparity it is still not taken, as fork choice would refuse it", () => {
     const { node, setTime } = observer(PTC_TIME);
-    const [member] = ptcOf(node, HEAD_SLOT);
+    const [member] = ptcOf(HEAD_SLOT);
     setTime((HEAD_SLOT + 1) * SECONDS + 1);
-    assert.equal(verdict(ptcVote(node, message(node, { member }))), `IGNORE ${VoteErrorCode.PTC_NOT_CURRENT_SLOT}`);
+    assert.equal(verdict(ptcVote(node, message({ member }))), `IGNORE ${VoteErrorCode.PTC_NOT_CURRENT_SLOT}`);
     // 0.3 s into the next slot: inside the spec's allowance, but on_payload_attestation_message
     // takes wire votes of the store's current slot only
     setTime((HEAD_SLOT + 1) * SECONDS + 0.3);
-    assert.equal(verdict(ptcVote(node, message(node, { member }))), `IGNORE ${VoteErrorCode.FORK_CHOICE_REFUSED}`);
+    assert.equal(verdict(ptcVote(node, message({ member }))), `IGNORE ${VoteErrorCode.FORK_CHOICE_REFUSED}`);
   });
 });
 
@@ -473,6 +506,21 @@ describe("VoteQueue", () => {
   });
 });
 
+describe("VotesAwaitingBlock", () => {
+  it("is bounded: the votes of the root that waits longest make room", () => {
+    const queue = new VotesAwaitingBlock<number>(3);
+    assert.equal(queue.add("a", 1), 0);
+    assert.equal(queue.add("a", 2), 0);
+    assert.equal(queue.add("b", 3), 0);
+    assert.equal(queue.add("c", 4), 2, "both votes for a dropped");
+    assert.equal(queue.size, 2);
+    assert.deepEqual(queue.take("a"), []);
+    assert.deepEqual(queue.take("b"), [3]);
+    assert.deepEqual(queue.take("c"), [4]);
+    assert.equal(queue.size, 0);
+  });
+});
+
 describe("vote metrics and logs", () => {
   it("counts each refusal by topic and code with a debug line, and logs a fault at error level", async () => {
     const { node } = observer(SLOT_11);
@@ -483,7 +531,7 @@ describe("vote metrics and logs", () => {
       error: (_o: unknown, msg: string) => lines.push({ level: "error", msg }),
     } as unknown as Logger;
     observeVotes(node.votes, node.chain.votes, metrics, log);
-    const unknownTarget = attestation(node, { slot: HEAD_SLOT, targetRoot: UNKNOWN_ROOT });
+    const unknownTarget = attestation({ slot: HEAD_SLOT, targetRoot: UNKNOWN_ROOT });
     assert.equal(
       verdict(() => node.importAttestation(unknownTarget)),
       `IGNORE ${VoteErrorCode.UNKNOWN_TARGET}`,
@@ -498,7 +546,7 @@ describe("vote metrics and logs", () => {
     fc.onAttestation = () => {
       throw new ForkChoiceError(ForkChoiceErrorCode.SAME_SLOT_FULL_VOTE, "disagrees");
     };
-    const valid = attestation(node, { slot: HEAD_SLOT });
+    const valid = attestation({ slot: HEAD_SLOT });
     assert.equal(
       verdict(() => node.importAttestation(valid)),
       `IGNORE ${VoteErrorCode.FORK_CHOICE_REFUSED}`,

@@ -8,6 +8,10 @@ import { SeenVotes } from "./seenVotes.ts";
 import { validateAttestation } from "./validateAttestation.ts";
 import { validatePayloadAttestationMessage } from "./validatePayloadAttestation.ts";
 import type { VoteResult } from "./voteQueue.ts";
+import { VotesAwaitingBlock } from "./votesAwaitingBlock.ts";
+
+/** Gossip votes kept waiting for the block they name: about two slots' worth of a 16k-validator set's. */
+export const MAX_VOTES_AWAITING_BLOCK = 1024;
 
 /** The gossip topics that carry votes. */
 export type VoteTopic = "beacon_attestation" | "payload_attestation_message";
@@ -15,6 +19,8 @@ export type VoteTopic = "beacon_attestation" | "payload_attestation_message";
 export interface GossipVotesEvents {
   /** A vote was refused (IGNORE or REJECT, with its code): metrics count it, the log says why. */
   refused: [topic: VoteTopic, rejection: VoteRejection];
+  /** Checking a vote threw something other than a VoteRejection: a bug, or input no check foresaw. */
+  unexpected: [topic: VoteTopic, error: unknown];
 }
 
 /**
@@ -31,22 +37,41 @@ export class GossipVotes extends EventEmitter<GossipVotesEvents> {
   private readonly attesters = new SeenVotes();
   /** PTC members admitted, per slot. */
   private readonly ptcMembers = new SeenVotes();
+  /** Votes IGNOREd because their block was unknown: tried again when it arrives. */
+  private readonly awaitingBlock = new VotesAwaitingBlock<() => void>(MAX_VOTES_AWAITING_BLOCK);
 
   constructor(chain: Chain, pools: OpPools, now: () => number) {
     super();
     this.chain = chain;
     this.pools = pools;
     this.now = now;
+    chain.on("block", (entry) => {
+      // After the block's import returns (the chain is not re-entered from its own event)
+      if (this.awaitingBlock.size > 0) queueMicrotask(() => this.releaseVotesFor(entry.root));
+    });
+  }
+
+  /** Votes waiting for the block they name. */
+  get waitingForBlock(): number {
+    return this.awaitingBlock.size;
   }
 
   /** One validator's vote: into fork choice and the attestation pool, or a VoteRejection. */
   importAttestation(attestation: SingleAttestation, verifySignature: boolean): void {
-    this.refusalsReported("beacon_attestation", () => this.admitAttestation(attestation, verifySignature));
+    this.refusalsReported(
+      "beacon_attestation",
+      () => this.admitAttestation(attestation, verifySignature),
+      () => this.importAttestation(attestation, verifySignature),
+    );
   }
 
   /** One PTC member's vote about the current slot's payload: into fork choice and the pool, or a VoteRejection. */
   importPayloadAttestationMessage(message: PayloadAttestationMessage, verifySignature: boolean): void {
-    this.refusalsReported("payload_attestation_message", () => this.admitPayloadVote(message, verifySignature));
+    this.refusalsReported(
+      "payload_attestation_message",
+      () => this.admitPayloadVote(message, verifySignature),
+      () => this.importPayloadAttestationMessage(message, verifySignature),
+    );
   }
 
   private admitAttestation(attestation: SingleAttestation, verifySignature: boolean): void {
@@ -95,12 +120,31 @@ export class GossipVotes extends EventEmitter<GossipVotesEvents> {
     return now;
   }
 
-  private refusalsReported(topic: VoteTopic, admit: () => void): void {
+  /** Run `admit`; a refusal is reported, and a vote for a block not seen yet waits to be retried. */
+  private refusalsReported(topic: VoteTopic, admit: () => void, retry: () => void): void {
     try {
       admit();
     } catch (e) {
-      if (e instanceof VoteRejection) this.emit("refused", topic, e);
+      if (e instanceof VoteRejection) {
+        if (e.code === VoteErrorCode.UNKNOWN_BLOCK || e.code === VoteErrorCode.PTC_UNKNOWN_BLOCK) {
+          this.awaitingBlock.add(e.data.blockRoot as string, retry);
+        }
+        this.emit("refused", topic, e);
+      } else {
+        this.emit("unexpected", topic, e);
+      }
       throw e;
+    }
+  }
+
+  /** The votes that waited for block `root`, checked again now that it is here (a refusal is reported as any other). */
+  private releaseVotesFor(root: string): void {
+    for (const retry of this.awaitingBlock.take(root)) {
+      try {
+        retry();
+      } catch {
+        // reported by refusalsReported, as the first attempt was
+      }
     }
   }
 }

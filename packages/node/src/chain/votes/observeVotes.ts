@@ -5,20 +5,29 @@ import type { VoteQueue } from "./voteQueue.ts";
 
 /**
  * Count and log what becomes of votes: every gossip refusal (counter and a debug line), every
- * vote handed to fork choice by outcome, and fork-choice faults at error level (a bug, never a
- * peer's doing, so it must be seen).
+ * vote handed to fork choice by outcome, votes waiting (for their slot, payload or block), and
+ * fork-choice faults and unexpected errors at error level (bugs, never a peer's doing: they must
+ * be seen).
  */
 export function observeVotes(gossip: GossipVotes, queue: VoteQueue, metrics: NodeMetrics, log: Logger): void {
+  const updateWaiting = () => {
+    const { queued, awaitingPayload } = queue.waiting;
+    metrics.votesWaiting.set({ reason: "queued" }, queued);
+    metrics.votesWaiting.set({ reason: "awaiting_payload" }, awaitingPayload);
+    metrics.votesWaiting.set({ reason: "awaiting_block" }, gossip.waitingForBlock);
+  };
   gossip.on("refused", (topic, rejection) => {
     metrics.voteRefused.inc({ topic, code: rejection.code });
     log.debug({ topic, action: rejection.action, code: rejection.code, ...rejection.data }, rejection.message);
+    updateWaiting();
+  });
+  gossip.on("unexpected", (topic, error) => {
+    log.error({ topic, err: (error as Error).message }, "checking a vote failed unexpectedly");
   });
   queue.on("vote", (source, outcome, code) => {
     metrics.votes.inc({ source, outcome });
     if (code !== null) metrics.votesNotApplied.inc({ outcome, code });
-    const waiting = queue.waiting;
-    metrics.votesWaiting.set({ reason: "queued" }, waiting.queued);
-    metrics.votesWaiting.set({ reason: "awaiting_payload" }, waiting.awaitingPayload);
+    updateWaiting();
   });
   queue.on("fault", (error, vote) => {
     log.error(
