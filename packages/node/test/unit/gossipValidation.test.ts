@@ -231,6 +231,27 @@ describe("gossip execution_payload: the block's commitment and the holder's sign
   });
 });
 
+describe("gossip execution_payload_commitment: judged from the head state, no slots processed", () => {
+  it("a commitment our head is too far behind to judge is IGNOREd without processing slots", () => {
+    // A node whose head is genesis while the clock is far on (back from downtime, or syncing)
+    const { node } = steppedNode({ startSlot: 10 * ctx.preset.SLOTS_PER_EPOCH });
+    const commitment = ctx.ssz.SignedExecutionPayloadCommitment.defaultValue();
+    commitment.message.slot = node.clock.currentSlot + 1;
+    const clone = mock.method(CachedBeaconState.prototype, "clone");
+    let error: { action?: string; code?: string } = {};
+    try {
+      node.importCommitment(commitment);
+    } catch (e) {
+      error = e as typeof error;
+    }
+    const clones = clone.mock.callCount();
+    clone.mock.restore();
+    assert.equal(error.action, "IGNORE");
+    assert.equal(error.code, ChainErrorCode.COMMITMENT_HEAD_BEHIND);
+    assert.equal(clones, 0, "no slots were processed to judge it");
+  });
+});
+
 describe("gossip verdicts", () => {
   it("an untyped error thrown while handling a peer's message is a REJECT (it counts against the peer)", async () => {
     const seen: Verdict[] = [];
