@@ -5,10 +5,13 @@
  * would. Every case is a pure function of the corpus and its Rng.
  */
 import {
+  BitArray,
   type CachedBeaconState,
   computeBlockStateRoot,
   computeEnvelopeStateRoot,
   computeEpochAtSlot,
+  DeterministicExecutionEngine,
+  DOMAIN_BEACON_ATTESTER,
   DOMAIN_BEACON_PROPOSER,
   DOMAIN_PAYLOAD_COMMITMENT,
   DOMAIN_PAYLOAD_ENVELOPE,
@@ -25,6 +28,7 @@ import {
   stateTransition,
   stateTransitionEnvelope,
 } from "@turnstile/ticket-state";
+import { aggregateSignatureBytes } from "@turnstile/ticket-state/dev";
 import type { Corpus, CorpusEntry } from "./corpus.ts";
 import { BYTE_MUTATIONS, mutateBytes, mutateNumber, OVERFLOW_VALUES, otherBytes } from "./mutate.ts";
 import type { Rng } from "./rng.ts";
@@ -39,14 +43,17 @@ export interface FuzzCase {
   pre: CachedBeaconState;
   /** Re-sign and re-root the mutated input, when the case asks for it (may throw as the transition would). */
   prepare: () => void;
-  /** Decode the input and run the transition; returns on acceptance, throws on rejection. */
-  run: () => void;
-  /** An envelope case's payload hash, after `prepare`: a rejected envelope must not teach it to the engine. */
+  /** Decode the input and run the transition; returns the post-state on acceptance, throws on rejection. */
+  run: () => CachedBeaconState;
+  /** An envelope case's payload hash, after `prepare`: a rejected envelope must not teach it to `engine`. */
   payloadHash: () => Uint8Array | null;
+  engine: DeterministicExecutionEngine | null;
 }
 
 const nothing = () => {};
 const noPayload = () => null;
+/** Share of envelope cases run on an engine that knows nothing yet, so that what it learns shows. */
+const FRESH_ENGINE_SHARE = 0.3;
 
 /** Share of cases that mutate SSZ bytes rather than decoded fields. */
 const BYTES_SHARE = 0.4;
@@ -57,8 +64,14 @@ const BLOCK_SHARE = 0.6;
 /** How far the simulated clock runs ahead of the corpus block: blocks beyond it are from the future. */
 export const CLOCK_LEAD_EPOCHS = 2;
 
+/** Share of block cases that apply an unmodified block to another state than its parent's. */
+const OTHER_PRE_SHARE = 0.05;
+/** Share of repaired envelopes whose state root is then broken: the last check fails, after all others passed. */
+const LATE_ROOT_SHARE = 0.25;
+
 export function generateCase(corpus: Corpus, rng: Rng): FuzzCase {
   const entry = rng.pick(corpus.entries);
+  if (rng.chance(OTHER_PRE_SHARE)) return otherPreCase(corpus, entry, rng);
   if (entry.envelope !== null && !rng.chance(BLOCK_SHARE)) return envelopeCase(corpus, entry, entry.envelope, rng);
   return blockCase(corpus, entry, rng);
 }
@@ -356,7 +369,8 @@ const BLOCK_MUTATIONS: BlockMutation[] = [
       const indices = Array.from({ length: 1 + rng.int(3) }, () =>
         rng.chance(0.8) ? rng.int(n) : mutateNumber(rng, n),
       );
-      if (rng.chance(0.5)) indices.sort((a, b) => a - b);
+      // Mostly sorted and unique (as valid ones are), so that re-signed ones are real slashings
+      if (rng.chance(0.7)) indices.splice(0, indices.length, ...[...new Set(indices)].sort((a, b) => a - b));
       const data = block.message.body.attestations[0]?.data ?? {
         slot: 0,
         index: 0,
@@ -370,6 +384,29 @@ const BLOCK_MUTATIONS: BlockMutation[] = [
         attestation_1: { attesting_indices: indices, data: structuredClone(data), signature: rng.bytes(96) },
         attestation_2: { attesting_indices: [...indices], data: second, signature: rng.bytes(96) },
       });
+      return true;
+    },
+  },
+  {
+    name: "attestation_bits",
+    repair: "full",
+    apply({ block, rng }) {
+      const list = rng.chance(0.7) ? block.message.body.attestations : block.message.body.payload_attestations;
+      if (list.length === 0) return false;
+      const a = rng.pick(list as { aggregation_bits: BitArray }[]);
+      const bits = a.aggregation_bits;
+      if ("committee_bits" in a && rng.chance(0.3)) {
+        const committee = (a as { committee_bits: BitArray }).committee_bits;
+        committee.set(rng.int(committee.bitLen), rng.chance(0.5));
+      } else if (rng.chance(0.7) || !("committee_bits" in a)) {
+        // Attesters added or removed
+        for (let i = 1 + rng.int(3); i > 0; i--) bits.set(rng.int(bits.bitLen), rng.chance(0.5));
+      } else {
+        // A list of another length
+        const resized = BitArray.fromBitLen(Math.max(0, bits.bitLen + rng.pick([-1, 1, 8])));
+        for (let i = 0; i < Math.min(bits.bitLen, resized.bitLen); i++) resized.set(i, bits.get(i));
+        a.aggregation_bits = resized;
+      }
       return true;
     },
   },
@@ -403,6 +440,16 @@ function repairBlock(corpus: Corpus, entry: CorpusEntry, signed: SignedBeaconBlo
         const headerEpoch = computeEpochAtSlot(ctx, h.message.slot);
         h.signature = signObject(pre, key, ctx.ssz.BeaconBlockHeader, h.message, DOMAIN_BEACON_PROPOSER, headerEpoch);
       }
+    }
+  }
+  for (const slashing of block.body.attester_slashings) {
+    for (const att of [slashing.attestation_1, slashing.attestation_2]) {
+      const keys = att.attesting_indices.map((i) => validatorKeys[i]);
+      if (keys.length === 0 || keys.some((k) => k === undefined) || !Number.isSafeInteger(att.data.target.epoch))
+        continue;
+      const type = ctx.ssz.AttestationData;
+      const sigs = keys.map((k) => signObject(pre, k, type, att.data, DOMAIN_BEACON_ATTESTER, att.data.target.epoch));
+      att.signature = aggregateSignatureBytes(sigs);
     }
   }
   // The commitment is signed by the slot's ticket holder, or the proposer when self-built
@@ -445,9 +492,9 @@ function blockCase(corpus: Corpus, entry: CorpusEntry, rng: Rng): FuzzCase {
   const maxSlot = clockSlot(corpus, entry);
   const importBytes = (bytes: Uint8Array) => {
     const signed = deserializeSsz(types.SignedBeaconBlock, bytes, "SignedBeaconBlock");
-    stateTransition(entry.pre, signed, { maxSlot });
+    return stateTransition(entry.pre, signed, { maxSlot });
   };
-  const base = { target: "block" as const, pre: entry.pre, payloadHash: noPayload };
+  const base = { target: "block" as const, pre: entry.pre, payloadHash: noPayload, engine: null };
 
   if (rng.chance(BYTES_SHARE)) {
     const kind = rng.pick(BYTE_MUTATIONS);
@@ -479,7 +526,7 @@ function blockCase(corpus: Corpus, entry: CorpusEntry, rng: Rng): FuzzCase {
             "SignedTicketPurchase",
           );
           if (repair) repairRoots(corpus, entry, signed);
-          importBytes(types.SignedBeaconBlock.serialize(signed));
+          return importBytes(types.SignedBeaconBlock.serialize(signed));
         },
       };
     }
@@ -497,7 +544,7 @@ function blockCase(corpus: Corpus, entry: CorpusEntry, rng: Rng): FuzzCase {
             "SignedTicketTransfer",
           );
           if (repair) repairRoots(corpus, entry, signed);
-          importBytes(types.SignedBeaconBlock.serialize(signed));
+          return importBytes(types.SignedBeaconBlock.serialize(signed));
         },
       };
     }
@@ -517,7 +564,7 @@ function blockCase(corpus: Corpus, entry: CorpusEntry, rng: Rng): FuzzCase {
           "SignedExecutionPayloadCommitment",
         );
         if (repair) repairRoots(corpus, entry, signed);
-        importBytes(types.SignedBeaconBlock.serialize(signed));
+        return importBytes(types.SignedBeaconBlock.serialize(signed));
       },
     };
   }
@@ -533,6 +580,29 @@ function blockCase(corpus: Corpus, entry: CorpusEntry, rng: Rng): FuzzCase {
       if (repair) repairBlock(corpus, entry, signed, mutation.repair === "full");
     },
     run: () => importBytes(types.SignedBeaconBlock.serialize(signed)),
+  };
+}
+
+/**
+ * A valid block on another state: its parent's EMPTY variant (post-block, when the parent's payload
+ * was revealed and the block builds on it), or an older state (slots skipped, a stale parent).
+ */
+function otherPreCase(corpus: Corpus, entry: CorpusEntry, rng: Rng): FuzzCase {
+  const at = corpus.entries.indexOf(entry);
+  const parent = corpus.entries[at - 1];
+  const useEmpty = parent?.envelope != null && rng.chance(0.5);
+  const pre = useEmpty ? parent.postBlock : corpus.entries[rng.int(at + 1)].pre;
+  const types = corpus.chain.ctx.ssz;
+  const bytes = types.SignedBeaconBlock.serialize(entry.block);
+  const maxSlot = clockSlot(corpus, entry);
+  return {
+    target: "block",
+    mutation: useEmpty ? "other_pre/parent_empty_variant" : "other_pre/older_state",
+    pre,
+    prepare: nothing,
+    run: () => stateTransition(pre, deserializeSsz(types.SignedBeaconBlock, bytes, "SignedBeaconBlock"), { maxSlot }),
+    payloadHash: noPayload,
+    engine: null,
   };
 }
 
@@ -577,9 +647,10 @@ function envelopeCase(
 ): FuzzCase {
   const { chain } = corpus;
   const types = chain.ctx.ssz;
+  const engine = rng.chance(FRESH_ENGINE_SHARE) ? new DeterministicExecutionEngine(chain.ctx) : chain.engine;
   const importBytes = (bytes: Uint8Array) => {
     const signed = deserializeSsz(types.SignedExecutionPayloadEnvelope, bytes, "SignedExecutionPayloadEnvelope");
-    stateTransitionEnvelope(entry.postBlock, signed, chain.engine);
+    return stateTransitionEnvelope(entry.postBlock, signed, engine);
   };
   if (rng.chance(BYTES_SHARE)) {
     const kind = rng.pick(BYTE_MUTATIONS);
@@ -591,6 +662,7 @@ function envelopeCase(
       prepare: nothing,
       run: () => importBytes(bytes),
       payloadHash: noPayload,
+      engine: null,
     };
   }
 
@@ -650,15 +722,17 @@ function envelopeCase(
   }
   const repair = repairMode !== "none" && rng.chance(REPAIR_SHARE);
   const rehash = rng.chance(0.5);
+  const breakRoot = repairMode === "full" && rng.chance(LATE_ROOT_SHARE);
   return {
     target: "envelope",
-    mutation: `field/envelope_${field}`,
+    mutation: `field/envelope_${field}${repair && breakRoot ? "+late_state_root" : ""}`,
     pre: entry.postBlock,
     prepare: () => {
-      if (repair) repairEnvelope(corpus, entry, signed, rehash, repairMode === "full");
+      if (repair) repairEnvelope(corpus, entry, signed, rehash, repairMode === "full", breakRoot);
     },
     run: () => importBytes(types.SignedExecutionPayloadEnvelope.serialize(signed)),
     payloadHash: () => signed.message.payload.block_hash,
+    engine,
   };
 }
 
@@ -669,6 +743,7 @@ function repairEnvelope(
   signed: SignedExecutionPayloadEnvelope,
   rehash: boolean,
   reroot: boolean,
+  breakRoot: boolean,
 ): void {
   const { chain } = corpus;
   const { ctx } = chain;
@@ -679,6 +754,7 @@ function repairEnvelope(
   } catch {
     // Rejected during the dry run: the state transition says why
   }
+  if (breakRoot) m.state_root = Uint8Array.from(m.state_root, (b, i) => (i === 0 ? b ^ 1 : b));
   const slot = entry.block.message.slot;
   const ticket = getTicketAssignment(ctx, entry.postBlock.state, slot);
   const key = isSelfBuild(ticket)

@@ -3,7 +3,14 @@
  * (a TicketStateError with a code: SSZ decoding failures included, as SSZ_INVALID), and the state
  * it applied to keeps its hash tree root, and the engine did not learn a rejected payload.
  */
-import { bytesEqual, TicketStateError } from "@turnstile/ticket-state";
+import {
+  bytesEqual,
+  type CachedBeaconState,
+  computeEpochAtSlot,
+  computeStartSlotAtEpoch,
+  processSlotsCopy,
+  TicketStateError,
+} from "@turnstile/ticket-state";
 import { generateCase, type Target } from "./cases.ts";
 import type { Corpus } from "./corpus.ts";
 import { caseSeed, Rng } from "./rng.ts";
@@ -23,6 +30,12 @@ export interface CaseResult {
   /** Why the case failed; null when it passed. */
   failure: string | null;
   ms: number;
+}
+
+/** Process empty slots up to the next epoch's first slot (so one epoch transition runs) on a copy. */
+function advancePastEpoch(post: CachedBeaconState): void {
+  const epochs = computeEpochAtSlot(post.ctx, post.state.slot);
+  processSlotsCopy(post, computeStartSlotAtEpoch(post.ctx, epochs + 1));
 }
 
 export function isTypedError(e: unknown): e is TicketStateError {
@@ -54,8 +67,14 @@ export function runCase(
   try {
     c.prepare();
     payloadHash = c.payloadHash();
-    knownBefore = payloadHash === null || corpus.chain.engine.hasPayload(payloadHash);
-    c.run();
+    knownBefore = payloadHash === null || c.engine === null || c.engine.hasPayload(payloadHash);
+    const post = c.run();
+    // An accepted post-state must go on: through the next epoch transition, with no error at all
+    try {
+      advancePastEpoch(post);
+    } catch (e) {
+      failures.push(`advancing the accepted post-state past the next epoch transition failed: ${describe(e)}`);
+    }
   } catch (e) {
     if (isTypedError(e)) {
       outcome = e.code;
@@ -67,7 +86,7 @@ export function runCase(
   }
   const ms = performance.now() - start;
   if (!bytesEqual(c.pre.hashTreeRoot(), preRoot)) failures.push("the pre-state's hash tree root changed");
-  if (outcome !== OUTCOME_ACCEPTED && !knownBefore && payloadHash && corpus.chain.engine.hasPayload(payloadHash)) {
+  if (outcome !== OUTCOME_ACCEPTED && !knownBefore && payloadHash && c.engine?.hasPayload(payloadHash)) {
     failures.push("the engine learnt the payload of a rejected envelope");
   }
   return {

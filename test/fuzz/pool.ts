@@ -43,7 +43,7 @@ export function runFuzz(opts: FuzzOptions): Promise<FuzzSummary> {
   let corpusMs = 0;
   const slots = new Set<Slot>();
 
-  return new Promise<FuzzSummary>((resolve) => {
+  return new Promise<FuzzSummary>((resolve, reject) => {
     const finishIfDone = () => {
       if (results.length < indices.length) return;
       for (const s of slots) void s.worker.terminate();
@@ -110,9 +110,10 @@ export function runFuzz(opts: FuzzOptions): Promise<FuzzSummary> {
         if (!slots.has(slot)) return;
         if (slot.busy) fail(slot, slot.busy.index, OUTCOME_CRASH, why);
         else {
-          // Died while building its corpus: nothing of ours can run
-          slots.delete(slot);
-          if (slots.size === 0) throw new Error(`fuzz worker died before running a case: ${why}`);
+          // Died while building its corpus: no case can run
+          for (const s of slots) void s.worker.terminate();
+          slots.clear();
+          reject(new Error(`a fuzz worker died before running a case: ${why}`));
         }
       };
       worker.on("error", (e) => onDeath(`worker error: ${e.stack ?? e.message}`));
