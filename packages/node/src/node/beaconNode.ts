@@ -275,8 +275,8 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     try {
       prechecked = validateGossipBlock(this.chain, block, this.clock.time, this.seenProposals);
     } catch (e) {
-      this.emit("rejected", "block", errorCode(e), (e as Error).message);
       const code = errorCode(e);
+      this.emit("rejected", "block", code, (e as Error).message);
       // A second block of a proposer for a slot is an equivocation to watch, even if not imported
       if (code === ChainErrorCode.REPEAT_PROPOSAL) this.exitsAndSlashings.onBlock(block, false);
       else if (SIGNED_BLOCK_REFUSALS.has(code)) this.exitsAndSlashings.onBlock(block, true);
