@@ -2,7 +2,7 @@
  * Gossip-to-head import latency: node A (every validator and ticket holder) produces blocks on a real
  * 1-second-slot clock; node B (no keys) receives them over real libp2p on 127.0.0.1. Measured from A's
  * publish of a block to B's chain emitting "head" for that block's slot, so it includes snappy and SSZ,
- * gossipsub, B's full import (state transition, batched BLS verify, state root) and fork choice.
+ * gossipsub, B's gossip checks and full import (state transition, batched BLS verify, state root) and fork choice.
  * Both nodes share this process's event loop, as they would not in a deployment: A's own duties
  * (attestations, PTC votes, payload reveals) compete with B's imports.
  */
@@ -35,10 +35,10 @@ export async function gossipToHead(): Promise<void> {
       if (topic === "beacon_block") publishedAt.set((value as SignedBeaconBlock).message.slot, performance.now());
       send(topic, value);
     };
-    const importBlock = b.importBlock.bind(b);
-    b.importBlock = (block) => {
+    const importGossipBlock = b.importGossipBlock.bind(b);
+    b.importGossipBlock = (block) => {
       if (!arrivedAt.has(block.message.slot)) arrivedAt.set(block.message.slot, performance.now());
-      return importBlock(block);
+      return importGossipBlock(block);
     };
     b.chain.on("head", (head) => {
       const t0 = publishedAt.get(head.slot);
