@@ -39,8 +39,10 @@ describe("fuzz: mutated blocks, envelopes and ticket operations", () => {
         caseTimeoutMs: DEFAULT_CASE_TIMEOUT_MS,
       });
       const [result] = summary.results;
+      assert.equal(result.mutation, r.mutation, "the generator moved this case: find it again (see regressions.ts)");
       assert.equal(result.failure, null);
       assert.equal(result.outcome, r.outcome);
+      assert.ok(result.detail?.includes(r.detail), `${result.detail} does not name ${r.detail}`);
     });
   }
 });
