@@ -17,7 +17,8 @@ import { ChainErrorCode } from "../../src/chain/errors.ts";
 import { NodeMetrics } from "../../src/metrics/metrics.ts";
 import { attachNetwork } from "../../src/network/nodeNetwork.ts";
 import { gossipValidator, peerPenaltyOf, type Verdict } from "../../src/network/verdict.ts";
-import { steppedNode, VALIDATORS } from "./helpers.ts";
+import { BeaconNode } from "../../src/node/beaconNode.ts";
+import { BUYERS, genesisState, steppedNode, VALIDATORS } from "./helpers.ts";
 
 /**
  * Gossip rules for `beacon_block`, `execution_payload` and our commitments: each refuses its case
@@ -198,6 +199,27 @@ describe("gossip beacon_block: the spec's rules before any state transition", ()
     assert.equal(e.action, "IGNORE");
     assert.equal(e.code, ChainErrorCode.UNKNOWN_PARENT);
     assert.equal(fresh.pending.size, 1);
+  });
+});
+
+describe("a block up to MAXIMUM_GOSSIP_CLOCK_DISPARITY early", () => {
+  it("passes the gossip checks and is imported once its slot starts", async () => {
+    const secondsPerSlot = ctx.config.SECONDS_PER_SLOT;
+    let time = SLOTS * secondsPerSlot - 0.2;
+    const node = new BeaconNode({
+      ctx,
+      anchor: genesisState(ctx),
+      validatorKeys: new Map(),
+      buyerKeys: new Map(),
+      buyerCount: BUYERS,
+      now: () => time,
+    });
+    assert.equal(node.chain.importSegment(blocks.slice(0, SLOTS - 1), envelopes.slice(0, SLOTS - 1)).error, null);
+    // Our clock is 200 ms behind the proposer's: its block arrives before our slot starts
+    const imported = node.importGossipBlock(last);
+    time = SLOTS * secondsPerSlot;
+    const entry = await imported;
+    assert.equal(node.chain.head().root, entry.root);
   });
 });
 
