@@ -193,6 +193,38 @@ describe("gossip beacon_block: the spec's rules before any state transition", ()
     assert.equal(fresh.pending.size, 0);
   });
 
+  it("at an epoch's first slot the proposer comes from the branch's remembered proposers (no epoch transition)", async () => {
+    const epochStart = ctx.preset.SLOTS_PER_EPOCH;
+    const longer = steppedNode();
+    longer.run(1, epochStart);
+    const chain: SignedBeaconBlock[] = [];
+    const payloads: SignedExecutionPayloadEnvelope[] = [];
+    for (
+      let e = longer.node.chain.getEntry(longer.node.chain.head().root);
+      e && e.slot > 0;
+      e = longer.node.chain.getEntry(toHex(e.block.message.parent_root))
+    ) {
+      chain.unshift(e.block);
+      payloads.unshift(e.envelope!);
+    }
+    const first = chain[chain.length - 1];
+    assert.equal(first.message.slot, epochStart, "the first block of epoch 1");
+    const { node } = steppedNode({ startSlot: epochStart });
+    assert.equal(node.chain.importSegment(chain, payloads).error, null);
+    // Another child of the same parent at the same slot, from a validator that is not its proposer
+    const message = structuredClone(first.message);
+    message.proposer_index = (message.proposer_index + 1) % VALIDATORS;
+    message.body.graffiti = new Uint8Array(32).fill(3);
+    const impostor = signed(message, message.proposer_index);
+    const clone = mock.method(CachedBeaconState.prototype, "clone");
+    const e = await refusal(() => node.importGossipBlock(impostor));
+    const clones = clone.mock.callCount();
+    clone.mock.restore();
+    assert.equal(e.action, "REJECT");
+    assert.equal(e.code, ChainErrorCode.WRONG_PROPOSER);
+    assert.equal(clones, 0, "the epoch's proposers were remembered when its first block was imported");
+  });
+
   it("a block whose parent is unknown is IGNOREd and waits in the pending queue", async () => {
     const fresh = steppedNode({ startSlot: SLOTS }).node;
     const e = await refusal(() => fresh.importGossipBlock(last));
