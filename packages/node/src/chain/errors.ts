@@ -39,10 +39,13 @@ export type ChainErrorCode = (typeof ChainErrorCode)[keyof typeof ChainErrorCode
 /** Why the chain did not import an object (beyond the state transition's own typed errors). */
 export class ChainError extends TicketStateError<ChainErrorCode> {}
 
-/** The code of a typed error, or "UNEXPECTED" for anything else (a bug, or input nothing checked). */
+/** The code given to an untyped error: a bug, or input no check foresaw. */
+export const UNEXPECTED_ERROR_CODE = "UNEXPECTED";
+
+/** The code of a typed error, or UNEXPECTED_ERROR_CODE for anything else. */
 export function errorCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : "UNEXPECTED";
+  return typeof code === "string" ? code : UNEXPECTED_ERROR_CODE;
 }
 
 /** What a gossip verdict does with a message: drop it (IGNORE), or drop it and penalise the sender (REJECT). */

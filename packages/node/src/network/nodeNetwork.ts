@@ -6,7 +6,7 @@ import {
   type NetworkOptions,
 } from "@turnstile/p2p";
 import { computeForkDigest, fromHex } from "@turnstile/ticket-state";
-import { ChainErrorCode } from "../chain/errors.ts";
+import { ChainErrorCode, UNEXPECTED_ERROR_CODE } from "../chain/errors.ts";
 import type { BeaconDb } from "../db/beaconDb.ts";
 import type { Logger } from "../logger.ts";
 import type { NodeMetrics } from "../metrics/metrics.ts";
@@ -78,11 +78,12 @@ export async function attachNetwork(node: BeaconNode, opts: NodeNetworkOptions, 
   const sync = new RangeSync(node, network, log);
 
   const { metrics } = opts;
+  const onIgnore = new Map<string, (peer: string, code: string) => void>();
   // Every verdict is counted; refusals are logged at debug (a flood must not flood the log at info)
   const onVerdict: VerdictListener = (topic, verdict, error, peer) => {
     metrics?.gossipVerdicts.inc({ topic, action: verdict.action, code: verdict.code });
     if (error === null) return;
-    if (verdict.code === "UNEXPECTED") {
+    if (verdict.code === UNEXPECTED_ERROR_CODE) {
       metrics?.gossipUnexpectedErrors.inc({ topic });
       log.debug({ topic, peer, err: (error as Error)?.stack ?? String(error) }, "gossip message made us throw: REJECT");
     } else {
@@ -92,7 +93,6 @@ export async function attachNetwork(node: BeaconNode, opts: NodeNetworkOptions, 
     const penalty = peerPenaltyOf(error, ctx.preset.SLOTS_PER_EPOCH);
     if (penalty !== null) network.reportPeer(peer, penalty, `gossip_${verdict.code}`);
   };
-  const onIgnore = new Map<string, (peer: string, code: string) => void>();
   const gossip = <K extends GossipTopicName>(
     name: K,
     importIt: (value: GossipMessageTypes[K]) => unknown,
