@@ -42,7 +42,8 @@ describe("fuzz: mutated blocks, envelopes and ticket operations", () => {
       assert.equal(result.mutation, r.mutation, "the generator moved this case: find it again (see regressions.ts)");
       assert.equal(result.failure, null);
       assert.equal(result.outcome, r.outcome);
-      assert.ok(result.detail?.includes(r.detail), `${result.detail} does not name ${r.detail}`);
+      if (r.detail !== undefined)
+        assert.ok(result.detail?.includes(r.detail), `${result.detail} does not name ${r.detail}`);
     });
   }
 });
