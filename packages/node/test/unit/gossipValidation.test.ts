@@ -304,6 +304,20 @@ describe("gossip execution_payload_commitment: judged from the head state, no sl
     assert.equal(error.code, ChainErrorCode.COMMITMENT_HEAD_BEHIND);
     assert.equal(clones, 0, "no slots were processed to judge it");
   });
+  it("a commitment naming another ticket than our view's is IGNOREd, not REJECTed (our view may be a fork)", () => {
+    const { node } = victim();
+    const commitment = ctx.ssz.SignedExecutionPayloadCommitment.defaultValue();
+    commitment.message.slot = SLOTS;
+    commitment.message.ticket_id = 12345;
+    let error: { action?: string; code?: string } = {};
+    try {
+      node.importCommitment(commitment);
+    } catch (e) {
+      error = e as typeof error;
+    }
+    assert.equal(error.code, ChainErrorCode.COMMITMENT_WRONG_TICKET);
+    assert.equal(error.action, "IGNORE");
+  });
 });
 
 describe("gossip verdicts", () => {

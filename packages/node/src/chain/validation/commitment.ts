@@ -42,20 +42,22 @@ export function validateGossipCommitment(
     );
   }
   const ticket = getTicketAssignment(chain.ctx, state.state, slot);
-  // [REJECT] the slot has a ticket, and the commitment names it
+  // [IGNORE] the slot has a ticket, and the commitment names it. IGNORE, not REJECT: which ticket a
+  // slot drew, and who owns it now, depend on our view of the chain, which may lag or be a fork
   if (isSelfBuild(ticket) || ticket.ticket_id !== signed.message.ticket_id) {
     throw new GossipValidationError(
-      "REJECT",
+      "IGNORE",
       ChainErrorCode.COMMITMENT_WRONG_TICKET,
       "commitment does not name the slot's ticket",
       { slot, ticketId: signed.message.ticket_id },
     );
   }
-  // [REJECT] the commitment is signed by the ticket's owner
+  // [IGNORE] the commitment is signed by the ticket's owner (as far as our view knows: a transfer
+  // on another branch may have given the ticket to someone else)
   const owner = state.state.buyers.getReadonly(ticket.owner).pubkey;
   if (!verifySignatureSet(getPayloadCommitmentSignatureSet(state, signed.message, signed.signature, owner))) {
     throw new GossipValidationError(
-      "REJECT",
+      "IGNORE",
       ChainErrorCode.COMMITMENT_BAD_SIGNATURE,
       "commitment is not signed by the ticket's owner",
       { slot, owner: ticket.owner },
