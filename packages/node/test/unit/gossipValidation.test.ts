@@ -304,6 +304,7 @@ describe("gossip execution_payload_commitment: judged from the head state, no sl
     assert.equal(error.code, ChainErrorCode.COMMITMENT_HEAD_BEHIND);
     assert.equal(clones, 0, "no slots were processed to judge it");
   });
+
   it("a commitment naming another ticket than our view's is IGNOREd, not REJECTed (our view may be a fork)", () => {
     const { node } = victim();
     const commitment = ctx.ssz.SignedExecutionPayloadCommitment.defaultValue();
