@@ -22,6 +22,7 @@ import {
   getTicketAssignment,
   isSelfBuild,
   readAllValues,
+  type SignatureSet,
   type SignedBeaconBlock,
   type SignedExecutionPayloadEnvelope,
   signObject,
@@ -43,8 +44,13 @@ export interface FuzzCase {
   pre: CachedBeaconState;
   /** Re-sign and re-root the mutated input, when the case asks for it (may throw as the transition would). */
   prepare: () => void;
-  /** Decode the input and run the transition; returns the post-state on acceptance, throws on rejection. */
-  run: () => CachedBeaconState;
+  /**
+   * Decode the input and run the transition; returns the post-state on acceptance, throws on
+   * rejection. With `deferSignatures`, the signatures are handed over instead of verified.
+   */
+  run: (deferSignatures?: SignatureSet[]) => CachedBeaconState;
+  /** Whether the harness also runs it with deferred signatures and compares (the range-sync path). */
+  differential: boolean;
   /** An envelope case's payload hash, after `prepare`: a rejected envelope must not teach it to `engine`. */
   payloadHash: () => Uint8Array | null;
   engine: DeterministicExecutionEngine | null;
@@ -52,6 +58,10 @@ export interface FuzzCase {
 
 const nothing = () => {};
 const noPayload = () => null;
+/** Share of cases also run with deferred signatures, whose outcome must agree. */
+const DIFFERENTIAL_SHARE = 0.3;
+/** Share of envelope cases applied once more to the state they produced. */
+const REPLAY_SHARE = 0.1;
 /** Share of envelope cases run on an engine that knows nothing yet, so that what it learns shows. */
 const FRESH_ENGINE_SHARE = 0.3;
 
@@ -72,7 +82,11 @@ const LATE_ROOT_SHARE = 0.25;
 export function generateCase(corpus: Corpus, rng: Rng): FuzzCase {
   const entry = rng.pick(corpus.entries);
   if (rng.chance(OTHER_PRE_SHARE)) return otherPreCase(corpus, entry, rng);
-  if (entry.envelope !== null && !rng.chance(BLOCK_SHARE)) return envelopeCase(corpus, entry, entry.envelope, rng);
+  if (!rng.chance(BLOCK_SHARE)) {
+    // A block whose payload was withheld (or never committed) gets another slot's envelope
+    const envelope = entry.envelope ?? rng.pick(corpus.entries.filter((e) => e.envelope !== null)).envelope;
+    if (envelope !== null) return envelopeCase(corpus, entry, envelope, rng);
+  }
   return blockCase(corpus, entry, rng);
 }
 
@@ -329,13 +343,16 @@ const BLOCK_MUTATIONS: BlockMutation[] = [
     apply({ block, rng, corpus }) {
       const n = corpus.chain.validatorKeys.length;
       const epoch = computeEpochAtSlot(corpus.chain.ctx, block.message.slot);
-      block.message.body.voluntary_exits.push({
+      const exit = {
         message: {
           epoch: rng.chance(0.5) ? epoch : mutateNumber(rng, epoch),
           validator_index: rng.chance(0.7) ? rng.int(n) : mutateNumber(rng, n),
         },
         signature: new Uint8Array(96),
-      });
+      };
+      block.message.body.voluntary_exits.push(exit);
+      // The same exit twice: the second finds the validator exiting already
+      if (rng.chance(0.2)) block.message.body.voluntary_exits.push(structuredClone(exit));
       return true;
     },
   },
@@ -354,10 +371,16 @@ const BLOCK_MUTATIONS: BlockMutation[] = [
         body_root: rng.bytes(32),
       };
       const second = { ...header, body_root: rng.chance(0.9) ? rng.bytes(32) : header.body_root };
-      block.message.body.proposer_slashings.push({
+      // Headers of two slots or two proposers are no equivocation
+      if (rng.chance(0.1)) second.slot = header.slot + 1;
+      if (rng.chance(0.1)) second.proposer_index = (proposer + 1) % n;
+      const slashing = {
         signed_header_1: { message: header, signature: new Uint8Array(96) },
         signed_header_2: { message: second, signature: new Uint8Array(96) },
-      });
+      };
+      block.message.body.proposer_slashings.push(slashing);
+      // The same slashing twice: the second finds its proposer slashed already
+      if (rng.chance(0.15)) block.message.body.proposer_slashings.push(structuredClone(slashing));
       return true;
     },
   },
@@ -380,10 +403,16 @@ const BLOCK_MUTATIONS: BlockMutation[] = [
       };
       const second = structuredClone(data);
       second.beacon_block_root = otherBytes(rng, second.beacon_block_root);
-      block.message.body.attester_slashings.push({
+      // Votes for two targets of different epochs are neither a double nor a surround vote
+      if (rng.chance(0.15)) second.target.epoch = data.target.epoch + 1;
+      // Nobody in both attestations: no one to slash
+      const secondIndices = rng.chance(0.15) ? indices.map((i) => i + 1) : [...indices];
+      const slashing = {
         attestation_1: { attesting_indices: indices, data: structuredClone(data), signature: rng.bytes(96) },
-        attestation_2: { attesting_indices: [...indices], data: second, signature: rng.bytes(96) },
-      });
+        attestation_2: { attesting_indices: secondIndices, data: second, signature: rng.bytes(96) },
+      };
+      block.message.body.attester_slashings.push(slashing);
+      if (rng.chance(0.15)) block.message.body.attester_slashings.push(structuredClone(slashing));
       return true;
     },
   },
@@ -490,17 +519,28 @@ const OPS = ["purchase", "transfer", "commitment"] as const;
 function blockCase(corpus: Corpus, entry: CorpusEntry, rng: Rng): FuzzCase {
   const types = corpus.chain.ctx.ssz;
   const maxSlot = clockSlot(corpus, entry);
-  const importBytes = (bytes: Uint8Array) => {
+  const importBytes = (bytes: Uint8Array, deferSignatures?: SignatureSet[]) => {
     const signed = deserializeSsz(types.SignedBeaconBlock, bytes, "SignedBeaconBlock");
-    return stateTransition(entry.pre, signed, { maxSlot });
+    return stateTransition(entry.pre, signed, { maxSlot, deferSignatures });
   };
-  const base = { target: "block" as const, pre: entry.pre, payloadHash: noPayload, engine: null };
+  const base = {
+    target: "block" as const,
+    pre: entry.pre,
+    payloadHash: noPayload,
+    engine: null,
+    differential: rng.chance(DIFFERENTIAL_SHARE),
+  };
 
   if (rng.chance(BYTES_SHARE)) {
     const kind = rng.pick(BYTE_MUTATIONS);
     if (rng.chance(0.5)) {
       const bytes = mutateBytes(rng, types.SignedBeaconBlock.serialize(entry.block), kind);
-      return { ...base, mutation: `bytes/${kind}`, prepare: nothing, run: () => importBytes(bytes) };
+      return {
+        ...base,
+        mutation: `bytes/${kind}`,
+        prepare: nothing,
+        run: (d?: SignatureSet[]) => importBytes(bytes, d),
+      };
     }
     // One operation's bytes, decoded on its own (as gossip would), then put in the block
     const body = entry.block.message.body;
@@ -519,14 +559,14 @@ function blockCase(corpus: Corpus, entry: CorpusEntry, rng: Rng): FuzzCase {
         ...base,
         mutation,
         prepare: nothing,
-        run: () => {
+        run: (d?: SignatureSet[]) => {
           signed.message.body.ticket_purchases[i] = deserializeSsz(
             types.SignedTicketPurchase,
             bytes,
             "SignedTicketPurchase",
           );
           if (repair) repairRoots(corpus, entry, signed);
-          return importBytes(types.SignedBeaconBlock.serialize(signed));
+          return importBytes(types.SignedBeaconBlock.serialize(signed), d);
         },
       };
     }
@@ -537,14 +577,14 @@ function blockCase(corpus: Corpus, entry: CorpusEntry, rng: Rng): FuzzCase {
         ...base,
         mutation,
         prepare: nothing,
-        run: () => {
+        run: (d?: SignatureSet[]) => {
           signed.message.body.ticket_transfers[i] = deserializeSsz(
             types.SignedTicketTransfer,
             bytes,
             "SignedTicketTransfer",
           );
           if (repair) repairRoots(corpus, entry, signed);
-          return importBytes(types.SignedBeaconBlock.serialize(signed));
+          return importBytes(types.SignedBeaconBlock.serialize(signed), d);
         },
       };
     }
@@ -557,14 +597,14 @@ function blockCase(corpus: Corpus, entry: CorpusEntry, rng: Rng): FuzzCase {
       ...base,
       mutation,
       prepare: nothing,
-      run: () => {
+      run: (d?: SignatureSet[]) => {
         signed.message.body.signed_payload_commitment = deserializeSsz(
           types.SignedExecutionPayloadCommitment,
           bytes,
           "SignedExecutionPayloadCommitment",
         );
         if (repair) repairRoots(corpus, entry, signed);
-        return importBytes(types.SignedBeaconBlock.serialize(signed));
+        return importBytes(types.SignedBeaconBlock.serialize(signed), d);
       },
     };
   }
@@ -579,7 +619,7 @@ function blockCase(corpus: Corpus, entry: CorpusEntry, rng: Rng): FuzzCase {
     prepare: () => {
       if (repair) repairBlock(corpus, entry, signed, mutation.repair === "full");
     },
-    run: () => importBytes(types.SignedBeaconBlock.serialize(signed)),
+    run: (d?: SignatureSet[]) => importBytes(types.SignedBeaconBlock.serialize(signed), d),
   };
 }
 
@@ -600,9 +640,14 @@ function otherPreCase(corpus: Corpus, entry: CorpusEntry, rng: Rng): FuzzCase {
     mutation: useEmpty ? "other_pre/parent_empty_variant" : "other_pre/older_state",
     pre,
     prepare: nothing,
-    run: () => stateTransition(pre, deserializeSsz(types.SignedBeaconBlock, bytes, "SignedBeaconBlock"), { maxSlot }),
+    run: (deferSignatures?: SignatureSet[]) =>
+      stateTransition(pre, deserializeSsz(types.SignedBeaconBlock, bytes, "SignedBeaconBlock"), {
+        maxSlot,
+        deferSignatures,
+      }),
     payloadHash: noPayload,
     engine: null,
+    differential: rng.chance(DIFFERENTIAL_SHARE),
   };
 }
 
@@ -647,22 +692,36 @@ function envelopeCase(
 ): FuzzCase {
   const { chain } = corpus;
   const types = chain.ctx.ssz;
-  const engine = rng.chance(FRESH_ENGINE_SHARE) ? new DeterministicExecutionEngine(chain.ctx) : chain.engine;
-  const importBytes = (bytes: Uint8Array) => {
+  const fresh = rng.chance(FRESH_ENGINE_SHARE);
+  const engine = fresh ? new DeterministicExecutionEngine(chain.ctx) : chain.engine;
+  const differential = rng.chance(DIFFERENTIAL_SHARE);
+  // Mostly the post-block state; sometimes the state after this very envelope (a replay)
+  let applyTo = entry.postBlock;
+  const next = corpus.entries[corpus.entries.indexOf(entry) + 1];
+  const replay =
+    entry.envelope !== null && next?.pre.state.slot === entry.block.message.slot && rng.chance(REPLAY_SHARE);
+  if (replay) applyTo = next.pre;
+  const importBytes = (bytes: Uint8Array, deferSignatures?: SignatureSet[]) => {
     const signed = deserializeSsz(types.SignedExecutionPayloadEnvelope, bytes, "SignedExecutionPayloadEnvelope");
-    return stateTransitionEnvelope(entry.postBlock, signed, engine);
+    // Deferred, an envelope with a bad signature is accepted here (its caller refuses it later):
+    // it gets an engine of its own, so that the case's engine shows only what the normal run taught
+    const deferredEngine = fresh ? new DeterministicExecutionEngine(chain.ctx) : engine;
+    return deferSignatures
+      ? stateTransitionEnvelope(applyTo, signed, deferredEngine, { deferSignatures })
+      : stateTransitionEnvelope(applyTo, signed, engine);
   };
   if (rng.chance(BYTES_SHARE)) {
     const kind = rng.pick(BYTE_MUTATIONS);
     const bytes = mutateBytes(rng, types.SignedExecutionPayloadEnvelope.serialize(envelope), kind);
     return {
       target: "envelope",
-      mutation: `bytes/${kind}`,
-      pre: entry.postBlock,
+      mutation: `bytes/${kind}${replay ? "+replay" : ""}`,
+      pre: applyTo,
       prepare: nothing,
-      run: () => importBytes(bytes),
+      run: (d?: SignatureSet[]) => importBytes(bytes, d),
       payloadHash: noPayload,
       engine: null,
+      differential,
     };
   }
 
@@ -681,11 +740,13 @@ function envelopeCase(
     case "slot":
     case "ticket_id":
       m[field] = mutateNumber(rng, m[field]);
+      // A full repair would name this block's slot again
+      if (field === "slot") repairMode = "sign";
       break;
     case "beacon_block_root":
     case "state_root":
       m[field] = foreign && rng.chance(0.3) ? foreign.message[field] : otherBytes(rng, m[field]);
-      if (field === "state_root") repairMode = "sign";
+      repairMode = "sign";
       break;
     case "parent_hash":
     case "block_hash":
@@ -706,9 +767,9 @@ function envelopeCase(
       p.extra_data = rng.bytes(rng.int(33));
       break;
     case "foreign_envelope":
+      // Repaired, it names this block: an envelope for it carrying another slot's payload
       if (foreign === null) return blockCase(corpus, entry, rng);
       signed = types.SignedExecutionPayloadEnvelope.clone(foreign);
-      repairMode = "none";
       break;
     case "swapped_signature":
       signed.signature = rng.pick([
@@ -725,14 +786,15 @@ function envelopeCase(
   const breakRoot = repairMode === "full" && rng.chance(LATE_ROOT_SHARE);
   return {
     target: "envelope",
-    mutation: `field/envelope_${field}${repair && breakRoot ? "+late_state_root" : ""}`,
-    pre: entry.postBlock,
+    mutation: `field/envelope_${field}${repair && breakRoot ? "+late_state_root" : ""}${replay ? "+replay" : ""}`,
+    pre: applyTo,
     prepare: () => {
       if (repair) repairEnvelope(corpus, entry, signed, rehash, repairMode === "full", breakRoot);
     },
-    run: () => importBytes(types.SignedExecutionPayloadEnvelope.serialize(signed)),
+    run: (d?: SignatureSet[]) => importBytes(types.SignedExecutionPayloadEnvelope.serialize(signed), d),
     payloadHash: () => signed.message.payload.block_hash,
     engine,
+    differential,
   };
 }
 
@@ -748,6 +810,10 @@ function repairEnvelope(
   const { chain } = corpus;
   const { ctx } = chain;
   const m = signed.message;
+  if (reroot) {
+    m.beacon_block_root = entry.blockRoot;
+    m.slot = entry.block.message.slot;
+  }
   if (rehash && reroot) m.payload.block_hash = chain.engine.computeBlockHash(m.payload);
   try {
     if (reroot) m.state_root = computeEnvelopeStateRoot(entry.postBlock, m);

@@ -18,6 +18,9 @@ import { DevChain, type SlotPlan } from "@turnstile/ticket-state/dev";
 export const CORPUS_VALIDATORS = 64;
 export const CORPUS_BUYERS = 4;
 export const CORPUS_EPOCHS = 3;
+const WITHHELD_PAYLOAD_SLOT = 5;
+const SKIPPED_SLOT = 10;
+const EMPTY_COMMITMENT_SLOT = 13;
 
 export interface CorpusEntry {
   /** The state the block applies to (the previous head). */
@@ -56,8 +59,11 @@ function planFor(chain: DevChain, slot: number): SlotPlan {
       plan.transfers = [chain.signTransfer(ticket.ticketId, ticket.owner, (ticket.owner + 1) % CORPUS_BUYERS)];
     }
   }
-  // One slot withholds its payload: a block with no envelope, then a child building on EMPTY
-  if (slot === 5) plan.withholdPayload = true;
+  // One slot withholds its payload (a block with no envelope, then a child building on EMPTY),
+  // one has no block at all, one has no holder commitment (the proposer puts an empty one)
+  if (slot === WITHHELD_PAYLOAD_SLOT) plan.withholdPayload = true;
+  if (slot === SKIPPED_SLOT) plan.skipBlock = true;
+  if (slot === EMPTY_COMMITMENT_SLOT) plan.withholdCommitment = true;
   return plan;
 }
 

@@ -18,7 +18,7 @@ export interface RegressionCase {
 export const REGRESSIONS: RegressionCase[] = [
   {
     seed: 1,
-    index: 119,
+    index: 1269,
     mutation: "field/slot",
     outcome: "BLOCK_FUTURE_SLOT",
     detail: '"slot":4294967295',
@@ -26,7 +26,7 @@ export const REGRESSIONS: RegressionCase[] = [
   },
   {
     seed: 1,
-    index: 1219,
+    index: 15,
     mutation: "field/slot",
     outcome: "BLOCK_SLOT_OUT_OF_RANGE",
     detail: '"slot":null',
@@ -36,14 +36,14 @@ export const REGRESSIONS: RegressionCase[] = [
   // post-state could not go through the next epoch transition
   {
     seed: 1,
-    index: 126,
+    index: 51,
     mutation: "field/proposer_slashing",
     outcome: "ACCEPTED",
     bug: "after a block with a proposer slashing, the epoch transition threw 'Must commit changes before reading all nodes'",
   },
   {
     seed: 1,
-    index: 253,
+    index: 366,
     mutation: "field/attester_slashing",
     outcome: "ACCEPTED",
     bug: "after a block with an attester slashing, the epoch transition threw 'Must commit changes before reading all nodes'",
