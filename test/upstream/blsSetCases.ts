@@ -204,6 +204,19 @@ async function checkSets(sets: SignatureSet[], valid: boolean): Promise<void> {
   else assert.ok(surrounded >= 1 && surrounded <= sets.length, `must name one of the vector's sets, got ${surrounded}`);
 }
 
+/** Wrong bytes where a signature goes: a flipped bit, too short, too long, all zeros, all ones. */
+function garbledSignatures(signature: Uint8Array): Uint8Array[] {
+  const flipped = Uint8Array.from(signature);
+  flipped[flipped.length - 1] ^= 1;
+  return [
+    flipped,
+    signature.subarray(0, signature.length - 1),
+    Uint8Array.from([...signature, 0]),
+    new Uint8Array(signature.length),
+    new Uint8Array(signature.length).fill(0xff),
+  ];
+}
+
 export function planBlsSetCase(c: VectorCase): CasePlan {
   const builderOf = builders[c.handler];
   if (builderOf === undefined) return { skip: `bls handler "${c.handler}" is not a signature check` };
@@ -231,6 +244,10 @@ export function planBlsSetCase(c: VectorCase): CasePlan {
         return;
       }
       await checkSets(sets, expected);
+      // Its signature garbled: no path may accept it, throw, or lose its thread
+      for (const garbled of garbledSignatures(sets[0].signature)) {
+        await checkSets([{ ...sets[0], signature: garbled }, ...sets.slice(1)], false);
+      }
     },
   };
 }
