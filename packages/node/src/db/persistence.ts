@@ -47,6 +47,7 @@ export async function replayStoredBlocks(chain: Chain, db: BeaconDb, onError: (e
 /**
  * Write what the chain imports: blocks, envelopes, and at each finalization the finalized
  * state as the new restart anchor. Writes are queued in order; `flush()` waits for them.
+ * Called once the stored blocks are replayed.
  */
 export function persistChain(chain: Chain, db: BeaconDb, onError: (e: unknown) => void): { flush(): Promise<void> } {
   let queue: Promise<void> = Promise.resolve();
@@ -58,10 +59,14 @@ export function persistChain(chain: Chain, db: BeaconDb, onError: (e: unknown) =
     const envelope = entry.envelope;
     if (envelope) enqueue(() => db.putEnvelope(entry.root, envelope));
   });
-  chain.on("finalized", (checkpoint) => {
+  const storeFinalized = (checkpoint: { epoch: number; root: string }) => {
     if (!chain.hasBlock(checkpoint.root)) return;
     const bytes = chain.regen.getLatestState(checkpoint.root).serialize();
     enqueue(() => db.putFinalized(checkpoint.epoch, checkpoint.root, bytes));
-  });
+  };
+  chain.on("finalized", storeFinalized);
+  // A finality the replayed blocks reached beyond the stored anchor (the node was killed before its
+  // finalized state was written): store it now, or every restart replays from the older anchor
+  if (chain.forkChoice.finalized.root !== chain.anchorRoot) storeFinalized(chain.forkChoice.finalized);
   return { flush: () => queue };
 }
