@@ -12,6 +12,7 @@ export * from "./errors.ts";
 // Gossip
 export {
   DEFAULT_GOSSIP_OPTIONS,
+  type GossipFault,
   type GossipHandler,
   type GossipOptions,
   type GossipValidator,
@@ -32,19 +33,12 @@ export {
   gossipTopicString,
   parseGossipTopic,
 } from "./gossip/topics.ts";
-export {
-  createNetwork,
-  Network,
-  type NetworkEvents,
-  type NetworkOptions,
-  type NetworkRequests,
-  type PeerScore,
-  type ReqRespHandlers,
-} from "./network.ts";
+export { createNetwork, Network, type NetworkEvents, type NetworkOptions, type PeerScore } from "./network.ts";
 // Peers
 export { DEFAULT_PEER_MANAGER_OPTIONS, type PeerManagerOptions } from "./peers/peerManager.ts";
 export { PEER_ACTION_PENALTY, PeerAction } from "./peers/peerScore.ts";
 // Req/resp
+export type { ReqRespHandlers } from "./reqresp/handlers.ts";
 export { getProtocols, type ProtocolDefinition, protocolId, ReqRespMethod } from "./reqresp/protocols.ts";
 export { RateLimiter, type RateLimitQuota } from "./reqresp/rateLimiter.ts";
 export {
@@ -55,6 +49,7 @@ export {
   type ReqRespOptions,
   type ResponsePayloads,
 } from "./reqresp/reqResp.ts";
+export type { NetworkRequests } from "./reqresp/requests.ts";
 export type { BeaconBlocksByRangeRequest, Metadata, Status } from "./sszTypes.ts";
 // SSZ containers of req/resp
 export * as p2pSszTypes from "./sszTypes.ts";

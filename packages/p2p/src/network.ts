@@ -1,7 +1,6 @@
 import { EventEmitter } from "node:events";
 import { noise } from "@chainsafe/libp2p-noise";
 import { yamux } from "@chainsafe/libp2p-yamux";
-import type { Type } from "@chainsafe/ssz";
 import { generateKeyPair } from "@libp2p/crypto/keys";
 import { gossipsub } from "@libp2p/gossipsub";
 import { identify } from "@libp2p/identify";
@@ -9,15 +8,15 @@ import type { Libp2p, PeerId, PrivateKey } from "@libp2p/interface";
 import { ping } from "@libp2p/ping";
 import { tcp } from "@libp2p/tcp";
 import { multiaddr } from "@multiformats/multiaddr";
-import type { SignedBeaconBlock, SignedExecutionPayloadEnvelope, SszTypes } from "@turnstile/ticket-state";
+import type { SszTypes } from "@turnstile/ticket-state";
 import { createLibp2p } from "libp2p";
-import { GoodbyeReason, MAX_REQUEST_BLOCKS, MAX_REQUEST_PAYLOADS } from "./constants.ts";
+import { GoodbyeReason } from "./constants.ts";
 import { Counters } from "./counters.ts";
-import { ReqRespError, ReqRespErrorCode } from "./errors.ts";
 import {
   createGossipsubInit,
   DEFAULT_GOSSIP_OPTIONS,
   Gossip,
+  type GossipFault,
   type GossipHandler,
   type GossipOptions,
   type GossipRouter,
@@ -32,30 +31,11 @@ import {
   toPeerId,
 } from "./peers/peerManager.ts";
 import { BanList, PeerAction, ReqRespScores } from "./peers/peerScore.ts";
+import { type ReqRespHandlers, registerResponders } from "./reqresp/handlers.ts";
 import { getProtocols, type Protocols } from "./reqresp/protocols.ts";
-import {
-  DEFAULT_REQRESP_OPTIONS,
-  decodeOrThrow,
-  ReqResp,
-  type ReqRespOptions,
-  type ResponsePayloads,
-} from "./reqresp/reqResp.ts";
+import { DEFAULT_REQRESP_OPTIONS, ReqResp, type ReqRespOptions } from "./reqresp/reqResp.ts";
+import { createRequests, type NetworkRequests } from "./reqresp/requests.ts";
 import * as p2pSsz from "./sszTypes.ts";
-
-/**
- * What the node serves to peers. Each returns serialized SSZ (`SignedBeaconBlock` /
- * `SignedExecutionPayloadEnvelope` bytes, as stored), in slot order for ranges; slots without a block
- * are skipped. Throw `new ReqRespError(ReqRespErrorCode.RESOURCE_UNAVAILABLE, …)` for history the node
- * does not have. A missing handler answers RESOURCE_UNAVAILABLE.
- */
-export interface ReqRespHandlers {
-  /** The node's current Status; default: our fork digest, zero roots, epoch and slot 0. */
-  getStatus?(): p2pSsz.Status;
-  getBlocksByRange?(startSlot: number, count: number, peer: PeerId): Promise<ResponsePayloads> | ResponsePayloads;
-  getBlocksByRoot?(roots: Uint8Array[], peer: PeerId): Promise<ResponsePayloads> | ResponsePayloads;
-  getEnvelopesByRange?(startSlot: number, count: number, peer: PeerId): Promise<ResponsePayloads> | ResponsePayloads;
-  getEnvelopesByRoot?(beaconBlockRoots: Uint8Array[], peer: PeerId): Promise<ResponsePayloads> | ResponsePayloads;
-}
 
 export interface NetworkOptions {
   /** SSZ types of the chain's preset: `createChainContext(config).ssz` or `getSszTypes(preset)`. */
@@ -85,6 +65,11 @@ export interface NetworkEvents {
   "peer:status": [peer: PeerId, status: p2pSsz.Status];
   "peer:goodbye": [peer: PeerId, reason: number];
   "peer:banned": [peer: PeerId, reason: string];
+  /**
+   * An error gossip caught instead of letting it escape: a validator's untyped throw (the message
+   * was REJECTed, counting against the sender), a handler's, a validation job's. For the node's log.
+   */
+  "gossip:fault": [fault: GossipFault];
 }
 
 export interface PeerScore {
@@ -93,19 +78,6 @@ export interface PeerScore {
 }
 
 type Services = { identify: unknown; ping: unknown; pubsub: GossipRouter };
-
-/** Typed req/resp requests to a peer. Every failure rejects with a ReqRespError. */
-export interface NetworkRequests {
-  status(peer: PeerId | string): Promise<p2pSsz.Status>;
-  goodbye(peer: PeerId | string, reason: number): Promise<void>;
-  /** Returns the peer's MetaData.seq_number. */
-  ping(peer: PeerId | string): Promise<number>;
-  metadata(peer: PeerId | string): Promise<p2pSsz.Metadata>;
-  blocksByRange(peer: PeerId | string, startSlot: number, count: number): Promise<SignedBeaconBlock[]>;
-  blocksByRoot(peer: PeerId | string, roots: Uint8Array[]): Promise<SignedBeaconBlock[]>;
-  envelopesByRange(peer: PeerId | string, startSlot: number, count: number): Promise<SignedExecutionPayloadEnvelope[]>;
-  envelopesByRoot(peer: PeerId | string, beaconBlockRoots: Uint8Array[]): Promise<SignedExecutionPayloadEnvelope[]>;
-}
 
 /** Create a Network (the libp2p host is built but not started: call `start()`). */
 export async function createNetwork(opts: NetworkOptions): Promise<Network> {
@@ -166,11 +138,6 @@ export class Network extends EventEmitter<NetworkEvents> {
   private readonly protocols: Protocols;
   private readonly peerOptions: PeerManagerOptions;
   private readonly reqRespOptions: ReqRespOptions;
-  private readonly peerStatuses = new Map<string, p2pSsz.Status>();
-  /** When each connected peer last sent its Status, and was last pinged (ms). */
-  private readonly statusAt = new Map<string, number>();
-  private readonly pingedAt = new Map<string, number>();
-  private readonly peerMetadata = new Map<string, p2pSsz.Metadata>();
   private readonly pendingTimers = new Set<NodeJS.Timeout>();
   private handlers: ReqRespHandlers;
   private metadata: p2pSsz.Metadata;
@@ -203,6 +170,7 @@ export class Network extends EventEmitter<NetworkEvents> {
       getGossipTypes(opts.ssz),
       counters,
       gossipOptions,
+      (fault) => this.safeEmit("gossip:fault", fault),
     );
     this.reqResp = new ReqResp({
       libp2p,
@@ -211,6 +179,10 @@ export class Network extends EventEmitter<NetworkEvents> {
       options: reqRespOptions,
       isBanned: (peer) => banList.isBanned(peer),
       penalise: (peer, action, reason) => this.reportPeer(peer, action, reason),
+    });
+    this.request = createRequests(this.reqResp, this.protocols, this.ssz, {
+      localStatus: () => this.localStatus(),
+      localMetadata: () => this.metadata,
     });
     this.peerManager = new PeerManager({
       libp2p,
@@ -222,12 +194,10 @@ export class Network extends EventEmitter<NetworkEvents> {
       options: peerOptions,
       sendGoodbye: (peer, reason) => this.sendGoodbye(peer, reason),
       onBanned: (peer, reason) => this.safeEmit("peer:banned", peer, reason),
-      onHeartbeat: () => {
-        this.reqResp.prune();
-        this.refreshPeers();
-      },
+      onHeartbeat: () => this.reqResp.prune(),
+      requests: this.request,
+      onStatus: (peer, status) => this.onRemoteStatus(peer, status),
     });
-    this.request = this.createRequests();
   }
 
   get peerId(): PeerId {
@@ -320,7 +290,12 @@ export class Network extends EventEmitter<NetworkEvents> {
 
   /** The last Status a peer gave us, if any. */
   getPeerStatus(peer: PeerId | string): p2pSsz.Status | undefined {
-    return this.peerStatuses.get(peer.toString());
+    return this.peerManager.getStatus(peer.toString());
+  }
+
+  /** A peer's metadata, once a ping found it (or found it changed). */
+  getPeerMetadata(peer: PeerId | string): p2pSsz.Metadata | undefined {
+    return this.peerManager.getMetadata(peer.toString());
   }
 
   getPeerScore(peer: PeerId | string): PeerScore {
@@ -415,8 +390,7 @@ export class Network extends EventEmitter<NetworkEvents> {
     }
     // An answer that arrives after the peer left (even just now, e.g. banned by the other side) is not kept
     if (!this.isConnected(peer)) return;
-    this.peerStatuses.set(peer.toString(), status);
-    this.statusAt.set(peer.toString(), Date.now());
+    this.peerManager.recordStatus(peer, status);
     this.safeEmit("peer:status", peer, status);
   }
 
@@ -436,70 +410,12 @@ export class Network extends EventEmitter<NetworkEvents> {
   private readonly onPeerDisconnect = (evt: CustomEvent<PeerId>): void => {
     const peer = evt.detail;
     this.counterSet.inc("peers.disconnected");
-    const key = peer.toString();
-    this.peerStatuses.delete(key);
-    this.statusAt.delete(key);
-    this.pingedAt.delete(key);
-    this.peerMetadata.delete(key);
+    this.peerManager.forget(peer.toString());
     this.safeEmit("peer:disconnected", peer);
   };
 
-  /**
-   * Heartbeat upkeep of connected peers: Status again when the last one is old (the peer:status
-   * event then tells the node whether it fell behind), and a ping, whose answer, the peer's metadata
-   * sequence number, says when to fetch its metadata again. Failures count against the peer in the
-   * request path.
-   */
-  private refreshPeers(): void {
-    const now = Date.now();
-    const { statusIntervalMs, pingIntervalMs } = this.peerOptions;
-    for (const peer of this.libp2p.getPeers()) {
-      const key = peer.toString();
-      // A peer without a Status yet is still in its handshake
-      const statusAt = this.statusAt.get(key);
-      if (statusAt !== undefined && now - statusAt >= statusIntervalMs) {
-        this.statusAt.set(key, now);
-        this.later(0, () => this.refreshStatus(peer));
-      }
-      if (!this.pingedAt.has(key)) this.pingedAt.set(key, now);
-      else if (now - this.pingedAt.get(key)! >= pingIntervalMs) {
-        this.pingedAt.set(key, now);
-        this.later(0, () => this.pingPeer(peer));
-      }
-    }
-  }
-
-  /** Unlike the handshake, a failed refresh does not disconnect: a busy or rate-limited peer is still a peer. */
-  private async refreshStatus(peer: PeerId): Promise<void> {
-    try {
-      this.onRemoteStatus(peer, await this.request.status(peer));
-    } catch {
-      this.counterSet.inc("peers.status_refresh_failed");
-    }
-  }
-
-  private async pingPeer(peer: PeerId): Promise<void> {
-    const key = peer.toString();
-    try {
-      const seq = await this.request.ping(peer);
-      this.counterSet.inc("peers.ping_ok");
-      if (this.peerMetadata.get(key)?.seq_number !== seq) {
-        const metadata = await this.request.metadata(peer);
-        // It may have gone meanwhile: keep nothing of a disconnected peer
-        if (this.isConnected(peer)) this.peerMetadata.set(key, metadata);
-      }
-    } catch {
-      this.counterSet.inc("peers.ping_failed");
-    }
-  }
-
   private isConnected(peer: PeerId): boolean {
     return this.libp2p.getConnections(peer).length > 0;
-  }
-
-  /** A peer's metadata, once a ping found it (or found it changed). */
-  getPeerMetadata(peer: PeerId | string): p2pSsz.Metadata | undefined {
-    return this.peerMetadata.get(peer.toString());
   }
 
   private async handshake(peer: PeerId): Promise<void> {
@@ -519,7 +435,7 @@ export class Network extends EventEmitter<NetworkEvents> {
     this.counterSet.inc(`peers.goodbye_sent.${reason}`);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      this.request.goodbye(peer, reason).catch(() => {}),
+      this.request.goodbye(peer, reason).catch(() => this.counterSet.inc(`peers.goodbye_failed.${reason}`)),
       new Promise<void>((resolve) => {
         timer = setTimeout(resolve, 1000);
       }),
@@ -528,201 +444,18 @@ export class Network extends EventEmitter<NetworkEvents> {
   }
 
   private async registerProtocols(): Promise<void> {
-    const p = this.protocols;
-    const rr = this.reqResp;
-    const one = () => 1;
-    await rr.register(
-      p.status,
-      (status, peer) => {
-        this.onRemoteStatus(peer, status);
-        return [p2pSsz.Status.serialize(this.localStatus())];
-      },
-      one,
-      one,
-    );
-    await rr.register(
-      p.goodbye,
-      (reason, peer) => {
+    await registerResponders(this.reqResp, this.protocols, {
+      handlers: () => this.handlers,
+      localStatus: () => this.localStatus(),
+      localMetadata: () => this.metadata,
+      onStatus: (peer, status) => this.onRemoteStatus(peer, status),
+      onGoodbye: (peer, reason) => {
         this.counterSet.inc(`peers.goodbye_received.${reason}`);
         this.peerManager.deferDial(peer.toString());
         this.safeEmit("peer:goodbye", peer, reason);
         this.later(100, () => this.libp2p.hangUp(peer));
-        return [p2pSsz.Goodbye.serialize(0)];
       },
-      one,
-      one,
-    );
-    await rr.register(p.ping, () => [p2pSsz.Ping.serialize(this.metadata.seq_number)], one, one);
-    await rr.register(p.metadata, () => [p2pSsz.Metadata.serialize(this.metadata)], one, one);
-
-    const rangeCount = (req: { count: number; step?: number }, max: number): number => {
-      if (!Number.isFinite(req.count) || req.count > max) {
-        throw new ReqRespError(ReqRespErrorCode.INVALID_REQUEST, `count above ${max}`, { reason: "COUNT_TOO_LARGE" });
-      }
-      if (req.step !== undefined && req.step === 0) {
-        throw new ReqRespError(ReqRespErrorCode.INVALID_REQUEST, "step 0", { reason: "BAD_STEP" });
-      }
-      // step is deprecated and must be 1; for a larger step the spec lets us answer with one block
-      return req.step !== undefined && req.step > 1 ? Math.min(1, req.count) : req.count;
-    };
-    const checkStart = (startSlot: number) => {
-      if (!Number.isSafeInteger(startSlot)) {
-        throw new ReqRespError(ReqRespErrorCode.INVALID_REQUEST, "start slot out of range", {
-          reason: "BAD_START_SLOT",
-        });
-      }
-    };
-    const unavailable = () => {
-      throw new ReqRespError(ReqRespErrorCode.RESOURCE_UNAVAILABLE, "not served", { reason: "NO_HANDLER" });
-    };
-
-    await rr.register(
-      p.blocksByRange,
-      (req, peer) => {
-        const count = rangeCount(req, MAX_REQUEST_BLOCKS);
-        checkStart(req.start_slot);
-        if (count === 0) return [];
-        const h = this.handlers.getBlocksByRange;
-        return h ? h(req.start_slot, count, peer) : unavailable();
-      },
-      (req) => Math.max(1, Math.min(req.count, MAX_REQUEST_BLOCKS)),
-      (req) => Math.min(req.count, MAX_REQUEST_BLOCKS),
-    );
-    await rr.register(
-      p.blocksByRoot,
-      (roots, peer) => {
-        if (roots.length === 0) return [];
-        const h = this.handlers.getBlocksByRoot;
-        return h ? h(roots, peer) : unavailable();
-      },
-      (roots) => Math.max(1, roots.length),
-      (roots) => roots.length,
-    );
-    await rr.register(
-      p.envelopesByRange,
-      (req, peer) => {
-        const count = rangeCount(req, MAX_REQUEST_PAYLOADS);
-        checkStart(req.start_slot);
-        if (count === 0) return [];
-        const h = this.handlers.getEnvelopesByRange;
-        return h ? h(req.start_slot, count, peer) : unavailable();
-      },
-      (req) => Math.max(1, Math.min(req.count, MAX_REQUEST_PAYLOADS)),
-      (req) => Math.min(req.count, MAX_REQUEST_PAYLOADS),
-    );
-    await rr.register(
-      p.envelopesByRoot,
-      (roots, peer) => {
-        if (roots.length === 0) return [];
-        const h = this.handlers.getEnvelopesByRoot;
-        return h ? h(roots, peer) : unavailable();
-      },
-      (roots) => Math.max(1, roots.length),
-      (roots) => roots.length,
-    );
-  }
-
-  private createRequests(): NetworkRequests {
-    const p = this.protocols;
-    const rr = this.reqResp;
-    const ssz = this.ssz;
-    const invalid = (message: string, reason: string, data: Record<string, unknown> = {}) =>
-      new ReqRespError(ReqRespErrorCode.INVALID_RESPONSE, message, { reason, ...data });
-    const badRequest = (message: string) =>
-      new ReqRespError(ReqRespErrorCode.INVALID_REQUEST, message, { reason: "LOCAL_BAD_REQUEST" });
-    const decodeAll = <T>(type: Type<T>, name: string, chunks: Uint8Array[]): T[] =>
-      chunks.map((c) => decodeOrThrow(type, c, name, ReqRespErrorCode.INVALID_RESPONSE));
-
-    const checkRange = (slots: number[], startSlot: number, count: number) => {
-      let previous = -1;
-      for (const slot of slots) {
-        if (slot < startSlot || slot >= startSlot + count)
-          throw invalid("slot outside the range", "SLOT_OUT_OF_RANGE", { slot });
-        if (slot <= previous) throw invalid("slots not increasing", "SLOTS_NOT_INCREASING", { slot });
-        previous = slot;
-      }
-    };
-    const checkRoots = (got: Uint8Array[], wanted: Uint8Array[]) => {
-      const want = new Set(wanted.map((r) => Buffer.from(r).toString("hex")));
-      const seen = new Set<string>();
-      for (const root of got) {
-        const hex = Buffer.from(root).toString("hex");
-        if (!want.has(hex)) throw invalid("unrequested root", "UNREQUESTED_ROOT", { root: hex });
-        if (seen.has(hex)) throw invalid("duplicate root", "DUPLICATE_ROOT", { root: hex });
-        seen.add(hex);
-      }
-    };
-    const checkCount = (count: number, max: number) => {
-      if (!Number.isSafeInteger(count) || count < 1 || count > max) throw badRequest(`count must be 1..${max}`);
-    };
-
-    return {
-      status: (peer) =>
-        rr.sendRequest(toPeerId(peer), p.status, this.localStatus(), 1, (chunks) =>
-          decodeOrThrow(p2pSsz.Status, chunks[0], "Status", ReqRespErrorCode.INVALID_RESPONSE),
-        ),
-      goodbye: (peer, reason) => rr.sendRequest(toPeerId(peer), p.goodbye, reason, 1, () => undefined),
-      ping: (peer) =>
-        rr.sendRequest(toPeerId(peer), p.ping, this.metadata.seq_number, 1, (chunks) =>
-          decodeOrThrow(p2pSsz.Ping, chunks[0], "Ping", ReqRespErrorCode.INVALID_RESPONSE),
-        ),
-      metadata: (peer) =>
-        rr.sendRequest(toPeerId(peer), p.metadata, null, 1, (chunks) =>
-          decodeOrThrow(p2pSsz.Metadata, chunks[0], "Metadata", ReqRespErrorCode.INVALID_RESPONSE),
-        ),
-      blocksByRange: async (peer, startSlot, count) => {
-        checkCount(count, MAX_REQUEST_BLOCKS);
-        return rr.sendRequest(
-          toPeerId(peer),
-          p.blocksByRange,
-          { start_slot: startSlot, count, step: 1 },
-          count,
-          (chunks) => {
-            const blocks = decodeAll(ssz.SignedBeaconBlock, "SignedBeaconBlock", chunks);
-            checkRange(
-              blocks.map((b) => b.message.slot),
-              startSlot,
-              count,
-            );
-            return blocks;
-          },
-        );
-      },
-      blocksByRoot: async (peer, roots) => {
-        checkCount(roots.length, MAX_REQUEST_BLOCKS);
-        return rr.sendRequest(toPeerId(peer), p.blocksByRoot, roots, roots.length, (chunks) => {
-          const blocks = decodeAll(ssz.SignedBeaconBlock, "SignedBeaconBlock", chunks);
-          checkRoots(
-            blocks.map((b) => ssz.BeaconBlock.hashTreeRoot(b.message)),
-            roots,
-          );
-          return blocks;
-        });
-      },
-      envelopesByRange: async (peer, startSlot, count) => {
-        checkCount(count, MAX_REQUEST_PAYLOADS);
-        return rr.sendRequest(toPeerId(peer), p.envelopesByRange, { start_slot: startSlot, count }, count, (chunks) => {
-          const envelopes = decodeAll(ssz.SignedExecutionPayloadEnvelope, "SignedExecutionPayloadEnvelope", chunks);
-          checkRange(
-            envelopes.map((e) => e.message.slot),
-            startSlot,
-            count,
-          );
-          return envelopes;
-        });
-      },
-      envelopesByRoot: async (peer, roots) => {
-        checkCount(roots.length, MAX_REQUEST_PAYLOADS);
-        return rr.sendRequest(toPeerId(peer), p.envelopesByRoot, roots, roots.length, (chunks) => {
-          const envelopes = decodeAll(ssz.SignedExecutionPayloadEnvelope, "SignedExecutionPayloadEnvelope", chunks);
-          checkRoots(
-            envelopes.map((e) => e.message.beacon_block_root),
-            roots,
-          );
-          return envelopes;
-        });
-      },
-    };
+    });
   }
 }
 

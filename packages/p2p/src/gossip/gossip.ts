@@ -33,8 +33,9 @@ import { ValidationQueue } from "./validationQueue.ts";
 /**
  * Decides a message's fate. Return (or resolve) "ACCEPT" | "IGNORE" | "REJECT" — returning nothing
  * accepts — or throw a GossipValidationError (any error with `action: "IGNORE" | "REJECT"` and a `code`).
- * Any other thrown error IGNOREs the message (reason VALIDATOR_ERROR): a bug on our side must not
- * penalise the sender.
+ * Any other thrown error REJECTs the message (reason VALIDATOR_ERROR) and is reported as a
+ * GossipFault: the sender's message made us throw where no check foresaw it, and such a message
+ * must not be free to repeat (a bug of ours shows in the fault reports, not silently).
  */
 export type GossipValidator<T> = (
   message: T,
@@ -42,8 +43,19 @@ export type GossipValidator<T> = (
   // biome-ignore lint/suspicious/noConfusingVoidType: an `async` validator that returns nothing (accepts) is Promise<void>
 ) => GossipAction | undefined | Promise<GossipAction | undefined | void> | void;
 
-/** Receives each message that passed validation, once. Errors are counted and otherwise ignored. */
+/** Receives each message that passed validation, once. Its errors are counted and reported as GossipFaults. */
 export type GossipHandler<T> = (message: T, from: PeerId, msgId: string) => void | Promise<void>;
+
+/**
+ * An error the gossip pipeline caught rather than let escape: a validator's untyped throw (the
+ * message was REJECTed), a handler's throw, or a validation job's (`topic` and `peer` unknown then).
+ */
+export interface GossipFault {
+  kind: "validator" | "handler" | "queue";
+  topic: GossipTopicName | null;
+  peer: PeerId | null;
+  error: unknown;
+}
 
 export interface GossipOptions {
   /** Gossipsub heartbeat (spec 0.7 s); tests use less so meshes form quickly. */
@@ -233,21 +245,28 @@ export class Gossip {
   private readonly queue: ValidationQueue;
   private readonly topicNames = new Map<string, GossipTopicName>();
   private readonly subscriptions = new Map<GossipTopicName, Subscription<GossipTopicName>>();
+  private readonly onFault: (fault: GossipFault) => void;
   private started = false;
 
+  /** @param onFault told of every error caught (it must not throw) */
   constructor(
     router: GossipRouter,
     forkDigest: Uint8Array,
     types: GossipTypes,
     counters: Counters,
     options: GossipOptions,
+    onFault: (fault: GossipFault) => void,
   ) {
     this.router = router;
     this.forkDigest = forkDigest;
     this.types = types;
     this.counters = counters;
     this.options = options;
-    this.queue = new ValidationQueue(options.validationConcurrency, options.validationQueueLength);
+    this.onFault = onFault;
+    this.queue = new ValidationQueue(options.validationConcurrency, options.validationQueueLength, (error) => {
+      this.counters.inc("gossip.queue_job_error");
+      this.onFault({ kind: "queue", topic: null, peer: null, error });
+    });
     for (const name of GOSSIP_TOPIC_NAMES) this.topicNames.set(gossipTopicString(forkDigest, name), name);
     if (!retainScoresOnReAdd(router)) counters.inc("gossip.score_retention_unavailable");
   }
@@ -376,16 +395,20 @@ export class Gossip {
         action = thrown.action;
         reason = typeof thrown.code === "string" ? thrown.code : "UNSPECIFIED";
       } else {
-        action = "IGNORE";
+        // Not a verdict: the message made the validator throw; it counts against the sender
+        action = "REJECT";
         reason = "VALIDATOR_ERROR";
+        this.counters.inc(`gossip.validator_error.${name}`);
+        this.onFault({ kind: "validator", topic: name, peer: from, error: e });
       }
     }
     this.finish(name, msgId, from, action, reason);
     if (action !== "ACCEPT") return;
     try {
       await sub.handler(value, from, msgId);
-    } catch {
+    } catch (e) {
       this.counters.inc(`gossip.handler_error.${name}`);
+      this.onFault({ kind: "handler", topic: name, peer: from, error: e });
     }
   }
 
@@ -393,7 +416,8 @@ export class Gossip {
     try {
       this.router.reportMessageValidationResult(msgId, from.toString(), RESULT[action]);
     } catch {
-      // the router may be stopping; the message is simply not forwarded
+      // the router may be stopping: the message is not forwarded (nor its sender scored)
+      this.counters.inc("gossip.report_result_failed");
     }
     if (action === "ACCEPT") {
       this.counters.inc(`gossip.accepted.${name}`);

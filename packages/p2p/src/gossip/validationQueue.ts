@@ -1,6 +1,7 @@
 /**
  * A bounded FIFO of async jobs run with limited concurrency. `push` refuses a job when the queue is
  * full, so a flood of gossip cannot grow memory without bound: the caller IGNOREs what does not fit.
+ * A job that throws anyway goes to `onJobError` (which must not throw); the queue goes on with the next.
  */
 export class ValidationQueue {
   private readonly concurrency: number;
@@ -8,10 +9,12 @@ export class ValidationQueue {
   private readonly jobs: Array<() => Promise<void>> = [];
   private running = 0;
   private idleResolvers: Array<() => void> = [];
+  private readonly onJobError: (error: unknown) => void;
 
-  constructor(concurrency: number, maxLength: number) {
+  constructor(concurrency: number, maxLength: number, onJobError: (error: unknown) => void) {
     this.concurrency = concurrency;
     this.maxLength = maxLength;
+    this.onJobError = onJobError;
   }
 
   get length(): number {
@@ -22,7 +25,7 @@ export class ValidationQueue {
     return this.running;
   }
 
-  /** Queue `job`; false (and the job is dropped) if the queue is full. Jobs must not throw. */
+  /** Queue `job`; false (and the job is dropped) if the queue is full. Jobs should handle their own errors. */
   push(job: () => Promise<void>): boolean {
     if (this.jobs.length >= this.maxLength) return false;
     this.jobs.push(job);
@@ -47,7 +50,7 @@ export class ValidationQueue {
       const job = this.jobs.shift()!;
       this.running++;
       job()
-        .catch(() => {})
+        .catch(this.onJobError)
         .finally(() => {
           this.running--;
           this.drain();

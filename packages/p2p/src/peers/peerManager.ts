@@ -4,6 +4,8 @@ import { type Multiaddr, multiaddr } from "@multiformats/multiaddr";
 import { GoodbyeReason } from "../constants.ts";
 import type { Counters } from "../counters.ts";
 import { GOSSIP_SCORE_THRESHOLDS } from "../gossip/scoringParams.ts";
+import type { NetworkRequests } from "../reqresp/requests.ts";
+import type { Metadata, Status } from "../sszTypes.ts";
 import {
   type BanList,
   DEFAULT_REQRESP_BAN_THRESHOLD,
@@ -58,6 +60,10 @@ export interface PeerManagerDeps {
   onBanned(peer: PeerId, reason: string): void;
   /** Called on every heartbeat (rate limiter pruning and the like). */
   onHeartbeat(): void;
+  /** The requests the upkeep of connected peers sends. */
+  requests: Pick<NetworkRequests, "status" | "ping" | "metadata">;
+  /** A refreshed Status came back: the network checks it and, if it is on our fork, records it. */
+  onStatus(peer: PeerId, status: Status): void;
 }
 
 /** Refuse dials to and connections from banned peers. */
@@ -73,7 +79,9 @@ export function createConnectionGater(banList: BanList): ConnectionGater {
 /**
  * Keeps the peer set healthy: dials bootnodes and known peers up to the target count, prunes the
  * worst-scored peers above it, and disconnects and bans peers whose gossip or req/resp score fell
- * below its threshold. Runs on a timer; every step is guarded, a failure never stops the loop.
+ * below its threshold. Keeps what it knows of each connected peer up to date: its Status asked for
+ * again every statusIntervalMs, a ping every pingIntervalMs, its metadata when the ping says it
+ * changed. Runs on a timer; every step is guarded, a failure never stops the loop.
  */
 export class PeerManager {
   private readonly deps: PeerManagerDeps;
@@ -81,6 +89,11 @@ export class PeerManager {
   /** Dial key (address or peer id) → time before which it is not dialled (after a failure or a goodbye). */
   private readonly dialBackoffUntil = new Map<string, number>();
   private readonly dialing = new Set<string>();
+  private readonly statuses = new Map<string, Status>();
+  /** When each connected peer last sent its Status, and was last pinged (ms). */
+  private readonly statusAt = new Map<string, number>();
+  private readonly pingedAt = new Map<string, number>();
+  private readonly metadata = new Map<string, Metadata>();
   private timer: NodeJS.Timeout | null = null;
   private running = false;
 
@@ -108,6 +121,31 @@ export class PeerManager {
     this.timer = null;
   }
 
+  /** Keep a connected peer's Status (on our fork digest); the next refresh is due statusIntervalMs later. */
+  recordStatus(peer: PeerId, status: Status): void {
+    const key = peer.toString();
+    this.statuses.set(key, status);
+    this.statusAt.set(key, Date.now());
+  }
+
+  /** The last Status a connected peer gave us, if any. */
+  getStatus(peer: string): Status | undefined {
+    return this.statuses.get(peer);
+  }
+
+  /** A peer's metadata, once a ping found it (or found it changed). */
+  getMetadata(peer: string): Metadata | undefined {
+    return this.metadata.get(peer);
+  }
+
+  /** Drop what we knew of a peer that disconnected. */
+  forget(peer: string): void {
+    this.statuses.delete(peer);
+    this.statusAt.delete(peer);
+    this.pingedAt.delete(peer);
+    this.metadata.delete(peer);
+  }
+
   /**
    * Do not dial `peer` for a while: it said goodbye (too many peers, shutting down). Not a ban: it may
    * still connect to us. Six redial backoffs (a minute by default).
@@ -126,7 +164,8 @@ export class PeerManager {
     try {
       this.deps.onBanned(peer, reason);
     } catch {
-      // listeners' errors are theirs
+      // listeners' errors are theirs; the ban goes on
+      this.deps.counters.inc("events.listener_error");
     }
     await this.disconnect(peer, goodbye);
   }
@@ -150,12 +189,65 @@ export class PeerManager {
       const now = Date.now();
       for (const [key, until] of this.dialBackoffUntil) if (until <= now) this.dialBackoffUntil.delete(key);
       this.deps.onHeartbeat();
+      this.refreshPeers(now);
       await this.checkScores();
       await this.pruneExcess();
       this.dialMore();
     } catch {
       this.deps.counters.inc("peers.heartbeat_error");
     }
+  }
+
+  /**
+   * Status again when the last one is old (the network's peer:status event then tells the node
+   * whether it fell behind), and a ping, whose answer, the peer's metadata sequence number, says
+   * when to fetch its metadata again. Failures count against the peer in the request path.
+   */
+  private refreshPeers(now: number): void {
+    const { statusIntervalMs, pingIntervalMs } = this.deps.options;
+    for (const peer of this.connectedPeers()) {
+      const key = peer.toString();
+      // A peer without a Status yet is still in its handshake
+      const statusAt = this.statusAt.get(key);
+      if (statusAt !== undefined && now - statusAt >= statusIntervalMs) {
+        this.statusAt.set(key, now);
+        void this.refreshStatus(peer);
+      }
+      if (!this.pingedAt.has(key)) this.pingedAt.set(key, now);
+      else if (now - this.pingedAt.get(key)! >= pingIntervalMs) {
+        this.pingedAt.set(key, now);
+        void this.pingPeer(peer);
+      }
+    }
+  }
+
+  /** Unlike the handshake, a failed refresh does not disconnect: a busy or rate-limited peer is still a peer. */
+  private async refreshStatus(peer: PeerId): Promise<void> {
+    try {
+      const status = await this.deps.requests.status(peer);
+      if (this.running) this.deps.onStatus(peer, status);
+    } catch {
+      this.deps.counters.inc("peers.status_refresh_failed");
+    }
+  }
+
+  private async pingPeer(peer: PeerId): Promise<void> {
+    const key = peer.toString();
+    try {
+      const seq = await this.deps.requests.ping(peer);
+      this.deps.counters.inc("peers.ping_ok");
+      if (this.metadata.get(key)?.seq_number !== seq) {
+        const metadata = await this.deps.requests.metadata(peer);
+        // It may have gone meanwhile: keep nothing of a disconnected peer
+        if (this.isConnected(peer)) this.metadata.set(key, metadata);
+      }
+    } catch {
+      this.deps.counters.inc("peers.ping_failed");
+    }
+  }
+
+  private isConnected(peer: PeerId): boolean {
+    return this.deps.libp2p.getConnections(peer).length > 0;
   }
 
   private connectedPeers(): PeerId[] {

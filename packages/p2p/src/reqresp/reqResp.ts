@@ -111,7 +111,7 @@ export class ReqResp {
   }
 
   async unregisterAll(): Promise<void> {
-    await this.deps.libp2p.unhandle(this.registered).catch(() => {});
+    await this.deps.libp2p.unhandle(this.registered).catch(() => this.deps.counters.inc("reqresp.unregister_failed"));
     this.registered.length = 0;
   }
 
@@ -197,6 +197,7 @@ export class ReqResp {
           await this.write(stream, encodeErrorChunk(code, err.message));
           await stream.close({ signal: AbortSignal.timeout(options.respTimeoutMs) });
         } catch {
+          this.deps.counters.inc(`reqresp.inbound.error_chunk_failed.${method}`);
           stream.abort(err);
         }
       } else {
@@ -289,7 +290,8 @@ export class ReqResp {
           try {
             message = Buffer.from(await readSszSnappyPayload(source, ERROR_MESSAGE_BOUNDS)).toString("utf8");
           } catch {
-            // the error message is for debugging only
+            // the error message is for debugging only: the result code is the answer
+            counters.inc(`reqresp.outbound.error_message_unreadable.${method}`);
           }
           throw new ReqRespError(ReqRespErrorCode.ERROR_RESPONSE, `peer answered ${result}: ${message}`, {
             reason: `CODE_${result}`,

@@ -117,7 +117,7 @@ describe("gossip peer scoring parameters", () => {
 
 describe("validation queue", () => {
   it("bounds queued jobs and runs at most `concurrency` at once", async () => {
-    const q = new ValidationQueue(2, 3);
+    const q = new ValidationQueue(2, 3, (e) => assert.fail(e as Error));
     let running = 0;
     let maxRunning = 0;
     const release: Array<() => void> = [];
@@ -141,8 +141,9 @@ describe("validation queue", () => {
     assert.equal(maxRunning, 2);
   });
 
-  it("survives jobs that throw", async () => {
-    const q = new ValidationQueue(1, 10);
+  it("survives jobs that throw, and reports what they threw", async () => {
+    const thrown: unknown[] = [];
+    const q = new ValidationQueue(1, 10, (e) => thrown.push(e));
     let ran = 0;
     q.push(async () => {
       throw new Error("boom");
@@ -152,5 +153,9 @@ describe("validation queue", () => {
     });
     await q.onIdle();
     assert.equal(ran, 1);
+    assert.deepEqual(
+      thrown.map((e) => (e as Error).message),
+      ["boom"],
+    );
   });
 });
