@@ -138,6 +138,10 @@ export async function attachNetwork(node: BeaconNode, opts: NodeNetworkOptions, 
     });
   };
   network.on("peer:banned", (peer, reason) => log.warn({ peer: peer.toString(), reason }, "peer banned"));
+  // Errors p2p caught rather than let escape (a validator's untyped throw REJECTs its sender's message)
+  network.on("gossip:fault", ({ kind, topic, peer, error }) =>
+    log.warn({ kind, topic, peer: peer?.toString(), err: (error as Error)?.message ?? String(error) }, "gossip error"),
+  );
   network.on("peer:status", (peer, status) => {
     sync.notePeerHead(status.head_slot);
     if (status.head_slot > chain.forkChoice.getHead().slot) sync.requestSync(peer.toString());
