@@ -10,6 +10,10 @@ import { processTicketSlot } from "./processTicketSlot.ts";
  */
 export function processSlots(cs: CachedBeaconState, slot: number): void {
   const { state, ctx } = cs;
+  // A slot of 2^64-1 decodes to Infinity: the loop below would never end
+  if (!Number.isSafeInteger(slot)) {
+    throw new BlockError(BlockErrorCode.SLOT_OUT_OF_RANGE, "target slot is not an exact integer", { slot });
+  }
   if (!(state.slot < slot)) {
     throw new BlockError(BlockErrorCode.SLOT_NOT_IN_FUTURE, "target slot is not after the state's slot", {
       slot,

@@ -106,3 +106,18 @@ describe("registry changes do not halt the chain at later epoch boundaries", () 
     );
   });
 });
+
+describe("processSlots", () => {
+  it("refuses a slot that is not an exact integer instead of looping for ever", () => {
+    const chain = devChain();
+    const cs = chain.head.clone();
+    const root = cs.hashTreeRoot();
+    for (const slot of [Number.POSITIVE_INFINITY, 2 ** 64 - 1, 2 ** 53, Number.NaN]) {
+      assert.throws(
+        () => processSlots(cs, slot),
+        (e: unknown) => (e as { code?: string }).code === "BLOCK_SLOT_OUT_OF_RANGE",
+      );
+    }
+    assert.deepEqual(cs.hashTreeRoot(), root);
+  });
+});
