@@ -53,6 +53,8 @@ export class RangeSync {
   });
   /** The highest head slot a peer has told us about. */
   private bestPeerHead = 0;
+  /** Whether any peer has told us its head yet. */
+  private heardFromPeers = false;
   private current: SyncProgress | null = null;
 
   /**
@@ -81,15 +83,17 @@ export class RangeSync {
   }
 
   /**
-   * Whether we are behind what peers told us (by more than a slot), catching up right now, or
-   * more than an epoch behind the clock (back from downtime: peers will have gone on without us).
+   * Whether we are behind what peers told us (by more than a slot), catching up right now, or,
+   * until a peer tells us its head, more than an epoch behind the clock (back from downtime: peers
+   * have likely gone on without us; if they tell us they have not, the whole network was down and
+   * we go on).
    */
   isSyncing(): boolean {
     const head = this.node.chain.forkChoice.getHead().slot;
     return (
       this.queue.busy ||
       this.bestPeerHead > head + 1 ||
-      head + this.node.chain.ctx.preset.SLOTS_PER_EPOCH < this.node.clock.currentSlot
+      (!this.heardFromPeers && head + this.node.chain.ctx.preset.SLOTS_PER_EPOCH < this.node.clock.currentSlot)
     );
   }
 
@@ -100,6 +104,7 @@ export class RangeSync {
 
   /** A peer's head, from its Status. */
   notePeerHead(slot: number): void {
+    this.heardFromPeers = true;
     // Clamp to the wall clock: a peer cannot make us wait for slots that have not come
     this.bestPeerHead = Math.max(this.bestPeerHead, Math.min(slot, this.node.clock.currentSlot));
   }
