@@ -176,7 +176,7 @@ function killSchedule(rand: () => number): Phase[] {
 }
 
 describe("crash loop: turnstile dev under SIGKILL", () => {
-  it("resumes from its database after 20 kills at random moments, never losing finality, and keeps finalizing", {
+  it("resumes from its database after 20 kills at random moments, never losing finality, and keeps building", {
     timeout: 240_000,
   }, async () => {
     const rand = prng(SEED);

@@ -122,19 +122,38 @@ export class BeaconDb {
     return { stateBytes, configYaml: new TextDecoder().decode(config) };
   }
 
-  /** Store a finalized checkpoint's state and mark it the restart anchor, in one batch. */
+  /**
+   * Store a finalized checkpoint's state and mark it the restart anchor, in one batch that also
+   * drops the previous anchor's state (nothing else reads it; kept, one state per epoch would pile up).
+   */
   async putFinalized(epoch: number, root: string, stateBytes: Uint8Array): Promise<void> {
     const record = text(JSON.stringify({ epoch, root }));
+    const previous = await this.getFinalizedRecord();
     await this.db.batch([
+      ...(previous && previous.root !== root
+        ? [{ type: "del" as const, key: key(Bucket.state, fromHex(previous.root)) }]
+        : []),
       { type: "put", key: key(Bucket.state, fromHex(root)), value: stateBytes },
       { type: "put", key: key(Bucket.meta, text(META_FINALIZED)), value: record },
     ]);
   }
 
-  async getFinalized(): Promise<{ epoch: number; root: string; stateBytes: Uint8Array } | undefined> {
+  private async getFinalizedRecord(): Promise<{ epoch: number; root: string } | undefined> {
     const record = await this.get(key(Bucket.meta, text(META_FINALIZED)));
+    return record && (JSON.parse(new TextDecoder().decode(record)) as { epoch: number; root: string });
+  }
+
+  /** How many states the database holds (the anchor's, once the chain has finalized). */
+  async stateCount(): Promise<number> {
+    let count = 0;
+    for await (const _ of this.db.keys({ gte: key(Bucket.state), lt: key(Bucket.state + 1) })) count++;
+    return count;
+  }
+
+  async getFinalized(): Promise<{ epoch: number; root: string; stateBytes: Uint8Array } | undefined> {
+    const record = await this.getFinalizedRecord();
     if (!record) return undefined;
-    const { epoch, root } = JSON.parse(new TextDecoder().decode(record)) as { epoch: number; root: string };
+    const { epoch, root } = record;
     const stateBytes = await this.get(key(Bucket.state, fromHex(root)));
     if (!stateBytes) throw new TicketStateError("DB_CORRUPT", "finalized state missing", { root });
     return { epoch, root, stateBytes };

@@ -43,4 +43,22 @@ describe("restart anchor", () => {
     assert.ok(third.anchor.state.slot > 0, "the next start resumes from the replayed finality");
     await db.close();
   });
+
+  it("holds only the latest anchor's state, however many times the chain finalized", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "turnstile-db-"));
+    dirs.push(dir);
+    const { node, run, ctx } = steppedNode();
+    const db = new BeaconDb(ctx, dir);
+    await db.open();
+    await db.putGenesis(genesisState(ctx).serialize(), "PRESET_BASE: 'minimal'\n");
+    const persistence = persistChain(node.chain, db, (e) => assert.fail(e as Error));
+    run(1, 6 * ctx.preset.SLOTS_PER_EPOCH);
+    await persistence.flush();
+    const finalized = node.chain.forkChoice.finalized;
+    assert.ok(finalized.epoch >= 3, `finalized epoch ${finalized.epoch}: several finalizations`);
+    const stored = await db.getFinalized();
+    assert.deepEqual(stored && { epoch: stored.epoch, root: stored.root }, finalized);
+    assert.equal(await db.stateCount(), 1);
+    await db.close();
+  });
 });
