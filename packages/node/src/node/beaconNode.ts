@@ -28,10 +28,10 @@ import { ChainErrorCode, errorCode } from "../chain/errors.ts";
 import { ExitsAndSlashings } from "../chain/exitsAndSlashings.ts";
 import { createOpPools, type OpPools } from "../chain/opPools.ts";
 import { PendingBlocks, type WantedObject } from "../chain/pendingBlocks.ts";
+import { SeenIndices } from "../chain/seenIndices.ts";
 import { SIGNED_BLOCK_REFUSALS, validateGossipBlock } from "../chain/validation/block.ts";
 import { validateGossipCommitment } from "../chain/validation/commitment.ts";
 import { validateGossipEnvelope } from "../chain/validation/envelope.ts";
-import { SeenProposals } from "../chain/validation/seen.ts";
 import { validateTicketOperation } from "../chain/validation/ticketOperation.ts";
 import { GossipVotes } from "../chain/votes/gossipVotes.ts";
 import { type HolderMisbehaviour, TicketHolder } from "../tickets/ticketHolder.ts";
@@ -210,12 +210,12 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     this.pools.commitments.prune(slot);
     this.pools.tickets.prune((i) => (i < head.buyers.length ? head.buyers.getReadonly(i).nonce : undefined));
     this.pending.prune(this.oldestPendingSlot());
-    this.seenProposals.prune(this.oldestPendingSlot());
+    this.seenProposals.pruneBelow(this.oldestPendingSlot() + 1);
     this.exitsAndSlashings.prune(slot);
   }
 
   /** Proposers that showed a validly signed block on gossip, by slot (the spec's "first block" rule). */
-  private readonly seenProposals = new SeenProposals();
+  private readonly seenProposals = new SeenIndices();
 
   /**
    * Run one import and report it: "published" with its duration, or "rejected" with the error's

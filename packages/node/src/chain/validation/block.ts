@@ -7,8 +7,8 @@ import {
 } from "@turnstile/ticket-state";
 import type { Chain, PrecheckedBlock } from "../chain.ts";
 import { ChainErrorCode, GossipValidationError } from "../errors.ts";
+import type { SeenIndices } from "../seenIndices.ts";
 import { MAXIMUM_GOSSIP_CLOCK_DISPARITY_SECONDS } from "./constants.ts";
-import type { SeenProposals } from "./seen.ts";
 
 /** Refusals that come after the proposer's signature was verified: the block is a signed header still. */
 export const SIGNED_BLOCK_REFUSALS: ReadonlySet<string> = new Set([
@@ -33,7 +33,7 @@ export function validateGossipBlock(
   chain: Chain,
   signed: SignedBeaconBlock,
   time: number,
-  seen: SeenProposals,
+  seen: SeenIndices,
 ): PrecheckedBlock {
   const { ctx } = chain;
   const block = signed.message;

@@ -2,9 +2,9 @@ import { EventEmitter } from "node:events";
 import { computeEpochAtSlot, type PayloadAttestationMessage, type SingleAttestation } from "@turnstile/ticket-state";
 import type { Chain } from "../chain.ts";
 import type { OpPools } from "../opPools.ts";
+import { SeenIndices } from "../seenIndices.ts";
 import { VoteErrorCode, VoteRejection } from "./errors.ts";
 import { gossipSlotRange } from "./gossipClock.ts";
-import { SeenVotes } from "./seenVotes.ts";
 import { validateAttestation } from "./validateAttestation.ts";
 import { validatePayloadAttestationMessage } from "./validatePayloadAttestation.ts";
 import type { VoteResult } from "./voteQueue.ts";
@@ -34,9 +34,9 @@ export class GossipVotes extends EventEmitter<GossipVotesEvents> {
   private readonly pools: OpPools;
   private readonly now: () => number;
   /** Attesters admitted, per target epoch. */
-  private readonly attesters = new SeenVotes();
+  private readonly attesters = new SeenIndices();
   /** PTC members admitted, per slot. */
-  private readonly ptcMembers = new SeenVotes();
+  private readonly ptcMembers = new SeenIndices();
   /** Votes IGNOREd because their block was unknown: tried again when it arrives. */
   private readonly awaitingBlock = new VotesAwaitingBlock<() => void>(MAX_VOTES_AWAITING_BLOCK);
 
@@ -115,8 +115,8 @@ export class GossipVotes extends EventEmitter<GossipVotesEvents> {
     this.chain.onTick(Math.max(now, this.chain.forkChoice.time));
     const { earliest } = gossipSlotRange(this.chain, now);
     const previousEpoch = computeEpochAtSlot(this.chain.ctx, earliest) - 1;
-    this.attesters.prune(previousEpoch);
-    this.ptcMembers.prune(earliest);
+    this.attesters.pruneBelow(previousEpoch);
+    this.ptcMembers.pruneBelow(earliest);
     return now;
   }
 

@@ -10,10 +10,10 @@ import {
   verifySignatureSet,
 } from "@turnstile/ticket-state";
 import type { Chain } from "../chain.ts";
+import type { SeenIndices } from "../seenIndices.ts";
 import { checkpointState } from "./checkpointState.ts";
 import { VoteErrorCode, VoteRejection } from "./errors.ts";
 import { gossipSlotRange } from "./gossipClock.ts";
-import type { SeenVotes } from "./seenVotes.ts";
 
 export interface ValidatedAttestation {
   committeeIndex: number;
@@ -33,7 +33,7 @@ export interface ValidatedAttestation {
  */
 export function validateAttestation(
   chain: Chain,
-  seen: SeenVotes,
+  seen: SeenIndices,
   attestation: SingleAttestation,
   now: number,
   verifySignature: boolean,

@@ -10,9 +10,9 @@ import {
   verifySignatureSet,
 } from "@turnstile/ticket-state";
 import type { Chain } from "../chain.ts";
+import type { SeenIndices } from "../seenIndices.ts";
 import { VoteErrorCode, VoteRejection } from "./errors.ts";
 import { gossipSlotRange } from "./gossipClock.ts";
-import type { SeenVotes } from "./seenVotes.ts";
 
 export interface ValidatedPayloadAttestation {
   /** The member's position in the slot's PTC (its bit in an aggregate). */
@@ -28,7 +28,7 @@ export interface ValidatedPayloadAttestation {
  */
 export function validatePayloadAttestationMessage(
   chain: Chain,
-  seen: SeenVotes,
+  seen: SeenIndices,
   message: PayloadAttestationMessage,
   now: number,
   verifySignature: boolean,
