@@ -31,7 +31,12 @@ const FINAL_RUN_BLOCKS = 3;
 const FINAL_RUN_TIMEOUT_MS = 20_000;
 
 const dataRoot = mkdtempSync(join(tmpdir(), "turnstile-crashloop-"));
-after(() => rmSync(dataRoot, { recursive: true, force: true }));
+/** Nodes still running: a failed assertion must not leave one behind. */
+const live = new Set<DevProcess>();
+after(async () => {
+  await Promise.all([...live].map((p) => p.kill()));
+  rmSync(dataRoot, { recursive: true, force: true });
+});
 
 /** Small seeded PRNG (mulberry32): a failing run can be replayed with the same kill moments. */
 function prng(seed: number): () => number {
@@ -103,7 +108,13 @@ class DevProcess {
     this.child.stderr.on("data", (d: Buffer) => {
       this.output += d;
     });
-    this.exited = new Promise((resolve) => this.child.on("exit", (code, signal) => resolve({ code, signal })));
+    this.exited = new Promise((resolve) =>
+      this.child.on("exit", (code, signal) => {
+        live.delete(this);
+        resolve({ code, signal });
+      }),
+    );
+    live.add(this);
   }
 
   /**
