@@ -8,6 +8,7 @@ import {
   toHex,
 } from "@turnstile/ticket-state";
 import { Level } from "level";
+import { bucketKey, uint64Key } from "./keys.ts";
 
 /** One byte in front of every key: which kind of record it is. */
 const Bucket = {
@@ -22,25 +23,6 @@ const Bucket = {
 const META_GENESIS_STATE = "genesis_state";
 const META_FINALIZED = "finalized";
 const META_CONFIG = "chain_config";
-
-function key(bucket: number, ...parts: Uint8Array[]): Uint8Array {
-  let length = 1;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  out[0] = bucket;
-  let offset = 1;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
-
-function slotKey(slot: number): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(slot), false);
-  return out;
-}
 
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -73,23 +55,27 @@ export class BeaconDb {
   async putBlock(root: string, block: SignedBeaconBlock): Promise<void> {
     const rootBytes = fromHex(root);
     await this.db.batch([
-      { type: "put", key: key(Bucket.block, rootBytes), value: this.ctx.ssz.SignedBeaconBlock.serialize(block) },
-      { type: "put", key: key(Bucket.blockBySlot, slotKey(block.message.slot), rootBytes), value: new Uint8Array(0) },
+      { type: "put", key: bucketKey(Bucket.block, rootBytes), value: this.ctx.ssz.SignedBeaconBlock.serialize(block) },
+      {
+        type: "put",
+        key: bucketKey(Bucket.blockBySlot, uint64Key(block.message.slot), rootBytes),
+        value: new Uint8Array(0),
+      },
     ]);
   }
 
   async getBlock(root: string): Promise<SignedBeaconBlock | undefined> {
-    const bytes = await this.get(key(Bucket.block, fromHex(root)));
+    const bytes = await this.get(bucketKey(Bucket.block, fromHex(root)));
     return bytes && deserializeSsz(this.ctx.ssz.SignedBeaconBlock, bytes, "SignedBeaconBlock");
   }
 
   async putEnvelope(root: string, envelope: SignedExecutionPayloadEnvelope): Promise<void> {
     const value = this.ctx.ssz.SignedExecutionPayloadEnvelope.serialize(envelope);
-    await this.db.put(key(Bucket.envelope, fromHex(root)), value);
+    await this.db.put(bucketKey(Bucket.envelope, fromHex(root)), value);
   }
 
   async getEnvelope(root: string): Promise<SignedExecutionPayloadEnvelope | undefined> {
-    const bytes = await this.get(key(Bucket.envelope, fromHex(root)));
+    const bytes = await this.get(bucketKey(Bucket.envelope, fromHex(root)));
     return (
       bytes && deserializeSsz(this.ctx.ssz.SignedExecutionPayloadEnvelope, bytes, "SignedExecutionPayloadEnvelope")
     );
@@ -99,8 +85,8 @@ export class BeaconDb {
   async blockRootsBySlot(from: number, to: number): Promise<{ slot: number; root: string }[]> {
     const out: { slot: number; root: string }[] = [];
     for await (const k of this.db.keys({
-      gte: key(Bucket.blockBySlot, slotKey(from)),
-      lt: key(Bucket.blockBySlot, slotKey(to)),
+      gte: bucketKey(Bucket.blockBySlot, uint64Key(from)),
+      lt: bucketKey(Bucket.blockBySlot, uint64Key(to)),
     })) {
       const slot = Number(new DataView(k.buffer, k.byteOffset + 1, 8).getBigUint64(0, false));
       out.push({ slot, root: toHex(k.subarray(9)) });
@@ -110,14 +96,14 @@ export class BeaconDb {
 
   async putGenesis(stateBytes: Uint8Array, configYaml: string): Promise<void> {
     await this.db.batch([
-      { type: "put", key: key(Bucket.meta, text(META_GENESIS_STATE)), value: stateBytes },
-      { type: "put", key: key(Bucket.meta, text(META_CONFIG)), value: text(configYaml) },
+      { type: "put", key: bucketKey(Bucket.meta, text(META_GENESIS_STATE)), value: stateBytes },
+      { type: "put", key: bucketKey(Bucket.meta, text(META_CONFIG)), value: text(configYaml) },
     ]);
   }
 
   async getGenesis(): Promise<{ stateBytes: Uint8Array; configYaml: string } | undefined> {
-    const stateBytes = await this.get(key(Bucket.meta, text(META_GENESIS_STATE)));
-    const config = await this.get(key(Bucket.meta, text(META_CONFIG)));
+    const stateBytes = await this.get(bucketKey(Bucket.meta, text(META_GENESIS_STATE)));
+    const config = await this.get(bucketKey(Bucket.meta, text(META_CONFIG)));
     if (!stateBytes || !config) return undefined;
     return { stateBytes, configYaml: new TextDecoder().decode(config) };
   }
@@ -131,22 +117,22 @@ export class BeaconDb {
     const previous = await this.getFinalizedRecord();
     await this.db.batch([
       ...(previous && previous.root !== root
-        ? [{ type: "del" as const, key: key(Bucket.state, fromHex(previous.root)) }]
+        ? [{ type: "del" as const, key: bucketKey(Bucket.state, fromHex(previous.root)) }]
         : []),
-      { type: "put", key: key(Bucket.state, fromHex(root)), value: stateBytes },
-      { type: "put", key: key(Bucket.meta, text(META_FINALIZED)), value: record },
+      { type: "put", key: bucketKey(Bucket.state, fromHex(root)), value: stateBytes },
+      { type: "put", key: bucketKey(Bucket.meta, text(META_FINALIZED)), value: record },
     ]);
   }
 
   private async getFinalizedRecord(): Promise<{ epoch: number; root: string } | undefined> {
-    const record = await this.get(key(Bucket.meta, text(META_FINALIZED)));
+    const record = await this.get(bucketKey(Bucket.meta, text(META_FINALIZED)));
     return record && (JSON.parse(new TextDecoder().decode(record)) as { epoch: number; root: string });
   }
 
   /** How many states the database holds (the anchor's, once the chain has finalized). */
   async stateCount(): Promise<number> {
     let count = 0;
-    for await (const _ of this.db.keys({ gte: key(Bucket.state), lt: key(Bucket.state + 1) })) count++;
+    for await (const _ of this.db.keys({ gte: bucketKey(Bucket.state), lt: bucketKey(Bucket.state + 1) })) count++;
     return count;
   }
 
@@ -154,7 +140,7 @@ export class BeaconDb {
     const record = await this.getFinalizedRecord();
     if (!record) return undefined;
     const { epoch, root } = record;
-    const stateBytes = await this.get(key(Bucket.state, fromHex(root)));
+    const stateBytes = await this.get(bucketKey(Bucket.state, fromHex(root)));
     if (!stateBytes) throw new TicketStateError("DB_CORRUPT", "finalized state missing", { root });
     return { epoch, root, stateBytes };
   }

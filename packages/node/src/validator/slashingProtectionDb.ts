@@ -1,5 +1,6 @@
 import { bytesEqual, toHex } from "@turnstile/ticket-state";
 import { Level } from "level";
+import { bucketKey, readUint64Key, UINT64_BYTES, uint64Key } from "../db/keys.ts";
 import type { Interchange, InterchangeAttestation, InterchangeBlock, InterchangeValidator } from "./interchange.ts";
 import { SlashingProtectionError, SlashingProtectionErrorCode } from "./slashingProtectionErrors.ts";
 
@@ -16,7 +17,6 @@ const Bucket = {
 
 const META_GENESIS_VALIDATORS_ROOT = new TextEncoder().encode("genesis_validators_root");
 const PUBKEY_BYTES = 48;
-const UINT64_BYTES = 8;
 /** Above any slot or epoch key (those stay within the safe integers): the end of a pubkey's range. */
 const KEY_END = new Uint8Array(UINT64_BYTES + 1).fill(0xff);
 /** A record's flags byte: this node signed it (so its signing root may be signed again). */
@@ -66,29 +66,6 @@ interface KeySummary {
   maxBlockSlot?: number;
   maxSourceEpoch?: number;
   maxTargetEpoch?: number;
-}
-
-function key(bucket: number, ...parts: Uint8Array[]): Uint8Array {
-  let length = 1;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  out[0] = bucket;
-  let offset = 1;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
-
-function uint64(n: number): Uint8Array {
-  const out = new Uint8Array(UINT64_BYTES);
-  new DataView(out.buffer).setBigUint64(0, BigInt(n), false);
-  return out;
-}
-
-function readUint64(bytes: Uint8Array, offset: number): number {
-  return Number(new DataView(bytes.buffer, bytes.byteOffset + offset, UINT64_BYTES).getBigUint64(0, false));
 }
 
 function encodeRecord(record: SignedRecord): Uint8Array {
@@ -163,7 +140,7 @@ export class SlashingProtectionDb {
       );
     });
     try {
-      const stored = (await db.get(key(Bucket.meta, META_GENESIS_VALIDATORS_ROOT))) ?? undefined;
+      const stored = (await db.get(bucketKey(Bucket.meta, META_GENESIS_VALIDATORS_ROOT))) ?? undefined;
       if (stored && genesisValidatorsRoot && !bytesEqual(stored, genesisValidatorsRoot)) {
         refuse(
           SlashingProtectionErrorCode.GENESIS_VALIDATORS_ROOT_MISMATCH,
@@ -172,7 +149,7 @@ export class SlashingProtectionDb {
         );
       }
       if (!stored && genesisValidatorsRoot) {
-        await db.put(key(Bucket.meta, META_GENESIS_VALIDATORS_ROOT), genesisValidatorsRoot, DURABLE);
+        await db.put(bucketKey(Bucket.meta, META_GENESIS_VALIDATORS_ROOT), genesisValidatorsRoot, DURABLE);
       }
       return new SlashingProtectionDb(db, stored ?? genesisValidatorsRoot);
     } catch (e) {
@@ -277,7 +254,7 @@ export class SlashingProtectionDb {
   private async checkBlock(req: BlockSigningRequest, ops: BatchOp[]): Promise<void> {
     const { pubkey, slot, signingRoot } = req;
     const summary = await this.summary(pubkey);
-    const recordKey = key(Bucket.block, pubkey, uint64(slot));
+    const recordKey = bucketKey(Bucket.block, pubkey, uint64Key(slot));
     const existing =
       summary.maxBlockSlot !== undefined && slot <= summary.maxBlockSlot ? await this.getRecord(recordKey) : undefined;
     if (existing) {
@@ -370,7 +347,7 @@ export class SlashingProtectionDb {
 
     ops.push({
       type: "put",
-      key: key(Bucket.attestation, pubkey, uint64(target), uint64(source)),
+      key: bucketKey(Bucket.attestation, pubkey, uint64Key(target), uint64Key(source)),
       value: encodeRecord({ own: true, signingRoot }),
     });
     summary.maxSourceEpoch = maxOf(summary.maxSourceEpoch, source);
@@ -419,7 +396,7 @@ export class SlashingProtectionDb {
         await this.importValidator(v, put, ops);
       }
       const batch = [...ops.values()];
-      if (!this.gvr) batch.push({ type: "put", key: key(Bucket.meta, META_GENESIS_VALIDATORS_ROOT), value: gvr });
+      if (!this.gvr) batch.push({ type: "put", key: bucketKey(Bucket.meta, META_GENESIS_VALIDATORS_ROOT), value: gvr });
       await this.write(batch);
       // The imported keys' summaries are read again when next needed
       this.summaries.clear();
@@ -443,7 +420,7 @@ export class SlashingProtectionDb {
       const storedMax = await this.highestBlockSlot(v.pubkey);
       let importedMax: number | undefined;
       for (const b of v.signedBlocks) {
-        const k = key(Bucket.block, v.pubkey, uint64(b.slot));
+        const k = bucketKey(Bucket.block, v.pubkey, uint64Key(b.slot));
         put(k, encodeRecord(mergeRecords(await recordAt(k), { own: false, signingRoot: b.signingRoot })));
         importedMax = maxOf(importedMax, b.slot);
       }
@@ -458,7 +435,7 @@ export class SlashingProtectionDb {
         maxTarget = maxOf(maxTarget, other.target);
       }
       for (const a of v.signedAttestations) {
-        const k = key(Bucket.attestation, v.pubkey, uint64(a.targetEpoch), uint64(a.sourceEpoch));
+        const k = bucketKey(Bucket.attestation, v.pubkey, uint64Key(a.targetEpoch), uint64Key(a.sourceEpoch));
         put(k, encodeRecord(mergeRecords(await recordAt(k), { own: false, signingRoot: a.signingRoot })));
         maxSource = maxOf(maxSource, a.sourceEpoch);
         maxTarget = maxOf(maxTarget, a.targetEpoch);
@@ -494,20 +471,23 @@ export class SlashingProtectionDb {
         }
         return v;
       };
-      for await (const [k, value] of this.db.iterator({ gte: key(Bucket.block), lt: key(Bucket.block + 1) })) {
+      for await (const [k, value] of this.db.iterator({
+        gte: bucketKey(Bucket.block),
+        lt: bucketKey(Bucket.block + 1),
+      })) {
         const record = decodeRecord(value);
-        const block: InterchangeBlock = { slot: readUint64(k, 1 + PUBKEY_BYTES) };
+        const block: InterchangeBlock = { slot: readUint64Key(k, 1 + PUBKEY_BYTES) };
         if (record.signingRoot) block.signingRoot = record.signingRoot;
         entry(k.slice(1, 1 + PUBKEY_BYTES)).signedBlocks.push(block);
       }
       for await (const [k, value] of this.db.iterator({
-        gte: key(Bucket.attestation),
-        lt: key(Bucket.attestation + 1),
+        gte: bucketKey(Bucket.attestation),
+        lt: bucketKey(Bucket.attestation + 1),
       })) {
         const record = decodeRecord(value);
         const attestation: InterchangeAttestation = {
-          sourceEpoch: readUint64(k, 1 + PUBKEY_BYTES + UINT64_BYTES),
-          targetEpoch: readUint64(k, 1 + PUBKEY_BYTES),
+          sourceEpoch: readUint64Key(k, 1 + PUBKEY_BYTES + UINT64_BYTES),
+          targetEpoch: readUint64Key(k, 1 + PUBKEY_BYTES),
         };
         if (record.signingRoot) attestation.signingRoot = record.signingRoot;
         entry(k.slice(1, 1 + PUBKEY_BYTES)).signedAttestations.push(attestation);
@@ -522,26 +502,26 @@ export class SlashingProtectionDb {
   }
 
   private async getWatermark(pubkey: Uint8Array): Promise<Watermark> {
-    const value = (await this.db.get(key(Bucket.watermark, pubkey))) ?? undefined;
+    const value = (await this.db.get(bucketKey(Bucket.watermark, pubkey))) ?? undefined;
     return value ? (JSON.parse(new TextDecoder().decode(value)) as Watermark) : {};
   }
 
   private watermarkOp(pubkey: Uint8Array, watermark: Watermark): BatchOp {
     return {
       type: "put",
-      key: key(Bucket.watermark, pubkey),
+      key: bucketKey(Bucket.watermark, pubkey),
       value: new TextEncoder().encode(JSON.stringify(watermark)),
     };
   }
 
   private async highestBlockSlot(pubkey: Uint8Array): Promise<number | undefined> {
     for await (const k of this.db.keys({
-      gte: key(Bucket.block, pubkey),
-      lt: key(Bucket.block, pubkey, KEY_END),
+      gte: bucketKey(Bucket.block, pubkey),
+      lt: bucketKey(Bucket.block, pubkey, KEY_END),
       reverse: true,
       limit: 1,
     })) {
-      return readUint64(k, 1 + PUBKEY_BYTES);
+      return readUint64Key(k, 1 + PUBKEY_BYTES);
     }
     return undefined;
   }
@@ -555,12 +535,15 @@ export class SlashingProtectionDb {
     const out: { source: number; target: number; record: SignedRecord }[] = [];
     if (to !== undefined && to <= from) return out;
     for await (const [k, value] of this.db.iterator({
-      gte: key(Bucket.attestation, pubkey, uint64(from)),
-      lt: to === undefined ? key(Bucket.attestation, pubkey, KEY_END) : key(Bucket.attestation, pubkey, uint64(to)),
+      gte: bucketKey(Bucket.attestation, pubkey, uint64Key(from)),
+      lt:
+        to === undefined
+          ? bucketKey(Bucket.attestation, pubkey, KEY_END)
+          : bucketKey(Bucket.attestation, pubkey, uint64Key(to)),
     })) {
       out.push({
-        target: readUint64(k, 1 + PUBKEY_BYTES),
-        source: readUint64(k, 1 + PUBKEY_BYTES + UINT64_BYTES),
+        target: readUint64Key(k, 1 + PUBKEY_BYTES),
+        source: readUint64Key(k, 1 + PUBKEY_BYTES + UINT64_BYTES),
         record: decodeRecord(value),
       });
     }
