@@ -1,6 +1,6 @@
 /**
  * The SSZ types of the `ssz_generic` vectors, built with @chainsafe/ssz from the case name
- * (`<type>_<extra>`; see shared/vectors/FORMAT.md "ssz_generic").
+ * (`<type>_<extra>`; see test/upstream/FORMAT.md "ssz_generic").
  */
 import {
   BitListType,

@@ -1,7 +1,7 @@
 /**
  * Upstream conformance vectors (ethereum/consensus-spec-tests, ssz-rs's ssz_generic copy, and
  * bls12-381-tests if present) run against Turnstile's code. Vectors root: $UPSTREAM_VECTORS_DIR,
- * default ../shared/vectors/upstream relative to the repository root.
+ * default the subset vendored in test/upstream/vectors (see its SOURCES.md and LICENSES.md).
  *
  * One `describe` per runner/handler, one `it` per case; unknown runners/handlers are registered as
  * skipped with a reason. A per-handler summary line is printed after the run.

@@ -13,10 +13,13 @@ import { fileURLToPath } from "node:url";
 /** Repository root of the monorepo (two levels above this file). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-/** Root of the upstream vectors: `$UPSTREAM_VECTORS_DIR`, default `../shared/vectors/upstream` from the repository root. */
+/** The subset vendored in the repository (with SOURCES.md and LICENSES.md), so that a fresh clone runs it. */
+export const VENDORED_VECTORS_DIR = "test/upstream/vectors";
+
+/** Root of the upstream vectors: `$UPSTREAM_VECTORS_DIR` (relative to the repository root), default the vendored subset. */
 export function vectorsRoot(): string {
   const fromEnv = process.env.UPSTREAM_VECTORS_DIR;
-  return path.resolve(REPO_ROOT, fromEnv !== undefined && fromEnv !== "" ? fromEnv : "../shared/vectors/upstream");
+  return path.resolve(REPO_ROOT, fromEnv !== undefined && fromEnv !== "" ? fromEnv : VENDORED_VECTORS_DIR);
 }
 
 export type VectorLayout = "consensus-spec-tests" | "ssz-rs" | "bls12-381-tests";
