@@ -50,17 +50,14 @@ export const ParticipationFlags = Uint8;
 // Preset-independent containers
 export const Fork = new ContainerType(
   { previous_version: Version, current_version: Version, epoch: Epoch },
-  { typeName: "Fork", jsonCase: "eth2" },
+  { typeName: "Fork" },
 );
 export const ForkData = new ContainerType(
   { current_version: Version, genesis_validators_root: Root },
-  { typeName: "ForkData", jsonCase: "eth2" },
+  { typeName: "ForkData" },
 );
-export const Checkpoint = new ContainerType({ epoch: Epoch, root: Root }, { typeName: "Checkpoint", jsonCase: "eth2" });
-export const SigningData = new ContainerType(
-  { object_root: Root, domain: Domain },
-  { typeName: "SigningData", jsonCase: "eth2" },
-);
+export const Checkpoint = new ContainerType({ epoch: Epoch, root: Root }, { typeName: "Checkpoint" });
+export const SigningData = new ContainerType({ object_root: Root, domain: Domain }, { typeName: "SigningData" });
 /** Tree-backed with a struct node: the registry is read field-by-field in every epoch transition. */
 export const Validator = new ContainerNodeStructType(
   {
@@ -73,7 +70,7 @@ export const Validator = new ContainerNodeStructType(
     exit_epoch: Epoch,
     withdrawable_epoch: Epoch,
   },
-  { typeName: "Validator", jsonCase: "eth2" },
+  { typeName: "Validator" },
 );
 export const AttestationData = new ContainerType(
   {
@@ -84,70 +81,67 @@ export const AttestationData = new ContainerType(
     source: Checkpoint,
     target: Checkpoint,
   },
-  { typeName: "AttestationData", jsonCase: "eth2" },
+  { typeName: "AttestationData" },
 );
 export const BeaconBlockHeader = new ContainerType(
   { slot: Slot, proposer_index: ValidatorIndex, parent_root: Root, state_root: Root, body_root: Root },
-  { typeName: "BeaconBlockHeader", jsonCase: "eth2" },
+  { typeName: "BeaconBlockHeader" },
 );
 export const SignedBeaconBlockHeader = new ContainerType(
   { message: BeaconBlockHeader, signature: BLSSignature },
-  { typeName: "SignedBeaconBlockHeader", jsonCase: "eth2" },
+  { typeName: "SignedBeaconBlockHeader" },
 );
 export const ProposerSlashing = new ContainerType(
   { signed_header_1: SignedBeaconBlockHeader, signed_header_2: SignedBeaconBlockHeader },
-  { typeName: "ProposerSlashing", jsonCase: "eth2" },
+  { typeName: "ProposerSlashing" },
 );
 export const VoluntaryExit = new ContainerType(
   { epoch: Epoch, validator_index: ValidatorIndex },
-  { typeName: "VoluntaryExit", jsonCase: "eth2" },
+  { typeName: "VoluntaryExit" },
 );
 export const SignedVoluntaryExit = new ContainerType(
   { message: VoluntaryExit, signature: BLSSignature },
-  { typeName: "SignedVoluntaryExit", jsonCase: "eth2" },
+  { typeName: "SignedVoluntaryExit" },
 );
 export const SingleAttestation = new ContainerType(
   { committee_index: CommitteeIndex, attester_index: ValidatorIndex, data: AttestationData, signature: BLSSignature },
-  { typeName: "SingleAttestation", jsonCase: "eth2" },
+  { typeName: "SingleAttestation" },
 );
 export const PayloadAttestationData = new ContainerType(
   { beacon_block_root: Root, slot: Slot, payload_present: Boolean, blob_data_available: Boolean },
-  { typeName: "PayloadAttestationData", jsonCase: "eth2" },
+  { typeName: "PayloadAttestationData" },
 );
 export const PayloadAttestationMessage = new ContainerType(
   { validator_index: ValidatorIndex, data: PayloadAttestationData, signature: BLSSignature },
-  { typeName: "PayloadAttestationMessage", jsonCase: "eth2" },
+  { typeName: "PayloadAttestationMessage" },
 );
 
 // Execution Tickets: accounts, tickets and their operations
-export const Buyer = new ContainerType(
-  { pubkey: BLSPubkey, balance: Gwei, nonce: Uint64 },
-  { typeName: "Buyer", jsonCase: "eth2" },
-);
+export const Buyer = new ContainerType({ pubkey: BLSPubkey, balance: Gwei, nonce: Uint64 }, { typeName: "Buyer" });
 export const ExecutionTicket = new ContainerType(
   { ticket_id: TicketId, owner: BuyerIndex, purchase_slot: Slot, price: Gwei },
-  { typeName: "ExecutionTicket", jsonCase: "eth2" },
+  { typeName: "ExecutionTicket" },
 );
 /** The ticket drawn for `slot`; `ticket.ticket_id == SELF_BUILD_TICKET_ID` when the pool was empty. */
 export const TicketAssignment = new ContainerType(
   { slot: Slot, ticket: ExecutionTicket },
-  { typeName: "TicketAssignment", jsonCase: "eth2" },
+  { typeName: "TicketAssignment" },
 );
 export const TicketPurchase = new ContainerType(
   { buyer_index: BuyerIndex, nonce: Uint64, count: Uint64, max_price: Gwei },
-  { typeName: "TicketPurchase", jsonCase: "eth2" },
+  { typeName: "TicketPurchase" },
 );
 export const SignedTicketPurchase = new ContainerType(
   { message: TicketPurchase, signature: BLSSignature },
-  { typeName: "SignedTicketPurchase", jsonCase: "eth2" },
+  { typeName: "SignedTicketPurchase" },
 );
 export const TicketTransfer = new ContainerType(
   { ticket_id: TicketId, from: BuyerIndex, to: BuyerIndex, nonce: Uint64 },
-  { typeName: "TicketTransfer", jsonCase: "eth2" },
+  { typeName: "TicketTransfer" },
 );
 export const SignedTicketTransfer = new ContainerType(
   { message: TicketTransfer, signature: BLSSignature },
-  { typeName: "SignedTicketTransfer", jsonCase: "eth2" },
+  { typeName: "SignedTicketTransfer" },
 );
 export const ExecutionPayloadCommitment = new ContainerType(
   {
@@ -161,11 +155,11 @@ export const ExecutionPayloadCommitment = new ContainerType(
     fee_recipient: ExecutionAddress,
     gas_limit: Uint64,
   },
-  { typeName: "ExecutionPayloadCommitment", jsonCase: "eth2" },
+  { typeName: "ExecutionPayloadCommitment" },
 );
 export const SignedExecutionPayloadCommitment = new ContainerType(
   { message: ExecutionPayloadCommitment, signature: BLSSignature },
-  { typeName: "SignedExecutionPayloadCommitment", jsonCase: "eth2" },
+  { typeName: "SignedExecutionPayloadCommitment" },
 );
 
 /** Every SSZ type whose shape depends on the preset. */
@@ -178,11 +172,11 @@ export function createPresetTypes(p: Preset) {
       data: AttestationData,
       signature: BLSSignature,
     },
-    { typeName: "IndexedAttestation", jsonCase: "eth2" },
+    { typeName: "IndexedAttestation" },
   );
   const AttesterSlashing = new ContainerType(
     { attestation_1: IndexedAttestation, attestation_2: IndexedAttestation },
-    { typeName: "AttesterSlashing", jsonCase: "eth2" },
+    { typeName: "AttesterSlashing" },
   );
   /** Electra's shape: one aggregate may cover several committees of a slot. */
   const Attestation = new ContainerType(
@@ -192,11 +186,11 @@ export function createPresetTypes(p: Preset) {
       signature: BLSSignature,
       committee_bits: new BitVectorType(p.MAX_COMMITTEES_PER_SLOT),
     },
-    { typeName: "Attestation", jsonCase: "eth2" },
+    { typeName: "Attestation" },
   );
   const PayloadAttestation = new ContainerType(
     { aggregation_bits: new BitVectorType(p.PTC_SIZE), data: PayloadAttestationData, signature: BLSSignature },
-    { typeName: "PayloadAttestation", jsonCase: "eth2" },
+    { typeName: "PayloadAttestation" },
   );
   const IndexedPayloadAttestation = new ContainerType(
     {
@@ -204,7 +198,7 @@ export function createPresetTypes(p: Preset) {
       data: PayloadAttestationData,
       signature: BLSSignature,
     },
-    { typeName: "IndexedPayloadAttestation", jsonCase: "eth2" },
+    { typeName: "IndexedPayloadAttestation" },
   );
   const Transaction = new ByteListType(p.MAX_BYTES_PER_TRANSACTION);
   /** Bellatrix's container, unchanged. */
@@ -225,7 +219,7 @@ export function createPresetTypes(p: Preset) {
       block_hash: Hash32,
       transactions: new ListCompositeType(Transaction, p.MAX_TRANSACTIONS_PER_PAYLOAD),
     },
-    { typeName: "ExecutionPayload", jsonCase: "eth2" },
+    { typeName: "ExecutionPayload" },
   );
   const ExecutionPayloadEnvelope = new ContainerType(
     {
@@ -235,11 +229,11 @@ export function createPresetTypes(p: Preset) {
       ticket_id: TicketId,
       state_root: Root,
     },
-    { typeName: "ExecutionPayloadEnvelope", jsonCase: "eth2" },
+    { typeName: "ExecutionPayloadEnvelope" },
   );
   const SignedExecutionPayloadEnvelope = new ContainerType(
     { message: ExecutionPayloadEnvelope, signature: BLSSignature },
-    { typeName: "SignedExecutionPayloadEnvelope", jsonCase: "eth2" },
+    { typeName: "SignedExecutionPayloadEnvelope" },
   );
   const BeaconBlockBody = new ContainerType(
     {
@@ -254,7 +248,7 @@ export function createPresetTypes(p: Preset) {
       signed_payload_commitment: SignedExecutionPayloadCommitment,
       payload_attestations: new ListCompositeType(PayloadAttestation, p.MAX_PAYLOAD_ATTESTATIONS),
     },
-    { typeName: "BeaconBlockBody", jsonCase: "eth2" },
+    { typeName: "BeaconBlockBody" },
   );
   const BeaconBlock = new ContainerType(
     {
@@ -264,11 +258,11 @@ export function createPresetTypes(p: Preset) {
       state_root: Root,
       body: BeaconBlockBody,
     },
-    { typeName: "BeaconBlock", jsonCase: "eth2" },
+    { typeName: "BeaconBlock" },
   );
   const SignedBeaconBlock = new ContainerType(
     { message: BeaconBlock, signature: BLSSignature },
-    { typeName: "SignedBeaconBlock", jsonCase: "eth2" },
+    { typeName: "SignedBeaconBlock" },
   );
   const BeaconState = new ContainerType(
     {
@@ -311,7 +305,7 @@ export function createPresetTypes(p: Preset) {
       latest_block_hash: Hash32,
       execution_payload_availability: new BitVectorType(p.SLOTS_PER_HISTORICAL_ROOT),
     },
-    { typeName: "BeaconState", jsonCase: "eth2" },
+    { typeName: "BeaconState" },
   );
 
   return {
