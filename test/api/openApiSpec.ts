@@ -39,7 +39,8 @@ export class BeaconApiSpec {
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly rootUri: string;
 
-  constructor(dir: string = VENDORED_SPEC_DIR) {
+  /** `rootDocument`: the file in `dir` holding `paths` (another OpenAPI document, e.g. docs/api/tickets.yaml). */
+  constructor(dir: string = VENDORED_SPEC_DIR, rootDocument: string = ROOT_DOCUMENT) {
     for (const file of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
       if (!file.endsWith(".yaml")) continue;
       const uri = pathToFileURL(join(dir, file)).href;
@@ -47,7 +48,7 @@ export class BeaconApiSpec {
       this.docs.set(uri, doc);
       this.ajv.addSchema(doc, uri, undefined, false);
     }
-    this.rootUri = pathToFileURL(join(dir, ROOT_DOCUMENT)).href;
+    this.rootUri = pathToFileURL(join(dir, rootDocument)).href;
   }
 
   /** OpenAPI response objects and path items may themselves be `$ref`s (to another file): follow them. */
