@@ -142,8 +142,9 @@ export async function attachNetwork(node: BeaconNode, opts: NodeNetworkOptions, 
   network.on("gossip:fault", ({ kind, topic, peer, error }) =>
     log.warn({ kind, topic, peer: peer?.toString(), err: (error as Error)?.message ?? String(error) }, "gossip error"),
   );
+  network.on("peer:disconnected", (peer) => sync.forgetPeer(peer.toString()));
   network.on("peer:status", (peer, status) => {
-    sync.notePeerHead(status.head_slot);
+    sync.notePeerHead(peer.toString(), status.head_slot);
     if (status.head_slot > chain.forkChoice.getHead().slot) sync.requestSync(peer.toString());
   });
   node.isSyncing = () => sync.isSyncing();

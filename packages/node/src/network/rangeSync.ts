@@ -51,8 +51,12 @@ export class RangeSync {
     },
     onError: (peer, e) => this.log.error({ peer, err: (e as Error).message }, "range sync failed"),
   });
-  /** The highest head slot a peer has told us about. */
-  private bestPeerHead = 0;
+  /**
+   * Each connected peer's head claim, from its Status, clamped to the wall clock. A claim only
+   * stands until a sync from that peer ends short of it: a peer cannot keep us from our duties
+   * by claiming a head it never serves.
+   */
+  private readonly peerHeads = new Map<string, number>();
   /** Whether any peer has told us its head yet. */
   private heardFromPeers = false;
   private current: SyncProgress | null = null;
@@ -83,18 +87,23 @@ export class RangeSync {
   }
 
   /**
-   * Whether we are behind what peers told us (by more than a slot), catching up right now, or,
-   * until a peer tells us its head, more than an epoch behind the clock (back from downtime: peers
-   * have likely gone on without us; if they tell us they have not, the whole network was down and
-   * we go on).
+   * Whether a peer's standing claim is ahead of us by more than a slot, or, until a peer tells us
+   * its head, we are more than an epoch behind the clock (back from downtime: peers have likely gone
+   * on without us; if they tell us they have not, the whole network was down and we go on). A sync
+   * under way does not count by itself: a peer that stalls our requests must not silence our duties.
    */
   isSyncing(): boolean {
     const head = this.node.chain.forkChoice.getHead().slot;
     return (
-      this.queue.busy ||
-      this.bestPeerHead > head + 1 ||
+      this.bestPeerHead() > head + 1 ||
       (!this.heardFromPeers && head + this.node.chain.ctx.preset.SLOTS_PER_EPOCH < this.node.clock.currentSlot)
     );
+  }
+
+  private bestPeerHead(): number {
+    let best = 0;
+    for (const slot of this.peerHeads.values()) best = Math.max(best, slot);
+    return best;
   }
 
   /** The sync under way, or null. */
@@ -103,10 +112,15 @@ export class RangeSync {
   }
 
   /** A peer's head, from its Status. */
-  notePeerHead(slot: number): void {
+  notePeerHead(peer: string, slot: number): void {
     this.heardFromPeers = true;
     // Clamp to the wall clock: a peer cannot make us wait for slots that have not come
-    this.bestPeerHead = Math.max(this.bestPeerHead, Math.min(slot, this.node.clock.currentSlot));
+    this.peerHeads.set(peer, Math.min(slot, this.node.clock.currentSlot));
+  }
+
+  /** A peer left: its claim goes with it. */
+  forgetPeer(peer: string): void {
+    this.peerHeads.delete(peer);
   }
 
   requestSync(peer: string): void {
@@ -172,16 +186,40 @@ export class RangeSync {
   }
 
   private async syncFrom(peer: string): Promise<void> {
-    const { chain, ctx } = this.node;
     let status: { head_slot: number };
     try {
       status = await this.network.request.status(peer);
     } catch (e) {
       this.log.debug({ peer, err: (e as Error).message }, "status request failed");
+      // A claim its maker will not even confirm does not keep us waiting
+      this.peerHeads.delete(peer);
       return;
     }
-    this.notePeerHead(status.head_slot);
-    const target = status.head_slot;
+    this.notePeerHead(peer, status.head_slot);
+    // No further than the clock: a claimed head of 2^40 would have us ask for empty ranges for ever
+    const target = Math.min(status.head_slot, this.node.clock.currentSlot);
+    try {
+      await this.syncTo(peer, target);
+    } finally {
+      this.settleClaim(peer, target);
+    }
+  }
+
+  /**
+   * A sync from `peer` ended. If it left us short of what the peer claimed (it served nothing, too
+   * little, or stalled until the request timed out), the claim goes, and the peer pays a little: an
+   * honest peer whose head moved on meanwhile loses little; one that lies again and again is banned.
+   */
+  private settleClaim(peer: string, target: number): void {
+    const head = this.node.chain.forkChoice.getHead().slot;
+    if (head >= target) return;
+    this.peerHeads.delete(peer);
+    this.log.debug({ peer, head, claimed: target }, "peer did not serve the head it claimed");
+    this.network.reportPeer(peer, PeerAction.MID_TOLERANCE, "range_sync_unfulfilled");
+  }
+
+  private async syncTo(peer: string, target: number): Promise<void> {
+    const { chain, ctx } = this.node;
     const startSlot = chain.forkChoice.getHead().slot + 1;
     if (startSlot > target) return;
     const startedAt = performance.now();
@@ -240,8 +278,7 @@ export class RangeSync {
             if (verdictOf(result.error).action === "REJECT") {
               this.network.reportPeer(peer, PeerAction.LOW_TOLERANCE, "range_sync_invalid");
             }
-            // Whatever we could not place, we will not place by asking again: forget the peer's head claim
-            this.bestPeerHead = chain.forkChoice.getHead().slot;
+            // Whatever we could not place, we will not place by asking again (settleClaim drops the claim)
             return;
           }
         } else if (previous.segment.error !== null) {

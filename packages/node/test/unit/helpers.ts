@@ -62,5 +62,9 @@ export function steppedNode(
       }
     }
   };
-  return { node, run, rejected, ctx };
+  /** Move the clock to the start of `slot` without running any duty (the node was down meanwhile). */
+  const setSlot = (slot: number) => {
+    time = slot * seconds;
+  };
+  return { node, run, setSlot, rejected, ctx };
 }

@@ -128,4 +128,40 @@ describe("range sync over libp2p", () => {
     assert.ok(!victim.node.chain.hasBlock(toHex(ctx.ssz.BeaconBlock.hashTreeRoot(forged.message))));
     assert.ok(netV.getPeerScore(liar.peerId).reqResp < 0, "the liar lost score");
   });
+
+  it("a peer claiming a head it never serves does not keep a node from its duties, and pays for it", async () => {
+    const { ctx } = producer;
+    const anchor = producer.node.chain.anchor.state;
+    const forkDigest = computeForkDigest(ctx.config.GENESIS_FORK_VERSION, anchor.genesis_validators_root);
+    // Claims slot 2^40 (clamped to our clock) and serves no block
+    const boaster = await createNetwork({
+      ssz: ctx.ssz,
+      forkDigest,
+      ...LOOPBACK,
+      handlers: {
+        getStatus: () => ({
+          fork_digest: forkDigest,
+          finalized_root: new Uint8Array(32),
+          finalized_epoch: 0,
+          head_root: new Uint8Array(32).fill(9),
+          head_slot: 2 ** 40,
+        }),
+        getBlocksByRange: async () => [],
+        getEnvelopesByRange: async () => [],
+      },
+    });
+    networks.push(boaster);
+    await boaster.start();
+    const victim = steppedNode();
+    victim.run(1, 8);
+    // Slot 9 was missed: the claim (clamped to slot 10) is more than a slot ahead of our head at 8
+    victim.setSlot(10);
+    const netV = await attachNetwork(victim.node, LOOPBACK, silent);
+    networks.push(netV);
+    await netV.connect(boaster.multiaddrs[0]);
+    await waitFor(() => netV.getPeerScore(boaster.peerId).reqResp < 0, "the boaster to be penalized");
+    assert.equal(victim.node.isSyncing(), false, "the unfulfilled claim no longer counts");
+    victim.run(10, 11);
+    assert.equal(victim.node.chain.head().slot, 11, "the node went on proposing");
+  });
 });
