@@ -33,6 +33,7 @@ import {
 } from "@turnstile/ticket-state";
 import { ChainError, ChainErrorCode } from "./errors.ts";
 import { StateRegen } from "./regen.ts";
+import { findReorg, type Reorg } from "./reorg.ts";
 import { StateCache } from "./stateCache.ts";
 import { VoteQueue } from "./votes/voteQueue.ts";
 
@@ -111,6 +112,7 @@ export interface ChainEvents {
   block: [entry: BlockEntry];
   payload: [entry: BlockEntry];
   head: [head: Head];
+  reorg: [reorg: Reorg];
   finalized: [checkpoint: { epoch: number; root: string }];
 }
 
@@ -481,8 +483,10 @@ export class Chain extends EventEmitter<ChainEvents> {
       this.lastHead.root !== head.root ||
       this.lastHead.payloadStatus !== head.payloadStatus
     ) {
+      const reorg = this.lastHead && findReorg(this.forkChoice.protoArray, this.lastHead, head);
       this.lastHead = head;
       this.emit("head", head);
+      if (reorg) this.emit("reorg", reorg);
     }
     const finalized = this.forkChoice.finalized;
     if (finalized.epoch > this.lastFinalizedEpoch) {

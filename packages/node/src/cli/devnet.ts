@@ -3,10 +3,17 @@ import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { INTERVALS_PER_SLOT } from "../chain/clock.ts";
+import { type DevnetHealth, judgeHealth, type PollHealth, trackHealth } from "./devnetHealth.ts";
 import { loadConfig, nonNegativeInt, positiveInt, probability } from "./options.ts";
 import { indexRange, p2pMultiaddr, writeGenesis, writeNodeKeys } from "./writeGenesis.ts";
 
 const GWEI_PER_ETH = 1e9;
+/**
+ * Holders reveal in interval 2; by interval 3 (the PTC's vote) a revealed payload has reached every
+ * node, so a table polled then shows the slot's payload status as final.
+ */
+const POLL_INTERVAL = 3;
 const CLI_PATH = fileURLToPath(new URL("./index.ts", import.meta.url));
 
 interface NodeStatus {
@@ -26,6 +33,9 @@ interface NodeStatus {
   commitmentsDropped: number;
   /** While range-syncing: the peer's head slot and blocks per second. */
   sync: { target: number; blocksPerSecond: number } | null;
+  /** Tickets the node saw drawn from the pool (turnstile_tickets_drawn_total). */
+  drawn: number;
+  health: PollHealth;
 }
 
 /** One status poll of a node's REST API; undefined while it is not up. */
@@ -50,12 +60,13 @@ async function pollNode(apiPort: number): Promise<NodeStatus | undefined> {
     ).data;
     const p = (price as { data: { price: string; pool_size: string; tickets_sold: string } }).data;
     const metric = (name: string) => Number(new RegExp(`^${name} (\\d+)`, "m").exec(metrics as string)?.[1] ?? 0);
+    const finalized = Number(f.finalized.epoch);
     return {
       headSlot: Number(h.header.message.slot),
       headRoot: h.root,
       payload: h.payload_status,
       justified: Number(f.current_justified.epoch),
-      finalized: Number(f.finalized.epoch),
+      finalized,
       finalizedRoot: f.finalized.root,
       price: Number(p.price),
       pool: Number(p.pool_size),
@@ -71,6 +82,16 @@ async function pollNode(apiPort: number): Promise<NodeStatus | undefined> {
               blocksPerSecond: metric("turnstile_sync_blocks_per_second"),
             }
           : null,
+      drawn: metric("turnstile_tickets_drawn_total"),
+      health: {
+        finalized,
+        participationEpoch: metric("turnstile_participation_epoch"),
+        activeGwei: metric("beacon_previous_epoch_active_gwei"),
+        targetGwei: metric("beacon_previous_epoch_target_gwei"),
+        headGwei: metric("beacon_previous_epoch_head_gwei"),
+        reorgs: metric("beacon_reorgs_total"),
+        deepestReorg: metric("turnstile_reorg_depth_max_slots"),
+      },
     };
   } catch {
     return undefined;
@@ -121,6 +142,26 @@ export function devnetCommand(): Command {
         .default(0.02),
     )
     .addOption(new Option("--log-level <level>", "the nodes' pino log level").default("info"))
+    .addOption(
+      new Option("--max-finality-lag <epochs>", "with --epochs: fail when finality lags the wall clock by more")
+        .argParser(nonNegativeInt)
+        .default(2),
+    )
+    .addOption(
+      new Option("--min-target-votes <share>", "with --epochs: fail below this share of correct target votes")
+        .argParser(probability)
+        .default(0.98),
+    )
+    .addOption(
+      new Option("--min-head-votes <share>", "with --epochs: fail below this share of correct head votes")
+        .argParser(probability)
+        .default(0.8),
+    )
+    .addOption(
+      new Option("--max-reorg-depth <slots>", "with --epochs: fail when a node reorgs deeper")
+        .argParser(nonNegativeInt)
+        .default(2),
+    )
     .addOption(
       new Option(
         "--kill <node:slot:down>",
@@ -220,8 +261,14 @@ export function devnetCommand(): Command {
       const prices: { slot: number; price: number }[] = [];
       const endSlot = opts.epochs !== undefined ? opts.epochs * SLOTS_PER_EPOCH + 1 : Number.POSITIVE_INFINITY;
       const interactive = process.stdout.isTTY === true;
+      const slotMs = opts.secondsPerSlot * 1000;
+      const health: DevnetHealth = trackHealth(SLOTS_PER_EPOCH);
       for (;;) {
-        await new Promise((r) => setTimeout(r, opts.secondsPerSlot * 1000));
+        // Poll once a slot, after the slot's reveal: the table then shows its final payload status
+        const sinceGenesis = Date.now() - genesisTime * 1000;
+        let pollAt = Math.floor(sinceGenesis / slotMs) * slotMs + (slotMs * POLL_INTERVAL) / INTERVALS_PER_SLOT;
+        if (pollAt <= sinceGenesis) pollAt += slotMs;
+        await new Promise((r) => setTimeout(r, pollAt - sinceGenesis));
         if (stopping) return;
         const slot = Math.floor((Date.now() / 1000 - genesisTime) / opts.secondsPerSlot);
         if (opts.joinLate && slot >= opts.joinLate.slot && nodes[opts.joinLate.node].child === undefined) {
@@ -241,6 +288,11 @@ export function devnetCommand(): Command {
         const statuses = await Promise.all(nodes.map((n) => pollNode(n.apiPort)));
         const s0 = statuses.find((s) => s !== undefined);
         if (s0 && s0.headSlot !== prices.at(-1)?.slot) prices.push({ slot: s0.headSlot, price: s0.price });
+        if (slot >= 0)
+          health.observe(
+            slot,
+            statuses.map((s) => s?.health),
+          );
         const rows = statuses.map((s, i) =>
           s === undefined
             ? `  node-${i}  (starting)`
@@ -267,6 +319,13 @@ export function devnetCommand(): Command {
         }
         const finalizedEpochs = final.map((s) => s?.finalized ?? null);
         const head = up[0];
+        const healthSummary = health.summary();
+        const healthFailures = judgeHealth(healthSummary, {
+          maxFinalityLagEpochs: opts.maxFinalityLag,
+          minTargetVoteShare: opts.minTargetVotes,
+          minHeadVoteShare: opts.minHeadVotes,
+          maxReorgDepthSlots: opts.maxReorgDepth,
+        });
         const summary = {
           nodes: opts.nodes,
           validators: opts.validators,
@@ -282,17 +341,20 @@ export function devnetCommand(): Command {
           payloadRate: head && head.blocks > 0 ? Math.round((head.revealed / head.blocks) * 1000) / 1000 : 0,
           ticketsSold: head?.sold ?? 0,
           ticketPool: head?.pool ?? 0,
-          ticketsDrawn: head ? head.sold - head.pool : 0,
+          ticketsDrawn: head?.drawn ?? 0,
           priceSeries: prices,
           peakRssMbPerNode: nodes.map((n) => peakRssMb(n.child?.pid)),
           events,
+          health: healthSummary,
+          healthFailures,
         };
         await stopAll();
         const text = `${JSON.stringify(summary, null, 2)}\n`;
         if (opts.summary) writeFileSync(opts.summary, text);
         console.log(text);
         const finalized = finalizedEpochs.every((e) => e !== null && e >= 1);
-        process.exit(finalized && headsAgree && finalizedAgree ? 0 : 1);
+        for (const failure of healthFailures) console.error(`devnet unhealthy: ${failure}`);
+        process.exit(finalized && headsAgree && finalizedAgree && healthFailures.length === 0 ? 0 : 1);
       }
     });
 }

@@ -17,6 +17,7 @@ import { BeaconDb } from "../db/beaconDb.ts";
 import { loadAnchorState, persistChain, replayStoredBlocks } from "../db/persistence.ts";
 import type { Logger } from "../logger.ts";
 import { NodeMetrics } from "../metrics/metrics.ts";
+import { observeChain } from "../metrics/observeChain.ts";
 import { attachNetwork, type NodeNetworkOptions } from "../network/nodeNetwork.ts";
 import { BeaconNode } from "../node/beaconNode.ts";
 import { mapKeystoresToIndices } from "../validator/keystore.ts";
@@ -118,8 +119,7 @@ export async function runNode(
     log.warn(dropped, "proposer left out a holder's commitment seen before the slot");
   });
   node.chain.on("finalized", (cp) => log.info({ epoch: cp.epoch, root: cp.root }, "finalized"));
-  node.chain.on("block", () => metrics.payloads.inc({ outcome: "block" }));
-  node.chain.on("payload", () => metrics.payloads.inc({ outcome: "revealed" }));
+  observeChain(node, metrics, log);
 
   const replayed = await replayStoredBlocks(node.chain, db, (e) =>
     log.warn({ err: (e as Error).message }, "stored block not replayed"),
@@ -131,6 +131,7 @@ export async function runNode(
 
   let network: Network | undefined;
   if (opts.network) network = await attachNetwork(node, { ...opts.network, db, metrics }, log);
+  metrics.bindNode(node, () => network);
   const api = await startApi({
     host: opts.apiHost,
     port: opts.apiPort,

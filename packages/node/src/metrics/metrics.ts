@@ -1,4 +1,28 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { Reorg } from "../chain/reorg.ts";
+import type { BeaconNode } from "../node/beaconNode.ts";
+import { registerP2pCounters } from "./p2pCounters.ts";
+import { type EpochParticipation, previousEpochParticipation } from "./participation.ts";
+
+/** What the network gauges read: the p2p package's `Network`. */
+export interface MetricsNetwork {
+  getConnectedPeers(): readonly unknown[];
+  counters(): Record<string, number>;
+}
+
+/** Default Node.js gauges whose `_total` suffix marks them as counters to Prometheus; their per-type gauges stay. */
+const DEFAULT_GAUGES_NAMED_TOTAL = ["active_resources_total", "active_handles_total", "active_requests_total"];
+const DEFAULT_METRICS_PREFIX = "turnstile_process_";
+const ROOT_TAIL_BYTES = 8;
+
+/**
+ * A root as beacon-metrics' `*_root` gauges carry it: the last 8 bytes as a little-endian signed
+ * integer (a float64 sample holds it to 53 bits).
+ */
+export function rootToGaugeValue(rootHex: string): number {
+  const tail = Buffer.from(rootHex.replace(/^0x/, ""), "hex").subarray(-ROOT_TAIL_BYTES);
+  return Number(tail.readBigInt64LE(0));
+}
 
 /** The node's Prometheus metrics, served at /metrics. */
 export class NodeMetrics {
@@ -121,7 +145,143 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  readonly reorgs = new Counter({
+    name: "beacon_reorgs_total",
+    help: "Head changes onto a branch that does not contain the previous head",
+    registers: [this.registry],
+  });
+  readonly reorgDepth = new Histogram({
+    name: "turnstile_reorg_depth_slots",
+    help: "Slots from the common ancestor to the abandoned head, per reorg",
+    buckets: [1, 2, 3, 4, 8, 16, 32, 64],
+    registers: [this.registry],
+  });
+  readonly reorgDepthMax = new Gauge({
+    name: "turnstile_reorg_depth_max_slots",
+    help: "Deepest reorg since the node started, in slots",
+    registers: [this.registry],
+  });
+  readonly ticketsDrawn = new Counter({
+    name: "turnstile_tickets_drawn_total",
+    help: "Tickets drawn from the pool by the slots of imported blocks (blocks of abandoned forks included)",
+    registers: [this.registry],
+  });
+
+  // ethereum/beacon-metrics names, read from the node at each scrape (bindNode)
+  private node: BeaconNode | undefined;
+  private network: () => MetricsNetwork | undefined = () => undefined;
+  private participation: { key: string; value: EpochParticipation } | undefined;
+  private deepestReorg = 0;
+
+  readonly beaconSlot = this.chainGauge("beacon_slot", "Wall-clock slot", (n) => n.clock.currentSlot);
+  readonly beaconHeadSlot = this.chainGauge("beacon_head_slot", "Slot of the head block", (n) => n.chain.head().slot);
+  readonly beaconHeadRoot = this.chainGauge(
+    "beacon_head_root",
+    "Head block root: its last 8 bytes as a little-endian int64",
+    (n) => rootToGaugeValue(n.chain.head().root),
+  );
+  readonly beaconFinalizedEpoch = this.chainGauge(
+    "beacon_finalized_epoch",
+    "Finalized epoch (fork choice store)",
+    (n) => n.chain.forkChoice.finalized.epoch,
+  );
+  readonly beaconFinalizedRoot = this.chainGauge(
+    "beacon_finalized_root",
+    "Finalized block root: its last 8 bytes as a little-endian int64",
+    (n) => rootToGaugeValue(n.chain.forkChoice.finalized.root),
+  );
+  readonly beaconCurrentJustifiedEpoch = this.chainGauge(
+    "beacon_current_justified_epoch",
+    "Justified epoch (fork choice store)",
+    (n) => n.chain.forkChoice.justified.epoch,
+  );
+  readonly beaconCurrentJustifiedRoot = this.chainGauge(
+    "beacon_current_justified_root",
+    "Justified block root: its last 8 bytes as a little-endian int64",
+    (n) => rootToGaugeValue(n.chain.forkChoice.justified.root),
+  );
+  readonly beaconPreviousJustifiedEpoch = this.chainGauge(
+    "beacon_previous_justified_epoch",
+    "Previous justified epoch of the head state",
+    (n) => n.chain.head().state.state.previous_justified_checkpoint.epoch,
+  );
+  readonly beaconCurrentActiveValidators = this.chainGauge(
+    "beacon_current_active_validators",
+    "Validators active in the head state's current epoch",
+    (n) => this.headParticipation(n).currentActiveValidators,
+  );
+  readonly participationEpoch = this.chainGauge(
+    "turnstile_participation_epoch",
+    "The epoch the beacon_previous_epoch_*_gwei gauges describe",
+    (n) => this.headParticipation(n).epoch,
+  );
+  readonly beaconPreviousEpochActiveGwei = this.chainGauge(
+    "beacon_previous_epoch_active_gwei",
+    "Effective balance of the validators active in the previous epoch, in Gwei",
+    (n) => this.headParticipation(n).activeGwei,
+  );
+  readonly beaconPreviousEpochSourceGwei = this.chainGauge(
+    "beacon_previous_epoch_source_gwei",
+    "Effective balance of the previous epoch's timely correct source votes in the head state, in Gwei",
+    (n) => this.headParticipation(n).sourceGwei,
+  );
+  readonly beaconPreviousEpochTargetGwei = this.chainGauge(
+    "beacon_previous_epoch_target_gwei",
+    "Effective balance of the previous epoch's timely correct target votes in the head state, in Gwei",
+    (n) => this.headParticipation(n).targetGwei,
+  );
+  readonly beaconPreviousEpochHeadGwei = this.chainGauge(
+    "beacon_previous_epoch_head_gwei",
+    "Effective balance of the previous epoch's timely correct head votes in the head state, in Gwei",
+    (n) => this.headParticipation(n).headGwei,
+  );
+  readonly libp2pPeers = new Gauge({
+    name: "libp2p_peers",
+    help: "Connected libp2p peers",
+    registers: [this.registry],
+    collect: () => {
+      const network = this.network();
+      if (network) this.libp2pPeers.set(network.getConnectedPeers().length);
+    },
+  });
+
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: "turnstile_process_" });
+    collectDefaultMetrics({ register: this.registry, prefix: DEFAULT_METRICS_PREFIX });
+    for (const name of DEFAULT_GAUGES_NAMED_TOTAL)
+      this.registry.removeSingleMetric(`${DEFAULT_METRICS_PREFIX}nodejs_${name}`);
+    registerP2pCounters(this.registry, () => this.network()?.counters());
+  }
+
+  /** Read the beacon-metrics gauges and the network's counters from this node at each scrape. */
+  bindNode(node: BeaconNode, network: () => MetricsNetwork | undefined = () => undefined): void {
+    this.node = node;
+    this.network = network;
+  }
+
+  onReorg(reorg: Reorg): void {
+    this.reorgs.inc();
+    this.reorgDepth.observe(reorg.depth);
+    this.deepestReorg = Math.max(this.deepestReorg, reorg.depth);
+    this.reorgDepthMax.set(this.deepestReorg);
+  }
+
+  private chainGauge(name: string, help: string, read: (node: BeaconNode) => number): Gauge {
+    const gauge: Gauge = new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect: () => {
+        if (this.node) gauge.set(read(this.node));
+      },
+    });
+    return gauge;
+  }
+
+  /** The head state's previous-epoch participation, summed once per head. */
+  private headParticipation(node: BeaconNode): EpochParticipation {
+    const head = node.chain.head();
+    const key = `${head.root}:${head.payloadStatus}`;
+    if (this.participation?.key !== key) this.participation = { key, value: previousEpochParticipation(head.state) };
+    return this.participation.value;
   }
 }
