@@ -33,9 +33,10 @@ describe("devnet health", () => {
 
   it("fails on lagging finality, missed votes and a deep reorg, and measures finalization gaps", () => {
     const h = trackHealth(SLOTS_PER_EPOCH);
-    h.observe(24, [poll({ finalized: 1, targetGwei: 90, headGwei: 70 }), poll({ finalized: 0, reorgs: 2 })]);
-    h.observe(50, [poll({ finalized: 2, deepestReorg: 3 }), poll({ finalized: 1, reorgs: 1 })]); // node 1 restarted
-    h.observe(60, [poll({ finalized: 2 }), poll({ finalized: 2, reorgs: 1 })]);
+    const votes = { targetGwei: 90, headGwei: 70 };
+    h.observe(24, [poll({ finalized: 1, ...votes }), poll({ finalized: 0, reorgs: 2 })]);
+    h.observe(50, [poll({ finalized: 2, deepestReorg: 3, ...votes }), poll({ finalized: 1, reorgs: 1 })]); // node 1 restarted
+    h.observe(60, [poll({ finalized: 2, participationEpoch: 6, ...votes }), poll({ finalized: 2, reorgs: 1 })]);
     const s = h.summary();
     assert.equal(s.maxFinalityLagEpochs, 5);
     assert.equal(s.firstFinalizationSlot, 24);
