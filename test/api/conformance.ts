@@ -4,8 +4,12 @@
  * parses the same call with `@lodestar/api`. Run as a script (`npm run api:conformance`) it prints the table
  * as Markdown.
  */
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { ApiClient, routes } from "@lodestar/api";
-import { type ApiOptions, NodeMetrics, startApi } from "@turnstile/node";
+import { type ApiOptions, BeaconDb, NodeMetrics, persistChain, startApi } from "@turnstile/node";
 import { toHex } from "@turnstile/ticket-state";
 import { steppedNode } from "../../packages/node/test/unit/helpers.ts";
 import { ENDPOINT_PROBES, type EndpointProbe, EVENT_TOPICS, type ProbeContext } from "./endpointProbes.ts";
@@ -33,8 +37,14 @@ const OK_STATUS = 200;
 /** A networked node's identity and one connected peer, so the node endpoints answer as they would live. */
 const STUB_NETWORK: ApiOptions["network"] = {
   peerId: "16Uiu2HAmKLhW7HiWkVNSbsZjThQTiMAqDptiqyE5bD4DKq8uNtz4",
+  listenAddresses: () => ["/ip4/127.0.0.1/tcp/9000"],
+  metadata: () => ({ seqNumber: 1, attnets: new Uint8Array(8) }),
   peers: () => [
-    { peerId: "16Uiu2HAm2vL4s4pPYT6LqTh6A9WsWyoxKQhhYo9Y9tBpE3w5bS2Q", address: "/ip4/127.0.0.1/tcp/9001" },
+    {
+      peerId: "16Uiu2HAm2vL4s4pPYT6LqTh6A9WsWyoxKQhhYo9Y9tBpE3w5bS2Q",
+      address: "/ip4/127.0.0.1/tcp/9001",
+      direction: "outbound",
+    },
   ],
 };
 
@@ -213,9 +223,18 @@ export async function runConformance(): Promise<ConformanceRow[]> {
   const spec = new BeaconApiSpec();
   const { client, parseEvent, knowsTopic } = await loadLodestar();
   const { node, run, ctx } = steppedNode();
+  // A database as a running node keeps one: history below finality is read from it
+  const dir = mkdtempSync(join(tmpdir(), "turnstile-conformance-"));
+  const db = new BeaconDb(ctx, join(dir, "db"));
+  await db.open();
+  await db.putGenesis(node.chain.anchor.serialize(), "");
+  const persistence = persistChain(node.chain, db, (e) => {
+    throw e;
+  });
   const slotsPerEpoch = ctx.preset.SLOTS_PER_EPOCH;
   const probedSlot = EPOCHS_BEFORE_PROBING * slotsPerEpoch + 2;
   run(1, probedSlot);
+  await persistence.flush();
   const head = node.chain.head();
   const c: ProbeContext = { headSlot: head.slot, headStateRoot: toHex(head.state.hashTreeRoot()), oldSlot: 1 };
   const server = await startApi({
@@ -223,6 +242,7 @@ export async function runConformance(): Promise<ConformanceRow[]> {
     port: 0,
     node,
     metrics: new NodeMetrics(),
+    db,
     network: STUB_NETWORK,
   });
   const controller = new AbortController();
@@ -243,6 +263,9 @@ export async function runConformance(): Promise<ConformanceRow[]> {
   } finally {
     controller.abort();
     await server.close();
+    await persistence.flush();
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -7,13 +7,26 @@ import type { BeaconNode } from "../node/beaconNode.ts";
 /** A connected peer as the node endpoints report it. */
 export interface ApiPeer {
   peerId: string;
+  /** The multiaddr the connection runs over. */
   address: string;
+  /** Who dialled: the remote peer (inbound) or this node (outbound). */
+  direction: "inbound" | "outbound";
+}
+
+/** The node's p2p MetaData (consensus p2p spec): its sequence number and attestation subnets. */
+export interface ApiMetadata {
+  seqNumber: number;
+  /** Bitvector of persistent attestation subnets, SSZ bytes. */
+  attnets: Uint8Array;
 }
 
 /** What the API reads of the p2p layer, when the node is networked. */
 export interface ApiNetwork {
   peerId: string;
   peers(): ApiPeer[];
+  /** Multiaddrs the node listens on for libp2p (none known: an empty list). */
+  listenAddresses?(): string[];
+  metadata?(): ApiMetadata;
 }
 
 export interface ApiOptions {

@@ -2,14 +2,17 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { type ApiOptions, apiContext } from "./context.ts";
 import { ApiError } from "./errors.ts";
 import { beaconRoutes } from "./routes/beacon.ts";
+import { configRoutes } from "./routes/config.ts";
+import { debugRoutes } from "./routes/debug.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { nodeRoutes } from "./routes/node.ts";
 import { poolRoutes } from "./routes/pool.ts";
+import { stateRoutes } from "./routes/states.ts";
 import { ticketRoutes } from "./routes/tickets.ts";
 import { registerRoutes } from "./routeTable.ts";
 
-export type { ApiNetwork, ApiOptions, ApiPeer } from "./context.ts";
+export type { ApiMetadata, ApiNetwork, ApiOptions, ApiPeer } from "./context.ts";
 export { ApiError, ApiErrorCode } from "./errors.ts";
 
 /** Lowest HTTP status whose cause is the server's: its message is not shown to the client. */
@@ -38,7 +41,10 @@ export async function startApi(opts: ApiOptions): Promise<FastifyInstance> {
   registerRoutes(app, [
     ...nodeRoutes(api),
     ...beaconRoutes(api),
+    ...stateRoutes(api),
     ...poolRoutes(api),
+    ...configRoutes(api),
+    ...debugRoutes(api),
     ...ticketRoutes(api),
     ...eventRoutes(api),
     ...metricsRoutes(api, opts.metrics),

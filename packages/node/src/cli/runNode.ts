@@ -11,6 +11,7 @@ import {
   parseChainConfigYaml,
   toHex,
 } from "@turnstile/ticket-state";
+import { apiNetworkOf } from "../api/network.ts";
 import { startApi } from "../api/server.ts";
 import { observeVotes } from "../chain/votes/observeVotes.ts";
 import { BeaconDb } from "../db/beaconDb.ts";
@@ -138,10 +139,7 @@ export async function runNode(
     node,
     metrics,
     db,
-    network: network && {
-      peerId: network.peerId.toString(),
-      peers: () => network.getConnectedPeers().map((p) => ({ peerId: p.toString(), address: "" })),
-    },
+    network: network && apiNetworkOf(network),
   });
   log.info({ url: `http://${opts.apiHost}:${(api.server.address() as { port: number }).port}` }, "REST API listening");
 

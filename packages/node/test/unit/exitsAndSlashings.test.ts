@@ -435,9 +435,10 @@ describe("pool endpoints", () => {
         const res = await fetch(`${base}${path}`);
         assert.deepEqual(await res.json(), { data: [] }, path);
       }
+      // Turnstile is ePBS-shaped: it names its one fork "gloas", the spec fork its types correspond to
       const v2 = await fetch(`${base}/eth/v2/beacon/pool/attester_slashings`);
-      assert.equal(v2.headers.get("eth-consensus-version"), "turnstile");
-      assert.deepEqual(await v2.json(), { version: "turnstile", data: [] });
+      assert.equal(v2.headers.get("eth-consensus-version"), "gloas");
+      assert.deepEqual(await v2.json(), { version: "gloas", data: [] });
     } finally {
       await api.close();
     }

@@ -1,7 +1,7 @@
 import { TicketStateError } from "@turnstile/ticket-state";
 import type { ApiContext } from "../context.ts";
 import { badRequest } from "../errors.ts";
-import { CONSENSUS_VERSION } from "../responses.ts";
+import { CONSENSUS_VERSION, CONSENSUS_VERSION_HEADER } from "../responses.ts";
 import type { Route } from "../routeTable.ts";
 
 /** Parse a JSON body into an SSZ value; malformed input is the client's error. */
@@ -64,7 +64,7 @@ export function poolRoutes(api: ApiContext): Route[] {
       method: "GET",
       path: "/eth/v2/beacon/pool/attester_slashings",
       handler: async (_req, reply) => {
-        void reply.header("eth-consensus-version", CONSENSUS_VERSION);
+        void reply.header(CONSENSUS_VERSION_HEADER, CONSENSUS_VERSION);
         return {
           version: CONSENSUS_VERSION,
           data: node.pools.attesterSlashings.getAll().map((s) => ctx.ssz.AttesterSlashing.toJson(s)),
