@@ -16,6 +16,8 @@ import {
   toHex,
   verifySignatureSet,
 } from "@turnstile/ticket-state";
+import { ChainErrorCode, GossipValidationError } from "./errors.ts";
+import { VoteErrorCode, VoteRejection } from "./votes/errors.ts";
 
 /**
  * How many epochs of blocks the proposer watch remembers: blocks older than this no longer
@@ -39,17 +41,31 @@ interface Vote {
   signature: Uint8Array;
 }
 
+interface AdmittedVote extends Vote {
+  /** An unchecked conflicting vote of this validator and target epoch had its signature checked (at most one does). */
+  conflictChecked: boolean;
+}
+
 interface SeenHeader {
   signed: SignedBeaconBlockHeader;
   root: string;
   /** The signature was checked (the block was imported, or a conflict made us check it). */
   verified: boolean;
+  /** A gossip copy for this slot and proposer had its signature checked against this one (at most one does). */
+  gossipChecked: boolean;
 }
 
 /**
  * Watches the blocks and votes that reach the node for equivocations: two different signed headers
  * of one proposer for one slot (a ProposerSlashing), two conflicting votes of one validator — a
  * double vote or a surround vote (an AttesterSlashing of two one-validator IndexedAttestations).
+ *
+ * A message gossip refused before checking its signature could come from anyone, with any content:
+ * checking it costs a signature verification the sender does not pay for. Such a message is only
+ * checked against a remembered one of the same slot and proposer (validator and target epoch), and
+ * at most once per pair whatever the outcome; a forgery found so is REJECTed (it is the gossip
+ * message's own signature). The price: a forged copy sent first hides a real equivocation from
+ * this watch (not from peers, whose watches see the real one).
  */
 export class EquivocationWatch {
   private readonly ctx: ChainContext;
@@ -58,7 +74,7 @@ export class EquivocationWatch {
   /** Proposers already caught at a slot: one slashing each is enough. */
   private readonly caughtProposers = new Set<string>();
   /** Validator → target epoch → the first vote (signature checked) seen. */
-  private readonly votes = new Map<number, Map<number, Vote>>();
+  private readonly votes = new Map<number, Map<number, AdmittedVote>>();
   private readonly caughtAttesters = new Set<number>();
 
   constructor(ctx: ChainContext) {
@@ -68,13 +84,26 @@ export class EquivocationWatch {
   /**
    * A block reached the node, imported or not. Returns a slashing when another block of its
    * proposer for its slot came before and both signatures are valid.
-   * @param verified its signature was checked (the chain imported it)
+   * @param verified its signature was checked (the chain imported it, or gossip checked it)
    * @param state a recent state (the head's): its registry and fork give the proposer's key and domain
+   * @param fromGossip unchecked and from anyone (gossip IGNOREd it as a repeat proposal): compared
+   *   only with a remembered header, its signature checked at most once per slot and proposer.
+   *   Otherwise an unchecked block is one we asked for by root (how many come is up to us).
+   * @throws GossipValidationError REJECT when `fromGossip` and its signature is found invalid
    */
-  onBlock(block: SignedBeaconBlock, verified: boolean, state: CachedBeaconState): ProposerSlashing | null {
+  onBlock(
+    block: SignedBeaconBlock,
+    verified: boolean,
+    state: CachedBeaconState,
+    fromGossip = false,
+  ): ProposerSlashing | null {
     const { message } = block;
     const key = `${message.slot}:${message.proposer_index}`;
     if (this.caughtProposers.has(key)) return null;
+    const first = this.headers.get(key);
+    const unauthenticated = fromGossip && !verified;
+    // Before hashing its body: an unchecked gossip copy with nothing (left) to check it against costs nothing
+    if (unauthenticated && (!first || first.gossipChecked)) return null;
     const header: BeaconBlockHeader = {
       slot: message.slot,
       proposer_index: message.proposer_index,
@@ -86,8 +115,8 @@ export class EquivocationWatch {
       signed: { message: header, signature: block.signature },
       root: toHex(sszTypes.BeaconBlockHeader.hashTreeRoot(header)),
       verified,
+      gossipChecked: false,
     };
-    const first = this.headers.get(key);
     if (!first) {
       this.headers.set(key, seen);
       if (this.headers.size > MAX_WATCHED_HEADERS) this.headers.delete(this.headers.keys().next().value as string);
@@ -97,9 +126,21 @@ export class EquivocationWatch {
       first.verified ||= verified;
       return null;
     }
+    if (unauthenticated) first.gossipChecked = true;
     // Only a pair of valid signatures slashes: a forged header must not cost an honest proposer
-    if (!this.checkSignature(seen, state)) return null;
+    if (!this.checkSignature(seen, state)) {
+      if (!unauthenticated) return null;
+      // [REJECT] The proposer signature, signed_beacon_block.signature, is valid with respect to the
+      // proposer_index pubkey (a header's signing root is its block's)
+      throw new GossipValidationError(
+        "REJECT",
+        ChainErrorCode.BAD_PROPOSER_SIGNATURE,
+        "invalid proposer signature (a repeat proposal)",
+        { root: seen.root, proposerIndex: message.proposer_index },
+      );
+    }
     if (!this.checkSignature(first, state)) {
+      seen.gossipChecked = first.gossipChecked;
       this.headers.set(key, seen);
       return null;
     }
@@ -115,36 +156,55 @@ export class EquivocationWatch {
   }
 
   /**
-   * A vote reached the node, admitted or not (gossip admits only a validator's first vote per
-   * target epoch, so the second vote of a double vote is refused unchecked). Returns a slashing
-   * when it conflicts with an earlier admitted vote of the same validator — the same target epoch
-   * with other data, or one surrounding the other — and its own signature is valid.
-   * @param verified its signature was checked (it was admitted); only such votes are remembered
+   * A vote reached the node. Returns a slashing when it conflicts with an earlier admitted vote of
+   * the same validator — the same target epoch with other data, or one surrounding the other — and
+   * its own signature is valid.
+   * @param verified its signature was checked (it was admitted); only such votes are remembered.
+   *   An unchecked vote is one gossip refused as the validator's second for its target epoch: it is
+   *   compared only with the remembered vote of that epoch, its signature checked at most once per
+   *   validator and target epoch.
    * @param state a recent state (the head's): its registry and fork give the voter's key and domain
+   * @throws VoteRejection REJECT when an unchecked vote's signature is found invalid
    */
   onAttestation(attestation: SingleAttestation, verified: boolean, state: CachedBeaconState): AttesterSlashing | null {
     const index = attestation.attester_index;
     if (this.caughtAttesters.has(index)) return null;
     const vote = { data: attestation.data, signature: attestation.signature };
     const byEpoch = this.votes.get(index);
+    if (!verified) {
+      const same = byEpoch?.get(vote.data.target.epoch);
+      // is_slashable_attestation_data: a double vote is other data for the same target epoch
+      if (!same || same.conflictChecked || !isSlashableAttestationData(same.data, vote.data)) return null;
+      same.conflictChecked = true;
+      // [REJECT] The signature of `attestation` is valid
+      if (!this.voteSignatureValid(index, vote, state)) {
+        throw new VoteRejection(
+          "REJECT",
+          VoteErrorCode.BAD_SIGNATURE,
+          "invalid attestation signature (a double vote)",
+          {
+            attester: index,
+          },
+        );
+      }
+      return this.attesterCaught(index, same, vote);
+    }
     for (const earlier of byEpoch?.values() ?? []) {
       // is_slashable_attestation_data(attestation_1.data, attestation_2.data): a surround vote needs
       // the surrounding one first
-      const pair = isSlashableAttestationData(earlier.data, vote.data)
-        ? [earlier, vote]
-        : isSlashableAttestationData(vote.data, earlier.data)
-          ? [vote, earlier]
-          : null;
-      if (!pair) continue;
-      if (!verified && !this.voteSignatureValid(index, vote, state)) return null;
-      this.caughtAttesters.add(index);
-      this.votes.delete(index);
-      return { attestation_1: indexed(index, pair[0]), attestation_2: indexed(index, pair[1]) };
+      if (isSlashableAttestationData(earlier.data, vote.data)) return this.attesterCaught(index, earlier, vote);
+      if (isSlashableAttestationData(vote.data, earlier.data)) return this.attesterCaught(index, vote, earlier);
     }
-    if (!verified) return null;
-    if (!byEpoch) this.votes.set(index, new Map([[vote.data.target.epoch, vote]]));
-    else if (!byEpoch.has(vote.data.target.epoch)) byEpoch.set(vote.data.target.epoch, vote);
+    const admitted = { ...vote, conflictChecked: false };
+    if (!byEpoch) this.votes.set(index, new Map([[vote.data.target.epoch, admitted]]));
+    else if (!byEpoch.has(vote.data.target.epoch)) byEpoch.set(vote.data.target.epoch, admitted);
     return null;
+  }
+
+  private attesterCaught(index: number, first: Vote, second: Vote): AttesterSlashing {
+    this.caughtAttesters.add(index);
+    this.votes.delete(index);
+    return { attestation_1: indexed(index, first), attestation_2: indexed(index, second) };
   }
 
   private voteSignatureValid(index: number, vote: Vote, state: CachedBeaconState): boolean {

@@ -71,9 +71,10 @@ export class ExitsAndSlashings {
    * A block reached the node (imported or refused): a second block of its proposer for its slot
    * makes a proposer slashing, which is pooled and published.
    * @param imported the chain imported it (its signature is valid)
+   * @param fromGossip gossip refused it unchecked (see EquivocationWatch.onBlock, which may throw REJECT)
    */
-  onBlock(block: SignedBeaconBlock, imported: boolean): ProposerSlashing | null {
-    const slashing = this.watch.onBlock(block, imported, this.chain.head().state);
+  onBlock(block: SignedBeaconBlock, imported: boolean, fromGossip = false): ProposerSlashing | null {
+    const slashing = this.watch.onBlock(block, imported, this.chain.head().state, fromGossip);
     if (slashing) this.tryOwn(() => this.submitProposerSlashing(slashing));
     return slashing;
   }
@@ -81,7 +82,8 @@ export class ExitsAndSlashings {
   /**
    * A vote reached the node (admitted or refused): a double or surround vote makes an attester
    * slashing, which is pooled and published.
-   * @param admitted gossip admitted it (its signature is valid)
+   * @param admitted gossip admitted it (its signature is valid); else see EquivocationWatch.onAttestation,
+   *   which may throw REJECT
    */
   onAttestation(attestation: SingleAttestation, admitted: boolean): AttesterSlashing | null {
     const slashing = this.watch.onAttestation(attestation, admitted, this.chain.head().state);

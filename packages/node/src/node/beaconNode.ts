@@ -33,6 +33,7 @@ import { SIGNED_BLOCK_REFUSALS, validateGossipBlock } from "../chain/validation/
 import { validateGossipCommitment } from "../chain/validation/commitment.ts";
 import { validateGossipEnvelope } from "../chain/validation/envelope.ts";
 import { validateTicketOperation } from "../chain/validation/ticketOperation.ts";
+import { VoteErrorCode } from "../chain/votes/errors.ts";
 import { GossipVotes } from "../chain/votes/gossipVotes.ts";
 import { type HolderMisbehaviour, TicketHolder } from "../tickets/ticketHolder.ts";
 import { appetiteOf } from "../tickets/valuation.ts";
@@ -260,7 +261,8 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
       throw e;
     } finally {
       // Every block that reaches us, imported or refused, is checked for a proposer equivocation
-      this.exitsAndSlashings.onBlock(block, entry !== null || prechecked?.proposerSignatureVerified === true);
+      // (a gossip block was, once validated)
+      if (!prechecked) this.exitsAndSlashings.onBlock(block, entry !== null);
     }
   }
 
@@ -275,18 +277,35 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     try {
       prechecked = validateGossipBlock(this.chain, block, this.clock.time, this.seenProposals);
     } catch (e) {
-      const code = errorCode(e);
-      this.emit("rejected", "block", code, (e as Error).message);
-      // A second block of a proposer for a slot is an equivocation to watch, even if not imported
-      if (code === ChainErrorCode.REPEAT_PROPOSAL) this.exitsAndSlashings.onBlock(block, false);
-      else if (SIGNED_BLOCK_REFUSALS.has(code)) this.exitsAndSlashings.onBlock(block, true);
-      this.queueBlockIfWaiting(block, e);
-      throw e;
+      const refusal = this.watchRefusedBlock(block, e);
+      this.emit("rejected", "block", errorCode(refusal), (refusal as Error).message);
+      this.queueBlockIfWaiting(block, refusal);
+      throw refusal;
     }
+    // Validly signed: watched now, before any wait for its slot, so a repeat proposal meanwhile is compared with it
+    this.exitsAndSlashings.onBlock(block, prechecked.proposerSignatureVerified);
     // Up to MAXIMUM_GOSSIP_CLOCK_DISPARITY early: fork choice takes no block before its slot starts
     const early = this.clock.genesisTime + block.message.slot * this.ctx.config.SECONDS_PER_SLOT - this.clock.time;
     if (early > 0) await new Promise((resolve) => setTimeout(resolve, early * MS_PER_SECOND));
     return this.importBlock(block, false, prechecked);
+  }
+
+  /**
+   * A gossip block refused before import may still be a proposer's second signed header for a slot:
+   * one refused after its signature was checked is watched as signed; a repeat proposal (refused
+   * before) is compared with the first unchecked. Returns the refusal to report: `error`, or the
+   * watch's REJECT of a repeat proposal whose signature it found invalid.
+   */
+  private watchRefusedBlock(block: SignedBeaconBlock, error: unknown): unknown {
+    const code = errorCode(error);
+    if (SIGNED_BLOCK_REFUSALS.has(code)) this.exitsAndSlashings.onBlock(block, true);
+    if (code !== ChainErrorCode.REPEAT_PROPOSAL) return error;
+    try {
+      this.exitsAndSlashings.onBlock(block, false, true);
+    } catch (forged) {
+      return forged;
+    }
+    return error;
   }
 
   private queueBlockIfWaiting(block: SignedBeaconBlock, error: unknown): void {
@@ -428,14 +447,21 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
 
   /** One validator's vote: into the pool for blocks, and into fork choice. */
   importAttestation(attestation: SingleAttestation, verifySignature = true): void {
-    let admitted = false;
-    try {
-      this.observe("attestation", () => this.votes.importAttestation(attestation, verifySignature));
-      admitted = true;
-    } finally {
-      // Every vote that reaches us, admitted or refused, is checked for a double or surround vote
-      this.exitsAndSlashings.onAttestation(attestation, admitted);
-    }
+    this.observe("attestation", () => {
+      try {
+        this.votes.importAttestation(attestation, verifySignature);
+      } catch (e) {
+        const code = errorCode(e);
+        // Checked and kept, waiting for its payload: a vote the watch remembers as any admitted one
+        if (code === VoteErrorCode.PAYLOAD_UNKNOWN) this.exitsAndSlashings.onAttestation(attestation, true);
+        // The attester's second vote for its target epoch, refused before its signature: a double
+        // vote candidate; the watch's REJECT of a forged one replaces the IGNORE
+        if (code === VoteErrorCode.ALREADY_SEEN) this.exitsAndSlashings.onAttestation(attestation, false);
+        throw e;
+      }
+      // Every vote admitted (its signature checked) is checked for a double or surround vote
+      this.exitsAndSlashings.onAttestation(attestation, true);
+    });
   }
 
   /** One PTC member's vote about the current slot's payload: into the pool and fork choice. */
