@@ -67,6 +67,7 @@ async function canonicalRootAt(api: ApiContext, slot: number): Promise<string | 
 
 /** A block by root: in memory, else from the database (below finality: canonical iff on the finalized chain). */
 async function blockByRoot(api: ApiContext, root: string): Promise<ResolvedBlock | undefined> {
+  if (root === api.chain.anchorRoot) return anchorBlock(api);
   const entry = api.chain.getEntry(root);
   if (entry) {
     return { root, block: entry.block, envelope: entry.envelope, inMemory: true, ...memoryPosition(api, root) };
@@ -83,6 +84,35 @@ async function blockByRoot(api: ApiContext, root: string): Promise<ResolvedBlock
     inMemory: false,
     canonical,
     finalized: canonical,
+  };
+}
+
+/**
+ * The anchor's block: the chain holds only its state (its entry's block is a stand-in). A stored
+ * block is served; genesis, never stored, is rebuilt as the spec defines it (empty body, the genesis
+ * state's root, no signature) and served only if it hashes to the anchor root.
+ */
+async function anchorBlock(api: ApiContext): Promise<ResolvedBlock | undefined> {
+  const { chain, ctx } = api;
+  const root = chain.anchorRoot;
+  // In memory in the sense that matters: regen holds its state (pinned)
+  const position = { canonical: true, finalized: true, inMemory: true };
+  const stored = await api.opts.db?.getBlock(root);
+  if (stored) return { root, block: stored, envelope: (await api.opts.db?.getEnvelope(root)) ?? null, ...position };
+  const header = chain.anchor.state.latest_block_header;
+  const message = {
+    ...ctx.ssz.BeaconBlock.defaultValue(),
+    slot: header.slot,
+    proposer_index: header.proposer_index,
+    parent_root: header.parent_root,
+    state_root: chain.anchor.hashTreeRoot(),
+  };
+  if (toHex(ctx.ssz.BeaconBlock.hashTreeRoot(message)) !== root) return undefined;
+  return {
+    root,
+    block: { message, signature: new Uint8Array(ctx.ssz.SignedBeaconBlock.fields.signature.lengthBytes) },
+    envelope: null,
+    ...position,
   };
 }
 

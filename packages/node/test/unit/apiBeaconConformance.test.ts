@@ -88,6 +88,16 @@ describe("Beacon-API behaviour beyond the schema", () => {
     assert.equal((await get(`/eth/v1/beacon/headers/${OLD_SLOT}`, undefined, bareBase)).status, 404);
   });
 
+  it("serves the genesis block as the spec defines it, hashing to the anchor root (not the chain's stand-in)", async () => {
+    const header = (await get("/eth/v1/beacon/headers/genesis")).body.data;
+    assert.equal(header.root, node.chain.anchorRoot);
+    assert.equal(header.header.message.state_root, toHex(node.chain.anchor.hashTreeRoot()));
+    const block = (await get("/eth/v2/beacon/blocks/0")).body.data;
+    const message = ctx.ssz.BeaconBlock.fromJson(block.message);
+    assert.equal(toHex(ctx.ssz.BeaconBlock.hashTreeRoot(message)), node.chain.anchorRoot);
+    assert.equal((await get("/eth/v1/beacon/states/genesis/root")).body.data.root, header.header.message.state_root);
+  });
+
   it("flags the head canonical and not finalized; a block on no chain is 404, a bad id 400", async () => {
     const head = await get("/eth/v1/beacon/headers/head");
     assert.deepEqual(
