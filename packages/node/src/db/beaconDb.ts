@@ -8,7 +8,7 @@ import {
   toHex,
 } from "@turnstile/ticket-state";
 import { Level } from "level";
-import { bucketKey, uint64Key } from "./keys.ts";
+import { bucketKey, readUint64Key, uint64Key } from "./keys.ts";
 
 /** One byte in front of every key: which kind of record it is. */
 const Bucket = {
@@ -18,6 +18,12 @@ const Bucket = {
   blockBySlot: 3,
   state: 4,
   meta: 5,
+  /**
+   * slot (8 bytes, big-endian) → root of the finalized chain's block at that slot: the canonical
+   * blocks below finality without the forks the slot index also holds. Written with each finalized
+   * checkpoint, back to the highest slot already indexed.
+   */
+  canonicalBySlot: 6,
 } as const;
 
 const META_GENESIS_STATE = "genesis_state";
@@ -115,13 +121,61 @@ export class BeaconDb {
   async putFinalized(epoch: number, root: string, stateBytes: Uint8Array): Promise<void> {
     const record = text(JSON.stringify({ epoch, root }));
     const previous = await this.getFinalizedRecord();
+    const canonical = await this.canonicalIndexUpTo(root);
     await this.db.batch([
+      ...canonical,
       ...(previous && previous.root !== root
         ? [{ type: "del" as const, key: bucketKey(Bucket.state, fromHex(previous.root)) }]
         : []),
       { type: "put", key: bucketKey(Bucket.state, fromHex(root)), value: stateBytes },
       { type: "put", key: bucketKey(Bucket.meta, text(META_FINALIZED)), value: record },
     ]);
+  }
+
+  /**
+   * Index entries for the finalized chain that ends at block `root`: walks its parents back until a
+   * block already indexed (the previous finalized one, so about an epoch of blocks) or one the
+   * database lacks (the first anchor; also a database written before the index existed is indexed
+   * whole, once).
+   */
+  private async canonicalIndexUpTo(root: string): Promise<{ type: "put"; key: Uint8Array; value: Uint8Array }[]> {
+    const puts: { type: "put"; key: Uint8Array; value: Uint8Array }[] = [];
+    for (let r: string | null = root; r !== null; ) {
+      const block = await this.getBlock(r);
+      if (!block) break;
+      const key = bucketKey(Bucket.canonicalBySlot, uint64Key(block.message.slot));
+      const indexed = await this.get(key);
+      if (indexed && toHex(indexed) === r) break;
+      puts.push({ type: "put", key, value: fromHex(r) });
+      r = block.message.slot > 0 ? toHex(block.message.parent_root) : null;
+    }
+    return puts;
+  }
+
+  /** Roots of the finalized chain's blocks with `from <= slot < to`, in slot order (skipped slots have none). */
+  async canonicalRootsBySlot(from: number, to: number): Promise<{ slot: number; root: string }[]> {
+    const out: { slot: number; root: string }[] = [];
+    if (!(from < to)) return out;
+    for await (const [k, v] of this.db.iterator({
+      gte: bucketKey(Bucket.canonicalBySlot, uint64Key(from)),
+      lt: bucketKey(Bucket.canonicalBySlot, uint64Key(to)),
+    })) {
+      out.push({ slot: readUint64Key(k, 1), root: toHex(v) });
+    }
+    return out;
+  }
+
+  /** The highest slot of the canonical index (every finalized block at or below it is indexed); -1 when empty. */
+  async highestCanonicalSlot(): Promise<number> {
+    for await (const k of this.db.keys({
+      gte: bucketKey(Bucket.canonicalBySlot),
+      lt: bucketKey(Bucket.canonicalBySlot + 1),
+      reverse: true,
+      limit: 1,
+    })) {
+      return readUint64Key(k, 1);
+    }
+    return -1;
   }
 
   private async getFinalizedRecord(): Promise<{ epoch: number; root: string } | undefined> {

@@ -11,8 +11,8 @@ export interface HistoricalBlock {
 
 /**
  * The canonical chain for peers that sync from us: recent blocks from the chain in memory, older
- * ones (below finality, which the chain no longer holds) from the database, by walking parent
- * roots back from the oldest block in memory.
+ * ones (below finality, which the chain no longer holds) from the database's canonical slot index,
+ * so that a range costs reads of its own blocks only, however deep in history it lies.
  */
 export class BlockHistory {
   private readonly chain: Chain;
@@ -31,13 +31,17 @@ export class BlockHistory {
   async range(from: number, count: number): Promise<HistoricalBlock[]> {
     const { chain } = this;
     const end = from + count;
+    /** Newest first, reversed at the end. */
     const out: HistoricalBlock[] = [];
     let entry = chain.getEntry(chain.forkChoice.getHead().root);
+    /** The newest canonical block the chain does not hold (null: none older than `from`), and a slot above it. */
     let olderRoot: string | null = null;
+    let below = 0;
     while (entry) {
       if (entry.root === this.anchorRoot) {
         // The anchor's block is not in memory (only its state): continue from the database
         olderRoot = entry.slot > 0 ? entry.root : null;
+        below = entry.slot + 1;
         break;
       }
       if (entry.slot < from) return out.reverse();
@@ -46,18 +50,38 @@ export class BlockHistory {
       const parent = chain.getEntry(parentRoot);
       if (!parent) {
         olderRoot = parentRoot;
+        below = entry.slot;
         break;
       }
       entry = parent;
     }
-    // Below what the chain holds: walk back through the database
-    while (olderRoot !== null && this.db) {
-      const block = await this.db.getBlock(olderRoot);
-      if (!block || block.message.slot < from) break;
-      if (block.message.slot < end) {
-        out.push({ root: olderRoot, block, envelope: (await this.db.getEnvelope(olderRoot)) ?? null });
+    const { db } = this;
+    if (olderRoot === null || !db || !(from < below)) return out.reverse();
+    // Below what the chain holds, the chain is finalized. Blocks finalized since the canonical index
+    // was last written (it is written after the chain moves on), or all of them in a database older
+    // than the index: walk their parents back to the index
+    const indexed = await db.highestCanonicalSlot();
+    let top = Math.min(end, below);
+    while (indexed < below - 1 && olderRoot !== null) {
+      const block = await db.getBlock(olderRoot);
+      if (!block) return out.reverse();
+      const { slot } = block.message;
+      if (slot <= indexed) {
+        top = Math.min(top, slot + 1);
+        break;
       }
-      olderRoot = block.message.slot > 0 ? toHex(block.message.parent_root) : null;
+      if (slot < from) return out.reverse();
+      if (slot < end) out.push({ root: olderRoot, block, envelope: (await db.getEnvelope(olderRoot)) ?? null });
+      top = Math.min(top, slot);
+      olderRoot = slot > 0 ? toHex(block.message.parent_root) : null;
+    }
+    if (olderRoot === null) return out.reverse();
+    const roots = await db.canonicalRootsBySlot(from, top);
+    for (let i = roots.length - 1; i >= 0; i--) {
+      const { root } = roots[i];
+      const block = await db.getBlock(root);
+      if (!block) break;
+      out.push({ root, block, envelope: (await db.getEnvelope(root)) ?? null });
     }
     return out.reverse();
   }
