@@ -132,23 +132,36 @@ export async function resolveBlock(api: ApiContext, id: string): Promise<Resolve
   return found;
 }
 
+/** A canonical block below finality, with its post-block state: where the next regeneration may resume. */
+interface ReplayPoint {
+  block: { root: string; block: SignedBeaconBlock; envelope: SignedExecutionPayloadEnvelope | null };
+  postBlock: CachedBeaconState;
+}
+/** The newest replay point per API: history below finality never changes, so it stays valid. */
+const replayPoints = new WeakMap<ApiContext, ReplayPoint>();
+
 /**
  * A state of the canonical chain at `slot`, regenerated from genesis through the stored canonical
  * blocks: for slots below the oldest block the chain holds. Genesis comes from the chain's anchor when
- * that is genesis, else from the database; without either the state is gone (404).
+ * that is genesis, else from the database; without either the state is gone (404). A later slot resumes
+ * from the last regeneration (explorers walk history forwards), an earlier one starts again at genesis.
  */
 async function regenerateHistorical(api: ApiContext, slot: number): Promise<CachedBeaconState> {
   const { chain, ctx, opts } = api;
   let state: CachedBeaconState | undefined;
-  if (chain.anchor.state.slot === 0) state = chain.anchor;
+  let previous: ReplayPoint["block"] | null = null;
+  const resume = replayPoints.get(api);
+  if (resume && resume.block.block.message.slot <= slot) {
+    state = resume.postBlock;
+    previous = resume.block;
+  } else if (chain.anchor.state.slot === 0) state = chain.anchor;
   else {
     const stored = await opts.db?.getGenesis();
     if (stored) state = CachedState.fromBytes(ctx, stored.stateBytes, chain.anchor.caches);
   }
   if (!state) throw notFound(`state at slot ${slot} is gone: below the node's anchor and no stored genesis`);
-  let previous: { root: string; block: SignedBeaconBlock; envelope: SignedExecutionPayloadEnvelope | null } | null =
-    null;
-  for (const next of await blockHistory(api).range(1, slot)) {
+  const from = previous ? previous.block.message.slot + 1 : 1;
+  for (const next of await blockHistory(api).range(from, slot + 1 - from)) {
     // A block built on its parent's FULL variant sees the parent's payload applied first
     if (previous?.envelope && chain.buildsOnFull(next.block, previous)) {
       state = stateTransitionEnvelope(state, previous.envelope, chain.engine, { verifySignature: false });
@@ -156,6 +169,7 @@ async function regenerateHistorical(api: ApiContext, slot: number): Promise<Cach
     state = stateTransition(state, next.block, { verifySignatures: false });
     previous = next;
   }
+  if (previous) replayPoints.set(api, { block: previous, postBlock: state });
   if (previous?.envelope && previous.block.message.slot === slot) {
     state = stateTransitionEnvelope(state, previous.envelope, chain.engine, { verifySignature: false });
   }

@@ -88,6 +88,16 @@ describe("Beacon-API behaviour beyond the schema", () => {
     assert.equal((await get(`/eth/v1/beacon/headers/${OLD_SLOT}`, undefined, bareBase)).status, 404);
   });
 
+  it("regenerates history in any order: each state below finality is the one its block (or envelope) committed to", async () => {
+    for (const slot of [9, 3, 12, 2, 13]) {
+      const [{ root }] = await db.blockRootsBySlot(slot, slot + 1);
+      const block = await db.getBlock(root);
+      const envelope = await db.getEnvelope(root);
+      const expected = toHex(envelope ? envelope.message.state_root : block!.message.state_root);
+      assert.equal((await get(`/eth/v1/beacon/states/${slot}/root`)).body.data.root, expected, `slot ${slot}`);
+    }
+  });
+
   it("serves the genesis block as the spec defines it, hashing to the anchor root (not the chain's stand-in)", async () => {
     const header = (await get("/eth/v1/beacon/headers/genesis")).body.data;
     assert.equal(header.root, node.chain.anchorRoot);
