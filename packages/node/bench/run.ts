@@ -3,14 +3,17 @@
  * gossip-to-head import latency (target p99 ≤ 150 ms), range-sync throughput (target ≥ 300 blocks/s)
  * and the REST API's latency under a flood of far-future blocks (target p99 ≤ 50 ms, head advancing);
  * then, in one node, the cost of the gossip checks of exits and slashings, of the equivocation watch
- * and of admitting one gossip vote.
+ * and of admitting one gossip vote; what forged equivocations cost the watch, and BlocksByRange deep in
+ * a 20k-block history.
  * Each figure prints a human line and one JSON line {"name","value","unit"}; about two minutes.
  * Names as arguments run only those benchmarks (`npm run bench -- farFutureFlood`).
  */
 import { useFastHasher } from "@turnstile/ticket-state";
+import { blocksByRange } from "./blocksByRange.ts";
 import { note } from "./common.ts";
 import { exitsAndSlashings } from "./exitsAndSlashings.ts";
 import { farFutureFlood } from "./farFutureFlood.ts";
+import { forgedEquivocations } from "./forgedEquivocations.ts";
 import { gossipToHead } from "./gossipToHead.ts";
 import { gossipVotes } from "./gossipVotes.ts";
 import { rangeSync } from "./rangeSync.ts";
@@ -21,6 +24,8 @@ const BENCHES: Record<string, () => Promise<void>> = {
   farFutureFlood,
   exitsAndSlashings,
   gossipVotes,
+  forgedEquivocations,
+  blocksByRange,
 };
 
 await useFastHasher();
