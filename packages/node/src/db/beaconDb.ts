@@ -133,20 +133,22 @@ export class BeaconDb {
   }
 
   /**
-   * Index entries for the finalized chain that ends at block `root`: walks its parents back until a
-   * block already indexed (the previous finalized one, so about an epoch of blocks) or one the
-   * database lacks (the first anchor; also a database written before the index existed is indexed
-   * whole, once).
+   * Index entries for the finalized chain that ends at block `root`: walks its parents back to the
+   * highest slot already indexed (the previous finalized block's, so about an epoch of blocks) or to
+   * a block the database lacks (the first anchor's; a database written before the index existed is
+   * so indexed whole, once). Finality never reverts, so what is indexed stays the chain's.
    */
   private async canonicalIndexUpTo(root: string): Promise<{ type: "put"; key: Uint8Array; value: Uint8Array }[]> {
+    const indexed = await this.highestCanonicalSlot();
     const puts: { type: "put"; key: Uint8Array; value: Uint8Array }[] = [];
     for (let r: string | null = root; r !== null; ) {
       const block = await this.getBlock(r);
-      if (!block) break;
-      const key = bucketKey(Bucket.canonicalBySlot, uint64Key(block.message.slot));
-      const indexed = await this.get(key);
-      if (indexed && toHex(indexed) === r) break;
-      puts.push({ type: "put", key, value: fromHex(r) });
+      if (!block || block.message.slot <= indexed) break;
+      puts.push({
+        type: "put",
+        key: bucketKey(Bucket.canonicalBySlot, uint64Key(block.message.slot)),
+        value: fromHex(r),
+      });
       r = block.message.slot > 0 ? toHex(block.message.parent_root) : null;
     }
     return puts;
