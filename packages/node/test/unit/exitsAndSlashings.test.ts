@@ -434,6 +434,21 @@ describe("pool endpoints", () => {
       assert.equal(refused.status, 400);
       assert.match(refused.body!.message, /invalid signature/);
       assert.equal((await post("/eth/v1/beacon/pool/voluntary_exits", { message: {} })).status, 400);
+      // Numbers must be canonical decimal strings: ssz alone reads "1.5" as 1 and "-1" as 2^64-1
+      const goodExit = sszTypes.SignedVoluntaryExit.toJson(signedExit(head, 7, 0)) as {
+        message: { epoch: string; validator_index: string };
+      };
+      for (const [field, value] of [
+        ["epoch", "-1"],
+        ["epoch", "0.5"],
+        ["validator_index", "7.0"],
+        ["validator_index", "7e0"],
+      ]) {
+        const odd = { ...goodExit, message: { ...goodExit.message, [field]: value } };
+        const res = await post("/eth/v1/beacon/pool/voluntary_exits", odd);
+        assert.equal(res.status, 400, `${field} = ${value}`);
+        assert.match(res.body!.message, /canonical/, `${field} = ${value}`);
+      }
       assert.equal((await post("/eth/v1/beacon/pool/proposer_slashings", { nonsense: 1 })).status, 400);
       const slashingJson = { attestation_1: {}, attestation_2: {} };
       const noHeader = await post("/eth/v2/beacon/pool/attester_slashings", slashingJson);

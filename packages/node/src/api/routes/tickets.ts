@@ -8,6 +8,14 @@ const DEFAULT_POOL_LIMIT = 100;
 const MAX_POOL_LIMIT = 10_000;
 
 /** `/eth/v1/tickets/*`: the ticket market (documented in docs/api/tickets.yaml). */
+/** A query or path number: decimal digits only ("0x1", "1e3", "" and "-1" are refused), a safe integer. */
+function decimalQuery(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = typeof value === "string" && /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n)) throw badRequest(`${name} must be a decimal number`);
+  return n;
+}
+
 export function ticketRoutes(api: ApiContext): Route[] {
   const { chain, ctx } = api;
   return [
@@ -37,12 +45,9 @@ export function ticketRoutes(api: ApiContext): Route[] {
       method: "GET",
       path: "/eth/v1/tickets/pool",
       handler: async (req) => {
-        const limit = req.query.limit === undefined ? DEFAULT_POOL_LIMIT : Number(req.query.limit);
-        if (!Number.isSafeInteger(limit) || limit < 0 || limit > MAX_POOL_LIMIT) {
-          throw badRequest(`limit must be 0..${MAX_POOL_LIMIT}`);
-        }
-        const owner = req.query.owner === undefined ? undefined : Number(req.query.owner);
-        if (owner !== undefined && !Number.isSafeInteger(owner)) throw badRequest("owner must be a buyer index");
+        const limit = decimalQuery(req.query.limit, "limit") ?? DEFAULT_POOL_LIMIT;
+        if (limit > MAX_POOL_LIMIT) throw badRequest(`limit must be 0..${MAX_POOL_LIMIT}`);
+        const owner = decimalQuery(req.query.owner, "owner");
         const pool = chain.head().state.state.ticket_pool;
         const tickets = [];
         for (let i = 0; i < pool.length && tickets.length < limit; i++) {
@@ -66,8 +71,7 @@ export function ticketRoutes(api: ApiContext): Route[] {
       method: "GET",
       path: "/eth/v1/tickets/buyers/:index",
       handler: async (req) => {
-        if (!/^\d+$/.test(req.params.index)) throw badRequest("buyer index must be a number");
-        const index = Number(req.params.index);
+        const index = decimalQuery(req.params.index ?? "", "buyer index") ?? 0;
         const buyers = chain.head().state.state.buyers;
         if (index >= buyers.length) throw notFound(`no buyer ${index}`);
         return {
