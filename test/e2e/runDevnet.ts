@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after } from "node:test";
 import { fileURLToPath } from "node:url";
+import type { HealthSummary } from "../../packages/node/src/cli/devnetHealth.ts";
 
 const CLI = fileURLToPath(new URL("../../packages/node/src/cli/index.ts", import.meta.url));
 const dirs: string[] = [];
@@ -24,6 +25,8 @@ export interface Summary {
   priceSeries: { slot: number; price: number }[];
   peakRssMbPerNode: (number | null)[];
   events: string[];
+  health: HealthSummary;
+  healthFailures: string[];
 }
 
 /** Run `turnstile devnet` as a user would, and read its summary. */

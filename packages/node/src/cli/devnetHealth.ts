@@ -12,11 +12,15 @@ export interface PollHealth {
 
 /** Assertoor-style health figures of a devnet run. */
 export interface HealthSummary {
-  /** Correct target (head) votes' share of the active balance, over every epoch the run saw as previous epoch. */
+  /**
+   * Correct target (head) votes' share of the active balance, over the epochs after the genesis
+   * epoch that the run saw as previous epoch; `allEpochs` counts the genesis epoch too.
+   */
   targetVoteShare: number | null;
   headVoteShare: number | null;
+  allEpochs: { targetVoteShare: number | null; headVoteShare: number | null };
   participationPerEpoch: { epoch: number; target: number; head: number }[];
-  /** Most epochs the best finalized checkpoint lagged the wall-clock epoch by, at any poll. */
+  /** Most epochs the best finalized checkpoint lagged the wall-clock epoch by, at any poll from FIRST_FINALIZING_EPOCH on. */
   maxFinalityLagEpochs: number;
   firstFinalizationSlot: number | null;
   /** Longest run of slots without the finalized epoch advancing, from the first finalization to the end. */
@@ -33,6 +37,17 @@ export interface HealthLimits {
 }
 
 const SHARE_DECIMALS = 1000;
+/**
+ * The genesis epoch is warm-up, not judged: the devnet spawns its nodes a few seconds before
+ * genesis, and a loaded machine misses the first slots (blocks, so the votes they would include).
+ */
+const FIRST_JUDGED_EPOCH = 1;
+/**
+ * process_justification_and_finalization returns early while current_epoch <= GENESIS_EPOCH + 1,
+ * so epochs 1 and 2 are justified on entering epoch 3 and epoch 2 finalized on entering epoch 4,
+ * at the earliest: finality lag counts from there.
+ */
+export const FIRST_FINALIZING_EPOCH = 4;
 const share = (part: number, whole: number) => Math.round((part / whole) * SHARE_DECIMALS) / SHARE_DECIMALS;
 
 /** Follow the nodes' health polls through a run. */
@@ -56,7 +71,8 @@ export function trackHealth(slotsPerEpoch: number) {
         epochs.set(p.participationEpoch, { active: p.activeGwei, target: p.targetGwei, head: p.headGwei });
       // Finality of the chain, not of a node still syncing: the best finalized epoch any node has
       const finalized = Math.max(...up.map((q) => q.finalized));
-      maxLag = Math.max(maxLag, Math.floor(slot / slotsPerEpoch) - finalized);
+      const epoch = Math.floor(slot / slotsPerEpoch);
+      if (epoch >= FIRST_FINALIZING_EPOCH) maxLag = Math.max(maxLag, epoch - finalized);
       if (finalized > lastFinalized) {
         lastFinalized = finalized;
         finalizations.push(slot);
@@ -71,23 +87,33 @@ export function trackHealth(slotsPerEpoch: number) {
       });
     },
     summary(): HealthSummary {
-      let active = 0;
-      let target = 0;
-      let head = 0;
-      const participationPerEpoch = [...epochs]
-        .sort(([a], [b]) => a - b)
-        .map(([epoch, e]) => {
+      const sorted = [...epochs].sort(([a], [b]) => a - b);
+      const shares = (from: number) => {
+        let active = 0;
+        let target = 0;
+        let head = 0;
+        for (const [epoch, e] of sorted) {
+          if (epoch < from) continue;
           active += e.active;
           target += e.target;
           head += e.head;
-          return { epoch, target: share(e.target, e.active), head: share(e.head, e.active) };
-        });
+        }
+        return {
+          targetVoteShare: active > 0 ? share(target, active) : null,
+          headVoteShare: active > 0 ? share(head, active) : null,
+        };
+      };
+      const participationPerEpoch = sorted.map(([epoch, e]) => ({
+        epoch,
+        target: share(e.target, e.active),
+        head: share(e.head, e.active),
+      }));
       let gap: number | null = null;
       for (let i = 0; i < finalizations.length; i++)
         gap = Math.max(gap ?? 0, (finalizations[i + 1] ?? lastSlot) - finalizations[i]);
       return {
-        targetVoteShare: active > 0 ? share(target, active) : null,
-        headVoteShare: active > 0 ? share(head, active) : null,
+        ...shares(FIRST_JUDGED_EPOCH),
+        allEpochs: shares(0),
         participationPerEpoch,
         maxFinalityLagEpochs: maxLag,
         firstFinalizationSlot: finalizations[0] ?? null,

@@ -16,17 +16,19 @@ const poll = (o: Partial<PollHealth>): PollHealth => ({
 });
 
 describe("devnet health", () => {
-  it("sums each epoch's last participation and judges a healthy run healthy", () => {
+  it("sums each epoch's last participation, the genesis epoch apart, and judges a healthy run healthy", () => {
     const h = trackHealth(SLOTS_PER_EPOCH);
-    h.observe(9, [poll({ targetGwei: 50, headGwei: 50 })]); // epoch 0 early: superseded below
-    h.observe(15, [poll({ targetGwei: 99, headGwei: 90 })]);
+    h.observe(9, [poll({ participationEpoch: 1, targetGwei: 50, headGwei: 50 })]); // superseded below
+    h.observe(15, [poll({ participationEpoch: 1, targetGwei: 99, headGwei: 90 })]);
     h.observe(24, [poll({ finalized: 1, participationEpoch: 2 }), undefined]);
+    h.observe(25, [poll({ finalized: 1, participationEpoch: 0, targetGwei: 60, headGwei: 40 })]); // warm-up
     const s = h.summary();
     assert.equal(s.targetVoteShare, 0.995);
     assert.equal(s.headVoteShare, 0.95);
+    assert.deepEqual(s.allEpochs, { targetVoteShare: 0.863, headVoteShare: 0.767 });
     assert.deepEqual(
       s.participationPerEpoch.map((e) => e.epoch),
-      [0, 2],
+      [0, 1, 2],
     );
     assert.deepEqual(judgeHealth(s, LIMITS), []);
   });
