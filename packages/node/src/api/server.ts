@@ -31,7 +31,9 @@ export async function startApi(opts: ApiOptions): Promise<FastifyInstance> {
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
     const status = error instanceof ApiError ? error.status : (error.statusCode ?? SERVER_ERROR);
     const message = error instanceof ApiError ? error.reason : error.message;
-    void reply.code(status).send({ code: status, message: status >= SERVER_ERROR ? "internal error" : message });
+    // An ApiError's reason is written for the client (a 503 says why); other server errors are not shown
+    const shown = error instanceof ApiError || status < SERVER_ERROR;
+    void reply.code(status).send({ code: status, message: shown ? message : "internal error" });
   });
   app.setNotFoundHandler((request, reply) => {
     void reply.code(NOT_FOUND).send({ code: NOT_FOUND, message: `no route ${request.method} ${request.url}` });

@@ -1,28 +1,26 @@
-import { sszTypes, toHex } from "@turnstile/ticket-state";
-import type { BlockEntry } from "../../chain/chain.ts";
-import type { DroppedCommitment } from "../../node/beaconNode.ts";
 import type { ApiContext } from "../context.ts";
-import { badRequest } from "../errors.ts";
-import { STATUS_NAMES } from "../responses.ts";
+import { EventHub } from "../eventHub.ts";
+import { parseTopics } from "../eventTopics.ts";
 import type { Route } from "../routeTable.ts";
 
-const TOPICS = ["head", "block", "payload", "finalized_checkpoint", "ticket_assigned", "commitment_dropped"] as const;
-
-/** `/eth/v1/events`: Server-Sent Events for the topics asked for. */
+/**
+ * `/eth/v1/events`: Server-Sent Events for the topics asked for. Every Beacon-API topic is accepted;
+ * those Turnstile cannot produce (see eventTopics.ts) never fire. At most MAX_EVENT_SUBSCRIBERS streams
+ * are open at once; beyond, 503.
+ */
 export function eventRoutes(api: ApiContext): Route[] {
-  const { node, chain, ctx } = api;
+  const hub = new EventHub(api.node, api.chain);
   return [
     {
       method: "GET",
       path: "/eth/v1/events",
       handler: async (req, reply) => {
-        const requested = ([] as string[]).concat(req.query.topics ?? []).flatMap((t) => t.split(","));
-        const unknown = requested.filter((t) => !(TOPICS as readonly string[]).includes(t));
-        if (requested.length === 0 || unknown.length > 0) {
-          throw badRequest(
-            `topics must be some of ${TOPICS.join(", ")}${unknown.length ? `; unknown: ${unknown.join(", ")}` : ""}`,
-          );
-        }
+        const topics = parseTopics(req.query.topics);
+        const unsubscribe = hub.subscribe(topics, (topic, json) =>
+          reply.raw.write(`event: ${topic}\ndata: ${json}\n\n`),
+        );
+        // The response closes when the client goes or the server shuts down
+        reply.raw.on("close", unsubscribe);
         reply.raw.writeHead(200, {
           "content-type": "text/event-stream",
           "cache-control": "no-cache",
@@ -30,47 +28,6 @@ export function eventRoutes(api: ApiContext): Route[] {
         });
         // Headers now, not with the first event: a client sees the stream open at once
         reply.raw.flushHeaders();
-        const send = (event: string, data: unknown) => {
-          if (requested.includes(event)) reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-        };
-        const onHead = (head: { root: string; slot: number; payloadStatus: number }) =>
-          send("head", { slot: String(head.slot), block: head.root, payload_status: STATUS_NAMES[head.payloadStatus] });
-        const onBlock = (entry: BlockEntry) => {
-          send("block", { slot: String(entry.block.message.slot), block: entry.root });
-          const s = chain.regen.getPostState(entry.root, false).state;
-          const lookahead = s.slot + ctx.preset.TICKET_LOOKAHEAD_SLOTS;
-          const assignment = s.ticket_assignments.getReadonly(lookahead % (ctx.preset.TICKET_LOOKAHEAD_SLOTS + 1));
-          if (assignment.slot === lookahead)
-            send("ticket_assigned", sszTypes.TicketAssignment.toJson(assignment.toValue()));
-        };
-        const onPayload = (entry: BlockEntry) =>
-          send("payload", {
-            slot: String(entry.block.message.slot),
-            block: entry.root,
-            block_hash: toHex(entry.envelope!.message.payload.block_hash),
-          });
-        const onFinalized = (cp: { epoch: number; root: string }) =>
-          send("finalized_checkpoint", { epoch: String(cp.epoch), block: cp.root });
-        const onDropped = (d: DroppedCommitment) =>
-          send("commitment_dropped", {
-            slot: String(d.slot),
-            block: d.blockRoot,
-            proposer_index: String(d.proposerIndex),
-            ticket_id: String(d.ticketId),
-            seconds_before_slot: d.secondsBeforeSlot,
-          });
-        chain.on("head", onHead);
-        chain.on("block", onBlock);
-        chain.on("payload", onPayload);
-        chain.on("finalized", onFinalized);
-        node.on("commitmentDropped", onDropped);
-        req.raw.on("close", () => {
-          node.off("commitmentDropped", onDropped);
-          chain.off("head", onHead);
-          chain.off("block", onBlock);
-          chain.off("payload", onPayload);
-          chain.off("finalized", onFinalized);
-        });
         return reply;
       },
     },
