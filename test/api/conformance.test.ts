@@ -36,6 +36,13 @@ const CONFORMANT = [
   "GET /eth/v1/config/fork_schedule",
   "GET /eth/v1/config/deposit_contract",
   "GET /eth/v1/debug/fork_choice",
+  // Events: the data of the first event of each topic, against the spec's example and the client's type
+  "GET /eth/v1/events?topics=head",
+  "GET /eth/v1/events?topics=head_v2",
+  "GET /eth/v1/events?topics=block",
+  "GET /eth/v1/events?topics=finalized_checkpoint",
+  "GET /eth/v1/events?topics=chain_reorg",
+  "GET /eth/v1/events?topics=execution_payload",
 ];
 
 const ROOT = `0x${"ab".repeat(32)}`;

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { ApiClient, routes } from "@lodestar/api";
 import { type ApiOptions, BeaconDb, NodeMetrics, persistChain, startApi } from "@turnstile/node";
 import { toHex } from "@turnstile/ticket-state";
+import { reorgOneBlock } from "../../packages/node/test/unit/forkedHead.ts";
 import { steppedNode } from "../../packages/node/test/unit/helpers.ts";
 import { ENDPOINT_PROBES, type EndpointProbe, EVENT_TOPICS, type ProbeContext } from "./endpointProbes.ts";
 import { BeaconApiSpec, matchesExampleShape, type Verdict } from "./openApiSpec.ts";
@@ -222,7 +223,8 @@ async function eventRow(
 export async function runConformance(): Promise<ConformanceRow[]> {
   const spec = new BeaconApiSpec();
   const { client, parseEvent, knowsTopic } = await loadLodestar();
-  const { node, run, ctx } = steppedNode();
+  const stepped = steppedNode();
+  const { node, run, ctx } = stepped;
   // A database as a running node keeps one: history below finality is read from it
   const dir = mkdtempSync(join(tmpdir(), "turnstile-conformance-"));
   const db = new BeaconDb(ctx, join(dir, "db"));
@@ -253,10 +255,14 @@ export async function runConformance(): Promise<ConformanceRow[]> {
     for (const probe of ENDPOINT_PROBES) rows.push(await probeEndpoint(spec, baseUrl, api, probe, c));
 
     const streams = await Promise.all(EVENT_TOPICS.map((t) => openEventStream(baseUrl, t, controller.signal)));
-    run(probedSlot + 1, probedSlot + EPOCHS_WATCHING_EVENTS * slotsPerEpoch);
+    const lastWatched = probedSlot + EPOCHS_WATCHING_EVENTS * slotsPerEpoch;
+    run(probedSlot + 1, lastWatched);
+    // A reorg under watch, for chain_reorg: a rival node that ran the same slots outbids the next block
+    const rival = steppedNode();
+    rival.run(1, lastWatched);
+    reorgOneBlock(stepped, rival, lastWatched + 1);
     const deadline = Date.now() + EVENT_WAIT_MS;
-    const waiting = () =>
-      streams.some((s) => s.status === OK_STATUS && s.topic !== "chain_reorg" && s.events.length === 0);
+    const waiting = () => streams.some((s) => s.status === OK_STATUS && s.events.length === 0);
     while (waiting() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     for (const stream of streams) rows.push(await eventRow(spec, stream, parseEvent, knowsTopic));
     return rows;

@@ -156,8 +156,8 @@ export const ENDPOINT_PROBES: readonly EndpointProbe[] = [
 ];
 
 /**
- * Event topics checked on `/eth/v1/events`: the ones issue 11 names. `chain_reorg` needs a reorg to fire; the
- * harness checks that the subscription is accepted and, if one fires, its shape.
+ * Event topics checked on `/eth/v1/events`: the ones issue 11 names. `chain_reorg` needs a reorg to fire: the
+ * harness makes one at the end of the watch (a rival block outbids an unvoted one).
  */
 export const EVENT_TOPICS = [
   "head",
