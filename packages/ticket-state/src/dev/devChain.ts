@@ -58,6 +58,13 @@ export interface DevChainOptions {
   buyerBalance?: number;
   initialTicketsPerBuyer?: number;
   genesisTime?: number;
+  /**
+   * Verify the BLS signatures of imported blocks and envelopes (default true). Only the market lab
+   * turns it off, by an explicit flag: everything is still signed, nothing is checked.
+   */
+  verifySignatures?: boolean;
+  /** Builds and judges payloads (default: a DeterministicExecutionEngine); the lab passes one with its own MEV process. */
+  engine?: DeterministicExecutionEngine;
 }
 
 /** What the honest (or not) actors do in one slot. Every field has a sensible default. */
@@ -101,10 +108,12 @@ export class DevChain {
   /** Attestations made during the last slot, included in the next block. */
   private pendingAttestations: Attestation[] = [];
   private pendingPayloadAttestations: PayloadAttestation[] = [];
+  private readonly verifySignatures: boolean;
 
   constructor(ctx: ChainContext, opts: DevChainOptions) {
     this.ctx = ctx;
-    this.engine = new DeterministicExecutionEngine(ctx);
+    this.engine = opts.engine ?? new DeterministicExecutionEngine(ctx);
+    this.verifySignatures = opts.verifySignatures ?? true;
     this.validatorKeys = Array.from({ length: opts.validatorCount }, (_, i) => interopSecretKey(i));
     this.buyerKeys = Array.from({ length: opts.buyerCount }, (_, i) => interopBuyerSecretKey(i));
     const genesisTime = opts.genesisTime ?? 0;
@@ -220,14 +229,14 @@ export class DevChain {
       return { slot, block: null, envelope: null };
     }
     const signedBlock = this.produceBlock(slot, plan);
-    const postBlock = stateTransition(this.head, signedBlock);
+    const postBlock = stateTransition(this.head, signedBlock, { verifySignatures: this.verifySignatures });
     const blockRoot = this.ctx.ssz.BeaconBlock.hashTreeRoot(signedBlock.message);
     let envelope: SignedExecutionPayloadEnvelope | null = null;
     let head = postBlock;
     const commitment = signedBlock.message.body.signed_payload_commitment.message;
     if (!isZero(commitment.block_hash) && !plan.withholdPayload) {
       envelope = this.produceEnvelope(postBlock, blockRoot, commitment);
-      head = stateTransitionEnvelope(postBlock, envelope, this.engine);
+      head = stateTransitionEnvelope(postBlock, envelope, this.engine, { verifySignature: this.verifySignatures });
     }
     this.head = head;
     this.headBlockRoot = blockRoot;
