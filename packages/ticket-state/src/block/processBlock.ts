@@ -7,6 +7,7 @@ import { processPayloadAttestation } from "./processPayloadAttestation.ts";
 import { processPayloadCommitment } from "./processPayloadCommitment.ts";
 import { processProposerSlashing } from "./processProposerSlashing.ts";
 import { processRandao } from "./processRandao.ts";
+import { processTicketBid } from "./processTicketBid.ts";
 import { processTicketPurchase } from "./processTicketPurchase.ts";
 import { processTicketTransfer } from "./processTicketTransfer.ts";
 import { processVoluntaryExit } from "./processVoluntaryExit.ts";
@@ -31,4 +32,5 @@ export function processOperations(cs: CachedBeaconState, block: BeaconBlock, bct
   for (const op of body.ticket_purchases) processTicketPurchase(cs, op, bctx);
   for (const op of body.ticket_transfers) processTicketTransfer(cs, op, bctx);
   for (const op of body.payload_attestations) processPayloadAttestation(cs, op, bctx);
+  for (const op of body.ticket_bids) processTicketBid(cs, op, bctx);
 }

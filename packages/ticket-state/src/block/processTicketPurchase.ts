@@ -1,6 +1,7 @@
 import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
 import { TicketError, TicketErrorCode } from "../errors/index.ts";
 import { getTicketPurchaseSignatureSet } from "../signatureSets/index.ts";
+import { isAuctionPricing } from "../tickets/auctionSchedule.ts";
 import type { SignedTicketPurchase } from "../types/index.ts";
 import { ExecutionTicket } from "../types/sszTypes.ts";
 import { type BlockProcessingContext, collectSignatureSet } from "./types.ts";
@@ -16,6 +17,12 @@ export function processTicketPurchase(
 ): void {
   const { state, ctx } = cs;
   const purchase = signed.message;
+  // assert not is_auction_pricing(): under auction pricing tickets are sold only by bid
+  if (isAuctionPricing(ctx.config)) {
+    throw new TicketError(TicketErrorCode.PURCHASE_UNDER_AUCTION, "tickets are sold by auction only", {
+      pricing: ctx.config.TICKET_PRICING,
+    });
+  }
   if (purchase.buyer_index >= state.buyers.length) {
     throw new TicketError(TicketErrorCode.UNKNOWN_BUYER, "unknown buyer account", { buyerIndex: purchase.buyer_index });
   }

@@ -2,7 +2,13 @@ import { parse as parseYaml } from "yaml";
 import type { PresetName } from "../params/presets.ts";
 import { ConfigError, ConfigErrorCode } from "./errors.ts";
 
-export const TICKET_PRICING_RULES = ["pool_target", "sales_target", "fixed"] as const;
+export const TICKET_PRICING_RULES = [
+  "pool_target",
+  "sales_target",
+  "fixed",
+  "first_price_auction",
+  "second_price_auction",
+] as const;
 export type TicketPricing = (typeof TICKET_PRICING_RULES)[number];
 export const TICKET_REVENUE_SINKS = ["burn", "validators"] as const;
 export type TicketRevenueSink = (typeof TICKET_REVENUE_SINKS)[number];
@@ -42,6 +48,10 @@ export interface ChainConfig {
   TICKET_EXPIRY_EPOCHS: number;
   TICKET_ON_MISSED_BLOCK: TicketOnMissedBlock;
   TICKET_REVENUE_SINK: TicketRevenueSink;
+  /** Ticket auctions: slots per auction (1 = one auction per slot); settled on entering a multiple of it. */
+  TICKET_AUCTION_PERIOD_SLOTS: number;
+  /** Ticket auctions: tickets sold per auction (the supply); the reserve price is MIN_TICKET_PRICE. */
+  TICKETS_PER_AUCTION: number;
 }
 
 const GWEI_PER_ETH = 1_000_000_000;
@@ -71,6 +81,8 @@ export const minimalChainConfig: ChainConfig = {
   TICKET_EXPIRY_EPOCHS: 0,
   TICKET_ON_MISSED_BLOCK: "return_to_pool",
   TICKET_REVENUE_SINK: "burn",
+  TICKET_AUCTION_PERIOD_SLOTS: 1,
+  TICKETS_PER_AUCTION: 1,
 };
 
 export const mainnetChainConfig: ChainConfig = {
@@ -113,6 +125,8 @@ const FIELD_KINDS: Record<keyof ChainConfig, Kind> = {
   TICKET_EXPIRY_EPOCHS: "uint",
   TICKET_ON_MISSED_BLOCK: "missed",
   TICKET_REVENUE_SINK: "sink",
+  TICKET_AUCTION_PERIOD_SLOTS: "uint",
+  TICKETS_PER_AUCTION: "uint",
 };
 const ENUMS: Record<TicketEnumKind, readonly string[]> = {
   pricing: TICKET_PRICING_RULES,
@@ -196,6 +210,8 @@ export function validateChainConfig(config: ChainConfig): ChainConfig {
   require(config.MIN_TICKET_PRICE > 0, "MIN_TICKET_PRICE", "must be positive (a free ticket makes the pool unbounded)");
   require(config.INITIAL_TICKET_PRICE >=
     config.MIN_TICKET_PRICE, "INITIAL_TICKET_PRICE", "must be at least MIN_TICKET_PRICE");
+  require(config.TICKET_AUCTION_PERIOD_SLOTS > 0, "TICKET_AUCTION_PERIOD_SLOTS", "must be positive");
+  require(config.TICKETS_PER_AUCTION > 0, "TICKETS_PER_AUCTION", "must be positive");
   require(config.MAX_TICKET_PRICE >=
     config.INITIAL_TICKET_PRICE, "MAX_TICKET_PRICE", "must be at least INITIAL_TICKET_PRICE");
   return config;

@@ -36,6 +36,7 @@ export const DOMAIN_PAYLOAD_COMMITMENT = domain("22000000");
 export const DOMAIN_PAYLOAD_ENVELOPE = domain("23000000");
 /** Seed domain for the ticket lottery (not a signing domain). */
 export const DOMAIN_TICKET_LOTTERY = domain("24000000");
+export const DOMAIN_TICKET_BID = domain("2a000000");
 
 /** Compressed G2 point at infinity: the "no signature" of an empty payload commitment. */
 export const G2_POINT_AT_INFINITY = Uint8Array.from([0xc0, ...new Array<number>(95).fill(0)]);

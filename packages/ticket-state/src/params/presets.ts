@@ -39,6 +39,7 @@ export interface Preset {
   MAX_PAYLOAD_ATTESTATIONS: number;
   MAX_TICKET_PURCHASES: number;
   MAX_TICKET_TRANSFERS: number;
+  MAX_TICKET_BIDS: number;
   // Execution (Bellatrix)
   MAX_BYTES_PER_TRANSACTION: number;
   MAX_TRANSACTIONS_PER_PAYLOAD: number;
@@ -51,6 +52,8 @@ export interface Preset {
   TICKET_POOL_LIMIT: number;
   BUYER_REGISTRY_LIMIT: number;
   TICKET_LOOKAHEAD_SLOTS: number;
+  /** Bids held in `state.ticket_bids` for the open auction (ticket auctions) */
+  TICKET_BID_BOOK_LIMIT: number;
 }
 
 export type PresetName = "mainnet" | "minimal";
@@ -86,6 +89,7 @@ export const mainnetPreset: Preset = {
   MAX_PAYLOAD_ATTESTATIONS: 4,
   MAX_TICKET_PURCHASES: 16,
   MAX_TICKET_TRANSFERS: 16,
+  MAX_TICKET_BIDS: 16,
   MAX_BYTES_PER_TRANSACTION: 2 ** 30,
   MAX_TRANSACTIONS_PER_PAYLOAD: 2 ** 20,
   BYTES_PER_LOGS_BLOOM: 256,
@@ -95,6 +99,7 @@ export const mainnetPreset: Preset = {
   TICKET_POOL_LIMIT: 2 ** 16,
   BUYER_REGISTRY_LIMIT: 2 ** 24,
   TICKET_LOOKAHEAD_SLOTS: 32,
+  TICKET_BID_BOOK_LIMIT: 2 ** 10,
 };
 
 export const minimalPreset: Preset = {
@@ -109,6 +114,7 @@ export const minimalPreset: Preset = {
   PTC_SIZE: 2,
   TICKET_POOL_LIMIT: 2 ** 10,
   TICKET_LOOKAHEAD_SLOTS: 8,
+  TICKET_BID_BOOK_LIMIT: 2 ** 8,
 };
 
 export const presets: Record<PresetName, Preset> = { mainnet: mainnetPreset, minimal: minimalPreset };

@@ -8,6 +8,7 @@ import {
   DOMAIN_PAYLOAD_ENVELOPE,
   DOMAIN_PTC_ATTESTER,
   DOMAIN_RANDAO,
+  DOMAIN_TICKET_BID,
   DOMAIN_TICKET_PURCHASE,
   DOMAIN_TICKET_TRANSFER,
   DOMAIN_VOLUNTARY_EXIT,
@@ -19,6 +20,7 @@ import type {
   IndexedPayloadAttestation,
   SignedBeaconBlockHeader,
   SignedExecutionPayloadEnvelope,
+  SignedTicketBid,
   SignedTicketPurchase,
   SignedTicketTransfer,
   SignedVoluntaryExit,
@@ -29,6 +31,7 @@ import {
   Epoch,
   ExecutionPayloadCommitment,
   PayloadAttestationData,
+  TicketBid,
   TicketPurchase,
   TicketTransfer,
   VoluntaryExit,
@@ -127,6 +130,20 @@ export function getTicketTransferSignatureSet(
     type: "single",
     pubkey: cs.caches.pubkeys.get(ownerPubkey),
     signingRoot: computeSigningRoot(TicketTransfer, signed.message, getDomain(cs, DOMAIN_TICKET_TRANSFER)),
+    signature: signed.signature,
+  };
+}
+
+export function getTicketBidSignatureSet(
+  cs: CachedBeaconState,
+  signed: SignedTicketBid,
+  buyerPubkey: Uint8Array,
+): SignatureSet {
+  return {
+    kind: "ticket_bid",
+    type: "single",
+    pubkey: cs.caches.pubkeys.get(buyerPubkey),
+    signingRoot: computeSigningRoot(TicketBid, signed.message, getDomain(cs, DOMAIN_TICKET_BID)),
     signature: signed.signature,
   };
 }

@@ -143,6 +143,15 @@ export const SignedTicketTransfer = new ContainerType(
   { message: TicketTransfer, signature: BLSSignature },
   { typeName: "SignedTicketTransfer" },
 );
+/** A sealed bid in a ticket auction: `count` tickets at up to `bid_price` each, escrowed at inclusion. */
+export const TicketBid = new ContainerType(
+  { buyer_index: BuyerIndex, nonce: Uint64, count: Uint64, bid_price: Gwei, auction_slot: Slot },
+  { typeName: "TicketBid" },
+);
+export const SignedTicketBid = new ContainerType(
+  { message: TicketBid, signature: BLSSignature },
+  { typeName: "SignedTicketBid" },
+);
 export const ExecutionPayloadCommitment = new ContainerType(
   {
     slot: Slot,
@@ -247,6 +256,7 @@ export function createPresetTypes(p: Preset) {
       ticket_transfers: new ListCompositeType(SignedTicketTransfer, p.MAX_TICKET_TRANSFERS),
       signed_payload_commitment: SignedExecutionPayloadCommitment,
       payload_attestations: new ListCompositeType(PayloadAttestation, p.MAX_PAYLOAD_ATTESTATIONS),
+      ticket_bids: new ListCompositeType(SignedTicketBid, p.MAX_TICKET_BIDS),
     },
     { typeName: "BeaconBlockBody" },
   );
@@ -304,6 +314,8 @@ export function createPresetTypes(p: Preset) {
       latest_payload_commitment: ExecutionPayloadCommitment,
       latest_block_hash: Hash32,
       execution_payload_availability: new BitVectorType(p.SLOTS_PER_HISTORICAL_ROOT),
+      // Ticket auctions: the open auction's bids, in inclusion order, each escrowed
+      ticket_bids: new ListCompositeType(TicketBid, p.TICKET_BID_BOOK_LIMIT),
     },
     { typeName: "BeaconState" },
   );
@@ -347,6 +359,8 @@ export const sharedTypes = {
   SignedTicketPurchase,
   TicketTransfer,
   SignedTicketTransfer,
+  TicketBid,
+  SignedTicketBid,
   ExecutionPayloadCommitment,
   SignedExecutionPayloadCommitment,
 };
