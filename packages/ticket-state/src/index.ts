@@ -17,6 +17,7 @@ export { getIndexedPayloadAttestation, processPayloadAttestation } from "./block
 export { isEmptyCommitment, processPayloadCommitment } from "./block/processPayloadCommitment.ts";
 export { processProposerSlashing } from "./block/processProposerSlashing.ts";
 export { processRandao } from "./block/processRandao.ts";
+export { processTicketBid } from "./block/processTicketBid.ts";
 export { processTicketPurchase } from "./block/processTicketPurchase.ts";
 export { processTicketTransfer } from "./block/processTicketTransfer.ts";
 export { processVoluntaryExit } from "./block/processVoluntaryExit.ts";
@@ -61,6 +62,7 @@ export { buildCommitment, HOLDER_FEE_RECIPIENT, SELF_BUILD_FEE_RECIPIENT } from 
 export { computeBlockStateRoot, computeEnvelopeStateRoot } from "./produce/computeStateRoots.ts";
 export { type BlockOperations, type ProducedBlock, produceBlock } from "./produce/produceBlock.ts";
 export { signObject } from "./produce/signObject.ts";
+export { signTicketBid } from "./produce/signTicketBid.ts";
 // Signature sets
 export * from "./signatureSets/index.ts";
 export { processSlot } from "./slot/processSlot.ts";
@@ -75,6 +77,20 @@ export {
 // State transition
 export * from "./stateTransition.ts";
 // Ticket market helpers
+export {
+  AUCTION_PRICING_RULES,
+  type AuctionPricing,
+  computeOpenAuctionSlot,
+  isAuctionPricing,
+  isAuctionSettlementSlot,
+} from "./tickets/auctionSchedule.ts";
+export {
+  type AuctionBid,
+  type AuctionFill,
+  type AuctionOutcome,
+  clearTicketAuction,
+} from "./tickets/clearTicketAuction.ts";
+export { settleTicketAuction } from "./tickets/settleTicketAuction.ts";
 export {
   getTicketAssignment,
   isSelfBuild,

@@ -19,8 +19,10 @@ import {
 import { buildCommitment } from "../produce/buildCommitment.ts";
 import { computeEnvelopeStateRoot } from "../produce/computeStateRoots.ts";
 import { produceBlock } from "../produce/produceBlock.ts";
+import { signTicketBid } from "../produce/signTicketBid.ts";
 import { processSlots } from "../slot/processSlots.ts";
 import { processSlotsCopy, stateTransition, stateTransitionEnvelope } from "../stateTransition.ts";
+import { computeOpenAuctionSlot } from "../tickets/auctionSchedule.ts";
 import { getTicketAssignment, isSelfBuild } from "../tickets/ticketAssignment.ts";
 import type {
   Attestation,
@@ -35,6 +37,7 @@ import type {
   SignedBeaconBlock,
   SignedExecutionPayloadCommitment,
   SignedExecutionPayloadEnvelope,
+  SignedTicketBid,
   SignedTicketPurchase,
   SignedTicketTransfer,
   SignedVoluntaryExit,
@@ -77,6 +80,8 @@ export interface SlotPlan {
   withholdPayload?: boolean;
   purchases?: SignedTicketPurchase[];
   transfers?: SignedTicketTransfer[];
+  /** Ticket auction bids (only under auction pricing); see `signBid`. */
+  bids?: SignedTicketBid[];
   proposerSlashings?: ProposerSlashing[];
   attesterSlashings?: AttesterSlashing[];
   voluntaryExits?: SignedVoluntaryExit[];
@@ -158,6 +163,21 @@ export class DevChain {
     const epoch = computeEpochAtSlot(this.ctx, this.head.state.slot + 1);
     const sig = signObject(this.head, this.buyerKeys[signer], TicketTransfer, message, DOMAIN_TICKET_TRANSFER, epoch);
     return { message, signature: sig };
+  }
+
+  /**
+   * A bid of `buyerIndex` for `count` tickets at `bidPrice` each, in the auction open at the next
+   * slot (or `auctionSlot`), with the account's current nonce (or `nonce`).
+   */
+  signBid(buyerIndex: number, count: number, bidPrice: number, auctionSlot?: number, nonce?: number): SignedTicketBid {
+    const message = {
+      buyer_index: buyerIndex,
+      nonce: nonce ?? this.head.state.buyers.getReadonly(buyerIndex).nonce,
+      count,
+      bid_price: bidPrice,
+      auction_slot: auctionSlot ?? computeOpenAuctionSlot(this.ctx, this.head.state.slot + 1),
+    };
+    return signTicketBid(this.head, this.buyerKeys[buyerIndex], message);
   }
 
   /** `validatorIndex` asks to exit, as of `epoch` (default: the next slot's epoch). */
@@ -269,6 +289,7 @@ export class DevChain {
       payloadAttestations: this.pendingPayloadAttestations.filter((p) => bytesEq(p.data.beacon_block_root, parentRoot)),
       purchases: plan.purchases,
       transfers: plan.transfers,
+      bids: plan.bids,
       proposerSlashings: plan.proposerSlashings,
       attesterSlashings: plan.attesterSlashings,
       voluntaryExits: plan.voluntaryExits,
@@ -283,6 +304,8 @@ export class DevChain {
       included.ticket_purchases.length +
       (plan.transfers?.length ?? 0) -
       included.ticket_transfers.length +
+      (plan.bids?.length ?? 0) -
+      included.ticket_bids.length +
       (plan.proposerSlashings?.length ?? 0) -
       included.proposer_slashings.length +
       (plan.attesterSlashings?.length ?? 0) -

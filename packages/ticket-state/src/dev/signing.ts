@@ -1,2 +1,3 @@
 export { aggregate as aggregateSignatureBytes } from "../bls/blsSpec.ts";
 export { signObject } from "../produce/signObject.ts";
+export { signTicketBid } from "../produce/signTicketBid.ts";

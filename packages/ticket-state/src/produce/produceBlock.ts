@@ -5,6 +5,7 @@ import { processBlockHeader } from "../block/processBlockHeader.ts";
 import { processPayloadAttestation } from "../block/processPayloadAttestation.ts";
 import { processProposerSlashing } from "../block/processProposerSlashing.ts";
 import { processRandao } from "../block/processRandao.ts";
+import { processTicketBid } from "../block/processTicketBid.ts";
 import { processTicketPurchase } from "../block/processTicketPurchase.ts";
 import { processTicketTransfer } from "../block/processTicketTransfer.ts";
 import { processVoluntaryExit } from "../block/processVoluntaryExit.ts";
@@ -24,6 +25,7 @@ import type {
   ProposerSlashing,
   SignedBeaconBlock,
   SignedExecutionPayloadCommitment,
+  SignedTicketBid,
   SignedTicketPurchase,
   SignedTicketTransfer,
   SignedVoluntaryExit,
@@ -41,6 +43,8 @@ export interface BlockOperations {
   payloadAttestations?: PayloadAttestation[];
   purchases?: SignedTicketPurchase[];
   transfers?: SignedTicketTransfer[];
+  /** Ticket auction bids (only under auction pricing). */
+  bids?: SignedTicketBid[];
   /** Commitments ticket holders sent for this slot; the one for the assigned ticket and this parent is used. */
   commitments?: SignedExecutionPayloadCommitment[];
   proposerSlashings?: ProposerSlashing[];
@@ -178,6 +182,7 @@ export function produceBlock(
     preset.MAX_PAYLOAD_ATTESTATIONS,
     processPayloadAttestation,
   );
+  body.ticket_bids = packOperations(scratch, ops.bids ?? [], preset.MAX_TICKET_BIDS, processTicketBid);
 
   block.state_root = computeBlockStateRoot(pre, block);
   const signature = signObject(pre, proposerKey, ctx.ssz.BeaconBlock, block, DOMAIN_BEACON_PROPOSER, epoch);
