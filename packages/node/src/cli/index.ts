@@ -5,6 +5,7 @@ import { beaconCommand } from "./beacon.ts";
 import { devCommand } from "./dev.ts";
 import { devnetCommand } from "./devnet.ts";
 import { genesisCommand } from "./genesis.ts";
+import { marketCommand } from "./market.ts";
 import { simulateCommand } from "./simulate.ts";
 import { validatorCommand } from "./validator.ts";
 
@@ -19,6 +20,7 @@ program.addCommand(devCommand());
 program.addCommand(devnetCommand());
 program.addCommand(beaconCommand());
 program.addCommand(genesisCommand());
+program.addCommand(marketCommand());
 program.addCommand(simulateCommand());
 program.addCommand(validatorCommand());
 

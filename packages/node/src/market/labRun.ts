@@ -1,0 +1,294 @@
+import {
+  type BeaconStateView,
+  type ChainContext,
+  createChainContext,
+  getTicketAssignment,
+  isSelfBuild,
+  processSlotsCopy,
+} from "@turnstile/ticket-state";
+import { DevChain } from "@turnstile/ticket-state/dev";
+import { createEntities, type MarketView, reservationPrice, wantsToResell } from "./agents.ts";
+import { type Demand, mechanismAdapter, type SlotContext, type Supply } from "./mechanisms.ts";
+import { LabExecutionEngine, mevMean, mevSeries } from "./mevProcess.ts";
+import { Rng } from "./random.ts";
+import { type LabSetup, labChainConfig } from "./setup.ts";
+import { OpSigner } from "./signer.ts";
+import { stopSigning } from "./unsignedKeys.ts";
+
+/** Stream of the run's faults (offline proposers, withheld payloads), apart from the MEV's. */
+const FAULT_STREAM = 2;
+
+/** Who built a slot: an entity's id, or one of these. */
+export const SELF_BUILT = -1;
+export const NO_BLOCK = -2;
+
+/** One slot of a run, as the metrics read it. Gwei throughout. */
+export interface SlotRecord {
+  slot: number;
+  /** The price a ticket cost in this slot (see MechanismAdapter.quote). */
+  price: number;
+  /** Pool size agents saw before the slot's block. */
+  pool: number;
+  /** MEV available in the slot (the process's value, shock included). */
+  mev: number;
+  /** The entity whose ticket built the slot, SELF_BUILT, or NO_BLOCK. */
+  builder: number;
+  /** MEV the builder realised: its skill times the MEV of the payload it revealed. */
+  realised: number;
+  /** The escrowed price of the ticket used in the slot (0 for self-build or none). */
+  ticketPrice: number;
+  /** A holder committed but its payload was never revealed. */
+  withheld: boolean;
+  /** Tickets issued in the slot (purchases, or an auction settled on entering it). */
+  sold: number;
+  /** Protocol revenue accrued during the slot (ticket prices used or forfeited). */
+  revenue: number;
+  /** Tickets that left the pool without being drawn (expiry refunds). */
+  refunded: number;
+  /** Tickets whose slot had no block, by the missed-block rule. */
+  missedRefunded: number;
+  forfeited: number;
+  resold: number;
+}
+
+export interface EntityResult {
+  id: number;
+  label: string;
+  skill: number;
+  members: number;
+  /** Slots this entity's tickets built. */
+  slots: number;
+  realised: number;
+  /** realised + change of on-chain balance + escrow still held + off-chain net. */
+  profit: number;
+}
+
+export interface RunResult {
+  setup: string;
+  mechanism: string;
+  seed: number;
+  slots: SlotRecord[];
+  entities: EntityResult[];
+  wallMs: number;
+}
+
+/**
+ * One run of the lab: a DevChain from genesis through `setup.slots` slots of the real state
+ * transition (blocks, commitments, envelopes, epochs), agents acting through the mechanism's
+ * adapter before every block, and every slot recorded for the metrics.
+ */
+export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) => void): RunResult {
+  const started = performance.now();
+  const ctx: ChainContext = createChainContext(labChainConfig(setup));
+  const entities = createEntities(setup);
+  const adapter = mechanismAdapter(setup.mechanism);
+  const series = mevSeries(ctx, setup.mev, setup.shock, setup.slots, seed);
+  const engine = new LabExecutionEngine(ctx, series);
+  const startBalance = Math.max(1, ...entities.map((e) => e.capital));
+  const chain = new DevChain(ctx, {
+    validatorCount: setup.validators,
+    buyerCount: entities.length,
+    buyerBalance: startBalance,
+    engine,
+    verifySignatures: setup.verifySignatures,
+  });
+  if (!setup.verifySignatures) stopSigning(chain);
+  const signer = new OpSigner(chain, setup.verifySignatures);
+  const faults = new Rng(seed, FAULT_STREAM);
+  const lookahead = ctx.preset.TICKET_LOOKAHEAD_SLOTS;
+  const halfLifeWeight = 1 - 2 ** (-1 / setup.mevHalfLife);
+  let meanMev = mevMean(setup.mev);
+  const recentPrices: number[] = [];
+  const offChain = new Array<number>(entities.length).fill(0);
+  const realised = new Array<number>(entities.length).fill(0);
+  const slotsBuilt = new Array<number>(entities.length).fill(0);
+  const records: SlotRecord[] = [];
+  let poolIds = new Set<number>();
+  let revenueBefore = chain.head.state.ticket_revenue;
+  let lastPaid = chain.head.state.ticket_price;
+
+  for (let slot = 1; slot <= setup.slots; slot++) {
+    const pre = processSlotsCopy(chain.head, slot).state;
+    // A sale settled on entering the slot (an auction) shows in the pre-state's new tickets
+    lastPaid = meanPriceIssued(ctx, pre, chain.head.state.next_ticket_id) ?? lastPaid;
+    const price = adapter.priceSeries === "quote" ? adapter.quote(pre) : lastPaid;
+    recentPrices.push(price);
+    if (recentPrices.length > setup.speculation.window) recentPrices.shift();
+    const view: MarketView = {
+      price,
+      poolSize: pre.ticket_pool.length,
+      lookahead,
+      meanMev,
+      priceAverage: recentPrices.reduce((a, b) => a + b, 0) / recentPrices.length,
+    };
+    const held = poolHoldings(pre);
+    const nonces = new Map<number, number>();
+    const sc: SlotContext = {
+      ctx,
+      setup,
+      slot,
+      pre,
+      signer,
+      takeNonce: (buyer) => {
+        const n = nonces.get(buyer) ?? pre.buyers.getReadonly(buyer).nonce;
+        nonces.set(buyer, n + 1);
+        return n;
+      },
+      budget: (e) => e.capital - (startBalance - pre.buyers.getReadonly(e.id).balance) + offChain[e.id],
+      payOffChain: (from, to, gwei) => {
+        offChain[from.id] -= gwei;
+        offChain[to.id] += gwei;
+      },
+    };
+    const demands: Demand[] = [];
+    const supply: Supply[] = [];
+    for (const e of entities) {
+      if (wantsToResell(e, view, setup)) {
+        for (const ticketId of held.get(e.id) ?? []) supply.push({ entity: e, ticketId });
+        continue;
+      }
+      demands.push({ entity: e, reservation: reservationPrice(e, view, setup) });
+    }
+
+    const skipBlock = faults.bernoulli(setup.missRate);
+    const withholdPayload = faults.bernoulli(setup.withholdRate);
+    const ops = skipBlock ? {} : adapter.operations(sc, demands, supply);
+    const ticket = getTicketAssignment(ctx, pre, slot);
+    const issuedBefore = chain.head.state.next_ticket_id;
+    const result = chain.advance({ skipBlock, withholdPayload, ...ops, strict: false });
+    const post = chain.head.state;
+    const body = result.block?.message.body;
+    if (body) {
+      adapter.included?.(sc, {
+        purchases: body.ticket_purchases,
+        transfers: body.ticket_transfers,
+        bids: body.ticket_bids,
+      });
+    }
+
+    // Revenue: what the slot added to ticket_revenue, plus what an epoch transition burned on the way
+    const epochBurned = slot % ctx.preset.SLOTS_PER_EPOCH === 0 ? revenueBefore : 0;
+    const revenue = post.ticket_revenue - revenueBefore + epochBurned;
+    revenueBefore = post.ticket_revenue;
+
+    const selfBuilt = isSelfBuild(ticket);
+    let builder = NO_BLOCK;
+    let gained = 0;
+    if (result.block) builder = selfBuilt ? SELF_BUILT : ticket.owner;
+    if (result.envelope && builder >= 0) {
+      gained = entities[builder].skill * engine.payloadMevValue(result.envelope.message.payload);
+      realised[builder] += gained;
+      slotsBuilt[builder]++;
+    }
+    const missedRule = ctx.config.TICKET_ON_MISSED_BLOCK;
+    const missedTicket = !result.block && !selfBuilt;
+
+    // Tickets that left the pool other than by the draw (for `slot + lookahead`) were refunded at expiry
+    const drawn = getTicketAssignment(ctx, post, slot + lookahead).ticket_id;
+    const nowIds = new Set<number>();
+    for (let i = 0; i < post.ticket_pool.length; i++) nowIds.add(post.ticket_pool.getReadonly(i).ticket_id);
+    let refunded = 0;
+    for (const id of poolIds) if (!nowIds.has(id) && id !== drawn) refunded++;
+    poolIds = nowIds;
+
+    const forfeited = missedTicket && missedRule === "forfeit" ? 1 : 0;
+    records.push({
+      slot,
+      price,
+      pool: view.poolSize,
+      mev: series[slot],
+      builder,
+      realised: gained,
+      ticketPrice: builder >= 0 ? ticket.price : 0,
+      withheld: builder >= 0 && !result.envelope && body !== undefined && !isEmptyHash(body),
+      // Tickets issued, whether bought at a price or won at an auction's settlement
+      sold: post.next_ticket_id - issuedBefore,
+      revenue,
+      refunded,
+      missedRefunded: missedTicket && missedRule === "refund" ? 1 : 0,
+      forfeited,
+      resold: body?.ticket_transfers.length ?? 0,
+    });
+    // Agents learn the slot's MEV once it is public (the payload, or the searchers' view of a missed slot)
+    meanMev += halfLifeWeight * (series[slot] - meanMev);
+    onSlot?.(slot);
+  }
+
+  const final = chain.head.state;
+  const escrow = escrowByOwner(ctx, final);
+  return {
+    setup: setup.name,
+    mechanism: setup.mechanism,
+    seed,
+    slots: records,
+    entities: entities.map((e) => ({
+      id: e.id,
+      label: e.label,
+      skill: e.skill,
+      members: e.members,
+      slots: slotsBuilt[e.id],
+      realised: Math.round(realised[e.id]),
+      profit: Math.round(
+        realised[e.id] +
+          (final.buyers.getReadonly(e.id).balance - startBalance) +
+          (escrow.get(e.id) ?? 0) +
+          offChain[e.id],
+      ),
+    })),
+    wallMs: Math.round(performance.now() - started),
+  };
+}
+
+function isEmptyHash(body: { signed_payload_commitment: { message: { block_hash: Uint8Array } } }): boolean {
+  return body.signed_payload_commitment.message.block_hash.every((b) => b === 0);
+}
+
+/**
+ * Mean price of the tickets issued from `firstId` on, or null if none: they are in the pool, or
+ * one was drawn at once for `slot + lookahead` (a one-ticket auction settles just before the draw).
+ */
+function meanPriceIssued(ctx: ChainContext, state: BeaconStateView, firstId: number): number | null {
+  if (state.next_ticket_id === firstId) return null;
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < state.ticket_pool.length; i++) {
+    const t = state.ticket_pool.getReadonly(i);
+    if (t.ticket_id < firstId) continue;
+    sum += t.price;
+    n++;
+  }
+  const drawn = getTicketAssignment(ctx, state, state.slot + ctx.preset.TICKET_LOOKAHEAD_SLOTS);
+  if (!isSelfBuild(drawn) && drawn.ticket_id >= firstId) {
+    sum += drawn.price;
+    n++;
+  }
+  return n > 0 ? sum / n : null;
+}
+
+/** Pooled tickets by owner: what a speculator can resell. */
+function poolHoldings(state: BeaconStateView): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (let i = 0; i < state.ticket_pool.length; i++) {
+    const t = state.ticket_pool.getReadonly(i);
+    const list = out.get(t.owner);
+    if (list) list.push(t.ticket_id);
+    else out.set(t.owner, [t.ticket_id]);
+  }
+  return out;
+}
+
+/** Escrowed prices still held at the end: pooled tickets and those assigned to slots not yet settled. */
+function escrowByOwner(ctx: ChainContext, state: BeaconStateView): Map<number, number> {
+  const out = new Map<number, number>();
+  const add = (owner: number, price: number) => out.set(owner, (out.get(owner) ?? 0) + price);
+  for (let i = 0; i < state.ticket_pool.length; i++) {
+    const t = state.ticket_pool.getReadonly(i);
+    add(t.owner, t.price + t.collateral);
+  }
+  // The current slot's ticket is settled on entering the next slot, so it is still escrow too
+  for (let slot = state.slot; slot <= state.slot + ctx.preset.TICKET_LOOKAHEAD_SLOTS; slot++) {
+    const t = getTicketAssignment(ctx, state, slot);
+    if (!isSelfBuild(t)) add(t.owner, t.price + t.collateral);
+  }
+  return out;
+}

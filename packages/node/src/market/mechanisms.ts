@@ -1,0 +1,193 @@
+import {
+  type BeaconStateView,
+  type ChainContext,
+  computeOpenAuctionSlot,
+  type TicketPricing,
+} from "@turnstile/ticket-state";
+import type { SlotPlan } from "@turnstile/ticket-state/dev";
+import type { Entity } from "./agents.ts";
+import { MarketError, MarketErrorCode } from "./errors.ts";
+import type { LabSetup } from "./setup.ts";
+import type { OpSigner } from "./signer.ts";
+
+/** An agent's wish for this slot: tickets at up to `reservation` Gwei each. */
+export interface Demand {
+  entity: Entity;
+  reservation: number;
+}
+
+/** A speculator offering one of its pooled tickets. */
+export interface Supply {
+  entity: Entity;
+  ticketId: number;
+}
+
+/** What an adapter may read and do for one slot's block. */
+export interface SlotContext {
+  ctx: ChainContext;
+  setup: LabSetup;
+  slot: number;
+  /** The state the block will meet: the head advanced to the slot. */
+  pre: BeaconStateView;
+  signer: OpSigner;
+  /** The next nonce of a buyer, counting operations already planned this slot. */
+  takeNonce(buyer: number): number;
+  /** What an entity may still spend (its capital less what it has spent), in Gwei. */
+  budget(e: Entity): number;
+  /** Off-chain payment `from` → `to` (a resale outside the chain's own market). */
+  payOffChain(from: Entity, to: Entity, gwei: number): void;
+}
+
+/** The block operations an adapter produces from the agents' wishes. */
+export type SlotOperations = Pick<SlotPlan, "purchases" | "transfers" | "bids">;
+/** The operations the block actually included (others were dropped by the proposer). */
+export type IncludedOperations = { [K in keyof SlotOperations]-?: NonNullable<SlotOperations[K]> };
+
+/**
+ * How agents act under one `TICKET_PRICING` rule: what price they compare their valuation with,
+ * and which signed operations their wishes become (buy at a posted price, bid, sell back, offer
+ * and fill). One small adapter per rule; the run loop, agents and metrics are shared.
+ */
+export interface MechanismAdapter {
+  readonly name: TicketPricing;
+  /**
+   * What the price series records: the posted `quote`, or (auctions, where the state shows the
+   * marginal bid) the mean price paid per ticket at the latest sale.
+   */
+  readonly priceSeries: "quote" | "paid";
+  /** The price a ticket costs this slot, as agents see it. */
+  quote(pre: BeaconStateView): number;
+  operations(sc: SlotContext, demands: Demand[], supply: Supply[]): SlotOperations;
+  /** Told what the block included, e.g. to know which bids are in the book. */
+  included?(sc: SlotContext, ops: IncludedOperations): void;
+}
+
+function byReservation(a: Demand, b: Demand): number {
+  return b.reservation - a.reservation || a.entity.id - b.entity.id;
+}
+
+/**
+ * Without an on-chain secondary market a speculator resells by transfer, paid off-chain at the
+ * current price, to the keenest buyer who would otherwise buy from the protocol at that price.
+ * Returns the transfers and how many tickets each buyer got this way.
+ */
+function offChainResales(sc: SlotContext, price: number, keen: Demand[], supply: Supply[]) {
+  const transfers: NonNullable<SlotOperations["transfers"]> = [];
+  const got = new Map<number, number>();
+  for (const offer of supply) {
+    if (transfers.length >= sc.ctx.preset.MAX_TICKET_TRANSFERS) break;
+    const buyer = keen.find(
+      (d) =>
+        d.entity.id !== offer.entity.id &&
+        (got.get(d.entity.id) ?? 0) < d.entity.members &&
+        sc.budget(d.entity) >= price,
+    );
+    if (!buyer) break;
+    transfers.push(sc.signer.transfer(offer.ticketId, offer.entity.id, buyer.entity.id, sc.takeNonce(offer.entity.id)));
+    sc.payOffChain(buyer.entity, offer.entity, price);
+    got.set(buyer.entity.id, (got.get(buyer.entity.id) ?? 0) + 1);
+  }
+  return { transfers, got };
+}
+
+/**
+ * Posted price (`pool_target`, `sales_target`, `fixed`, `pi_pool_target`): each member of an
+ * entity buys up to one ticket a slot while the state's `ticket_price` is at most its reservation,
+ * signing a purchase with `max_price` = the reservation.
+ */
+export class PostedPriceAdapter implements MechanismAdapter {
+  readonly name: TicketPricing;
+  readonly priceSeries = "quote";
+
+  constructor(name: TicketPricing) {
+    this.name = name;
+  }
+
+  quote(pre: BeaconStateView): number {
+    return pre.ticket_price;
+  }
+
+  operations(sc: SlotContext, demands: Demand[], supply: Supply[]): SlotOperations {
+    const price = this.quote(sc.pre);
+    const keen = demands.filter((d) => d.reservation >= price).sort(byReservation);
+    const { transfers, got } = offChainResales(sc, price, keen, supply);
+    const purchases: NonNullable<SlotOperations["purchases"]> = [];
+    for (const d of keen) {
+      const want = d.entity.members - (got.get(d.entity.id) ?? 0);
+      const affordable = Math.floor(sc.budget(d.entity) / Math.max(1, price));
+      const count = Math.min(want, affordable, sc.ctx.preset.MAX_TICKETS_PER_PURCHASE);
+      if (count <= 0) continue;
+      purchases.push(sc.signer.purchase(d.entity.id, sc.takeNonce(d.entity.id), count, Math.floor(d.reservation)));
+    }
+    return { purchases, transfers };
+  }
+}
+
+/**
+ * Sealed-bid auctions (`first_price_auction`, `second_price_auction`): once per auction each
+ * entity bids for up to `auctionUnits` tickets per member, at its reservation (second price:
+ * truthful is dominant) or shaded by `bidShading` (first price). The bid's escrow must fit the
+ * budget; a bid the block did not include is made again in the next slot. `quote` is the last
+ * clearing price, which the state shows as `ticket_price`.
+ */
+export class AuctionAdapter implements MechanismAdapter {
+  readonly name: TicketPricing;
+  readonly priceSeries = "paid";
+  /** The auction (its settlement slot) each entity's bid is in. */
+  private readonly bidIn = new Map<number, number>();
+
+  constructor(name: TicketPricing) {
+    this.name = name;
+  }
+
+  quote(pre: BeaconStateView): number {
+    return pre.ticket_price;
+  }
+
+  operations(sc: SlotContext, demands: Demand[], supply: Supply[]): SlotOperations {
+    const auction = computeOpenAuctionSlot(sc.ctx, sc.slot);
+    const shading = this.name === "first_price_auction" ? sc.setup.bidShading : 0;
+    const { MIN_TICKET_PRICE, MAX_TICKET_PRICE } = sc.ctx.config;
+    const price = this.quote(sc.pre);
+    const { transfers } = offChainResales(
+      sc,
+      price,
+      demands.filter((d) => d.reservation >= price).sort(byReservation),
+      supply,
+    );
+    const bids: NonNullable<SlotOperations["bids"]> = [];
+    for (const d of [...demands].sort(byReservation)) {
+      if (bids.length >= sc.ctx.preset.MAX_TICKET_BIDS) break;
+      if (this.bidIn.get(d.entity.id) === auction) continue;
+      const bidPrice = Math.min(Math.floor(d.reservation * (1 - shading)), MAX_TICKET_PRICE);
+      if (bidPrice < MIN_TICKET_PRICE) continue;
+      const units = sc.setup.auctionUnits * d.entity.members;
+      const count = Math.min(units, Math.floor(sc.budget(d.entity) / bidPrice), sc.ctx.preset.MAX_TICKETS_PER_PURCHASE);
+      if (count <= 0) continue;
+      bids.push(sc.signer.bid(d.entity.id, sc.takeNonce(d.entity.id), count, bidPrice, auction));
+    }
+    return { bids, transfers };
+  }
+
+  included(_sc: SlotContext, ops: IncludedOperations): void {
+    for (const b of ops.bids) this.bidIn.set(b.message.buyer_index, b.message.auction_slot);
+  }
+}
+
+/** Rules whose purchases pay the posted `ticket_price`. */
+const POSTED: readonly string[] = ["pool_target", "sales_target", "fixed", "pi_pool_target"];
+const AUCTIONS: readonly string[] = ["first_price_auction", "second_price_auction"];
+
+/** The adapter for a mechanism; a rule the chain offers but the lab cannot yet drive is refused. */
+export function mechanismAdapter(name: TicketPricing): MechanismAdapter {
+  if (POSTED.includes(name)) return new PostedPriceAdapter(name);
+  if (AUCTIONS.includes(name)) return new AuctionAdapter(name);
+  throw new MarketError(MarketErrorCode.UNKNOWN_MECHANISM, `the lab has no adapter for ${name} yet`, {
+    mechanism: name,
+  });
+}
+
+/** The mechanisms the lab can drive among those the chain offers. */
+export function supportedMechanisms(rules: readonly string[]): string[] {
+  return rules.filter((r) => POSTED.includes(r) || AUCTIONS.includes(r));
+}
