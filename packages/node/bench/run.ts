@@ -4,7 +4,7 @@
  * and the REST API's latency under a flood of far-future blocks (target p99 ≤ 50 ms, head advancing);
  * then, in one node, the cost of the gossip checks of exits and slashings, of the equivocation watch
  * and of admitting one gossip vote; what forged equivocations cost the watch, and BlocksByRange deep in
- * a 20k-block history.
+ * a 20k-block history; the market lab's published setup (10 runs x 1,000 slots).
  * Each figure prints a human line and one JSON line {"name","value","unit"}; about two minutes.
  * Names as arguments run only those benchmarks (`npm run bench -- farFutureFlood`).
  */
@@ -16,6 +16,7 @@ import { farFutureFlood } from "./farFutureFlood.ts";
 import { forgedEquivocations } from "./forgedEquivocations.ts";
 import { gossipToHead } from "./gossipToHead.ts";
 import { gossipVotes } from "./gossipVotes.ts";
+import { market } from "./market.ts";
 import { rangeSync } from "./rangeSync.ts";
 
 const BENCHES: Record<string, () => Promise<void>> = {
@@ -26,6 +27,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   gossipVotes,
   forgedEquivocations,
   blocksByRange,
+  market,
 };
 
 await useFastHasher();

@@ -47,6 +47,17 @@ function buildPlan(opts: Record<string, unknown>): SweepPlan {
   };
 }
 
+/** The command line that reproduces the results: where they are written and how many threads run them change nothing. */
+function reproduceCommand(args: string[]): string {
+  const kept: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--out" || args[i] === "--workers") i++;
+    else if (!args[i].startsWith("--out=") && !args[i].startsWith("--workers=") && args[i] !== "--json")
+      kept.push(args[i]);
+  }
+  return ["turnstile market", ...kept].join(" ");
+}
+
 export function marketCommand(): Command {
   return new Command("market")
     .description(
@@ -92,7 +103,7 @@ export function marketCommand(): Command {
         },
       });
       bar.stop();
-      const command = `turnstile market ${process.argv.slice(3).join(" ")}`.trim();
+      const command = reproduceCommand(process.argv.slice(3));
       const files = writeOutputs(result, opts.out, command);
       if (opts.json) {
         const summary = result.points.map((p) => ({

@@ -144,10 +144,16 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
     const supply: Supply[] = [];
     for (const e of entities) {
       if (wantsToResell(e, view, setup)) {
-        for (const ticketId of held.get(e.id) ?? []) supply.push({ entity: e, ticketId });
+        for (const ticketId of held.get(e.id) ?? []) supply.push({ entity: e, ticketId, ask: price });
         continue;
       }
-      demands.push({ entity: e, reservation: reservationPrice(e, view, setup) });
+      const reservation = reservationPrice(e, view, setup);
+      demands.push({ entity: e, reservation });
+      // With a secondary market every holder offers a ticket a slot, a margin above its own value of it
+      const first = held.get(e.id)?.[0];
+      if (setup.secondaryMarket && first !== undefined) {
+        supply.push({ entity: e, ticketId: first, ask: Math.ceil(reservation * (1 + setup.speculation.margin)) });
+      }
     }
 
     const skipBlock = faults.bernoulli(setup.missRate);
@@ -277,13 +283,18 @@ function poolHoldings(state: BeaconStateView): Map<number, number[]> {
   return out;
 }
 
-/** Escrowed prices still held at the end: pooled tickets and those assigned to slots not yet settled. */
+/** What the chain still holds for each owner at the end: escrowed prices (and collateral) of pooled and assigned tickets, and bids. */
 function escrowByOwner(ctx: ChainContext, state: BeaconStateView): Map<number, number> {
   const out = new Map<number, number>();
   const add = (owner: number, price: number) => out.set(owner, (out.get(owner) ?? 0) + price);
   for (let i = 0; i < state.ticket_pool.length; i++) {
     const t = state.ticket_pool.getReadonly(i);
     add(t.owner, t.price + t.collateral);
+  }
+  // Bids in an auction's book hold count × bid_price until settlement
+  for (let i = 0; i < state.ticket_bids.length; i++) {
+    const b = state.ticket_bids.getReadonly(i);
+    add(b.buyer_index, b.count * b.bid_price);
   }
   // The current slot's ticket is settled on entering the next slot, so it is still escrow too
   for (let slot = state.slot; slot <= state.slot + ctx.preset.TICKET_LOOKAHEAD_SLOTS; slot++) {

@@ -16,10 +16,11 @@ export interface Demand {
   reservation: number;
 }
 
-/** A speculator offering one of its pooled tickets. */
+/** A holder offering one of its pooled tickets at `ask` Gwei. */
 export interface Supply {
   entity: Entity;
   ticketId: number;
+  ask: number;
 }
 
 /** What an adapter may read and do for one slot's block. */
@@ -67,24 +68,28 @@ function byReservation(a: Demand, b: Demand): number {
 }
 
 /**
- * Without an on-chain secondary market a speculator resells by transfer, paid off-chain at the
- * current price, to the keenest buyer who would otherwise buy from the protocol at that price.
- * Returns the transfers and how many tickets each buyer got this way.
+ * Resales between agents: each offer goes to the keenest buyer whose reservation covers the ask
+ * (and, under a posted price, who would not get it cheaper from the protocol), at the ask. Until
+ * the chain's own secondary market is driven here, the ticket moves by a signed transfer and the
+ * ask is paid off-chain (the lab keeps the books). Returns the transfers and tickets bought per buyer.
  */
-function offChainResales(sc: SlotContext, price: number, keen: Demand[], supply: Supply[]) {
+function resales(sc: SlotContext, demands: Demand[], supply: Supply[], protocolPrice: number | null) {
   const transfers: NonNullable<SlotOperations["transfers"]> = [];
   const got = new Map<number, number>();
+  const keen = [...demands].sort(byReservation);
   for (const offer of supply) {
     if (transfers.length >= sc.ctx.preset.MAX_TICKET_TRANSFERS) break;
+    if (protocolPrice !== null && offer.ask > protocolPrice) continue;
     const buyer = keen.find(
       (d) =>
         d.entity.id !== offer.entity.id &&
+        d.reservation >= offer.ask &&
         (got.get(d.entity.id) ?? 0) < d.entity.members &&
-        sc.budget(d.entity) >= price,
+        sc.budget(d.entity) >= offer.ask,
     );
-    if (!buyer) break;
+    if (!buyer) continue;
     transfers.push(sc.signer.transfer(offer.ticketId, offer.entity.id, buyer.entity.id, sc.takeNonce(offer.entity.id)));
-    sc.payOffChain(buyer.entity, offer.entity, price);
+    sc.payOffChain(buyer.entity, offer.entity, offer.ask);
     got.set(buyer.entity.id, (got.get(buyer.entity.id) ?? 0) + 1);
   }
   return { transfers, got };
@@ -109,8 +114,8 @@ export class PostedPriceAdapter implements MechanismAdapter {
 
   operations(sc: SlotContext, demands: Demand[], supply: Supply[]): SlotOperations {
     const price = this.quote(sc.pre);
+    const { transfers, got } = resales(sc, demands, supply, price);
     const keen = demands.filter((d) => d.reservation >= price).sort(byReservation);
-    const { transfers, got } = offChainResales(sc, price, keen, supply);
     const purchases: NonNullable<SlotOperations["purchases"]> = [];
     for (const d of keen) {
       const want = d.entity.members - (got.get(d.entity.id) ?? 0);
@@ -148,13 +153,7 @@ export class AuctionAdapter implements MechanismAdapter {
     const auction = computeOpenAuctionSlot(sc.ctx, sc.slot);
     const shading = this.name === "first_price_auction" ? sc.setup.bidShading : 0;
     const { MIN_TICKET_PRICE, MAX_TICKET_PRICE } = sc.ctx.config;
-    const price = this.quote(sc.pre);
-    const { transfers } = offChainResales(
-      sc,
-      price,
-      demands.filter((d) => d.reservation >= price).sort(byReservation),
-      supply,
-    );
+    const { transfers } = resales(sc, demands, supply, null);
     const bids: NonNullable<SlotOperations["bids"]> = [];
     for (const d of [...demands].sort(byReservation)) {
       if (bids.length >= sc.ctx.preset.MAX_TICKET_BIDS) break;

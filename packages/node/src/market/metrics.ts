@@ -94,13 +94,14 @@ export function volatility(prices: number[]): number | null {
  * Slots from the shock until the price settles: the first slot from which the rolling mean of
  * SETTLE_WINDOW prices stays within SETTLE_BAND of the post-shock level (the mean price of the
  * last quarter of the run after the shock) to the end. Null when it never does. `prices[i]` is
- * the price of slot `firstSlot + i`.
+ * the price of slot `firstSlot + i`. Settling only within that last quarter does not count (null).
  */
 export function settleTime(prices: number[], firstSlot: number, shockSlot: number): number | null {
   const from = shockSlot - firstSlot;
   if (from < 0 || from >= prices.length) return null;
   const after = prices.slice(from);
-  const tail = after.slice(Math.floor((after.length * 3) / 4));
+  const tailStart = Math.floor((after.length * 3) / 4);
+  const tail = after.slice(tailStart);
   const level = tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length);
   const rolling: number[] = [];
   let sum = 0;
@@ -114,8 +115,11 @@ export function settleTime(prices: number[], firstSlot: number, shockSlot: numbe
     if (Math.abs(rolling[i] - level) > SETTLE_BAND * level) break;
     settled = i;
   }
-  // rolling[i] ends at slot shock + i + SETTLE_WINDOW - 1: the price is settled from there
-  return settled === null ? null : settled + SETTLE_WINDOW - 1;
+  // rolling[i] ends at slot shock + i + SETTLE_WINDOW - 1: the price is settled from there. Settling
+  // only inside the last quarter means nothing: that quarter defines the level
+  if (settled === null) return null;
+  const slots = settled + SETTLE_WINDOW - 1;
+  return slots < tailStart ? slots : null;
 }
 
 /** Mean and sample standard deviation (n - 1); sd null below two values, mean null with none. */

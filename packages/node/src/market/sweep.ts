@@ -1,6 +1,6 @@
 import { parse as parseYaml } from "yaml";
 import { MarketError, MarketErrorCode } from "./errors.ts";
-import { applySetupPatch, DEFAULT_SETUP, type LabSetup } from "./setup.ts";
+import { applySetupPatch, DEFAULT_SETUP, type LabSetup, labChainConfig } from "./setup.ts";
 
 /**
  * A sweep file (YAML):
@@ -91,5 +91,7 @@ export function parseSweep(text: string, defaults: LabSetup = DEFAULT_SETUP): Sw
       );
     }
   }
+  // Chain keys are checked now, by the chain's own config parser, not when a worker first runs them
+  for (const p of points) labChainConfig(p);
   return { name, points };
 }
