@@ -18,6 +18,9 @@ import { stopSigning } from "./unsignedKeys.ts";
 /** Stream of the run's faults (offline proposers, withheld payloads), apart from the MEV's. */
 const FAULT_STREAM = 2;
 
+/** Every account's on-chain balance at genesis (10^6 ETH): never the binding limit, the budget is. */
+const ACCOUNT_BALANCE = 10 ** 15;
+
 /** Who built a slot: an entity's id, or one of these. */
 export const SELF_BUILT = -1;
 export const NO_BLOCK = -2;
@@ -84,7 +87,8 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
   const adapter = mechanismAdapter(setup.mechanism);
   const series = mevSeries(ctx, setup.mev, setup.shock, setup.slots, seed);
   const engine = new LabExecutionEngine(ctx, series);
-  const startBalance = Math.max(1, ...entities.map((e) => e.capital));
+  // Accounts start rich enough for any run: what an agent may spend is the lab's budget below
+  const startBalance = ACCOUNT_BALANCE;
   const chain = new DevChain(ctx, {
     validatorCount: setup.validators,
     buyerCount: entities.length,
@@ -134,7 +138,10 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
         nonces.set(buyer, n + 1);
         return n;
       },
-      budget: (e) => e.capital - (startBalance - pre.buyers.getReadonly(e.id).balance) + offChain[e.id],
+      // Capital, less what is spent on-chain, plus off-chain resale net and the MEV realised so far
+      // (builders reinvest what they earn: capital bounds what is at stake, not lifetime spend)
+      budget: (e) =>
+        e.capital - (startBalance - pre.buyers.getReadonly(e.id).balance) + offChain[e.id] + realised[e.id],
       payOffChain: (from, to, gwei) => {
         offChain[from.id] -= gwei;
         offChain[to.id] += gwei;
