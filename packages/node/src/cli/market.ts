@@ -113,12 +113,12 @@ export function marketCommand(): Command {
         }));
         console.log(JSON.stringify({ name: result.name, wallMs: result.wallMs, points: summary }));
       } else {
-        console.log(`| point | capture | price-value corr | HHI | volatility |`);
-        console.log(`| --- | --- | --- | --- | --- |`);
+        console.log(`| point | capture | price-value corr | (32-slot means) | HHI | volatility |`);
+        console.log(`| --- | --- | --- | --- | --- | --- |`);
         for (const p of result.points) {
           const s = p.summary;
           console.log(
-            `| ${p.setup.name} | ${formatMeanSd(s.capture)} | ${formatMeanSd(s.priceValueCorrelation)} | ${formatMeanSd(s.hhi)} | ${formatMeanSd(s.volatility)} |`,
+            `| ${p.setup.name} | ${formatMeanSd(s.capture)} | ${formatMeanSd(s.priceValueCorrelation)} | ${formatMeanSd(s.priceValueCorrelationBlocks)} | ${formatMeanSd(s.hhi)} | ${formatMeanSd(s.volatility)} |`,
           );
         }
         console.log(

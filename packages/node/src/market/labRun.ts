@@ -151,15 +151,17 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
     const supply: Supply[] = [];
     for (const e of entities) {
       if (wantsToResell(e, view, setup)) {
-        for (const ticketId of held.get(e.id) ?? []) supply.push({ entity: e, ticketId, ask: price });
+        for (const ticketId of held.get(e.id) ?? [])
+          supply.push({ entity: e, ticketId, ask: price, kind: "speculator" });
         continue;
       }
       const reservation = reservationPrice(e, view, setup);
       demands.push({ entity: e, reservation });
-      // With a secondary market every holder offers a ticket a slot, a margin above its own value of it
+      // Every holder would part with a ticket a slot, a margin above its own value of it
       const first = held.get(e.id)?.[0];
-      if (setup.secondaryMarket && first !== undefined) {
-        supply.push({ entity: e, ticketId: first, ask: Math.ceil(reservation * (1 + setup.speculation.margin)) });
+      if (first !== undefined) {
+        const ask = Math.ceil(reservation * (1 + setup.speculation.margin));
+        supply.push({ entity: e, ticketId: first, ask, kind: "holder" });
       }
     }
 

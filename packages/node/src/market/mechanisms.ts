@@ -16,11 +16,16 @@ export interface Demand {
   reservation: number;
 }
 
-/** A holder offering one of its pooled tickets at `ask` Gwei. */
+/**
+ * A holder willing to part with one of its pooled tickets for `ask` Gwei: a speculator cashing in
+ * (to anyone, at the current price), or any holder a margin above its own value of the ticket
+ * (to other agents only on a secondary market; to the protocol wherever it buys tickets back).
+ */
 export interface Supply {
   entity: Entity;
   ticketId: number;
   ask: number;
+  kind: "speculator" | "holder";
 }
 
 /** What an adapter may read and do for one slot's block. */
@@ -79,6 +84,7 @@ function resales(sc: SlotContext, demands: Demand[], supply: Supply[], protocolP
   const keen = [...demands].sort(byReservation);
   for (const offer of supply) {
     if (transfers.length >= sc.ctx.preset.MAX_TICKET_TRANSFERS) break;
+    if (offer.kind === "holder" && !sc.setup.secondaryMarket) continue;
     if (protocolPrice !== null && offer.ask > protocolPrice) continue;
     const buyer = keen.find(
       (d) =>

@@ -6,6 +6,8 @@ export const PV_COVERAGE = 0.95;
 export const SETTLE_WINDOW = 16;
 /** ... stays within this share of its post-shock level (the mean of the last quarter) to the end. */
 export const SETTLE_BAND = 0.1;
+/** Block length of the block-mean price–value correlation: 4 epochs of the minimal preset, one published auction period. */
+export const CORRELATION_BLOCK_SLOTS = 32;
 
 /** Protocol capture: revenue ÷ MEV available over the same slots (null when there was no MEV). */
 export function capture(revenue: number, mev: number): number | null {
@@ -81,6 +83,27 @@ export function presentValue(
   return covered >= PV_COVERAGE ? pv : null;
 }
 
+/**
+ * Pearson correlation of the means of consecutive blocks of `block` pairs (a trailing partial block
+ * is left out): the lottery makes a single PV_t noisy (a small pool means one or two slots' MEV),
+ * block means show whether the price follows value over the block's horizon.
+ */
+export function blockCorrelation(xs: number[], ys: number[], block: number): number | null {
+  const mx: number[] = [];
+  const my: number[] = [];
+  for (let i = 0; i + block <= Math.min(xs.length, ys.length); i += block) {
+    let sx = 0;
+    let sy = 0;
+    for (let k = i; k < i + block; k++) {
+      sx += xs[k];
+      sy += ys[k];
+    }
+    mx.push(sx / block);
+    my.push(sy / block);
+  }
+  return mx.length < 3 ? null : pearson(mx, my);
+}
+
 /** Standard deviation of log price returns, slot to slot (prices ≤ 0 skipped). */
 export function volatility(prices: number[]): number | null {
   const returns: number[] = [];
@@ -140,6 +163,8 @@ export interface RunMetrics {
   /** Holders' profit ÷ MEV available over the whole run. */
   holdersProfitShare: number | null;
   priceValueCorrelation: number | null;
+  /** The same over means of CORRELATION_BLOCK_SLOTS-slot blocks. */
+  priceValueCorrelationBlocks: number | null;
   meanPriceGwei: number | null;
   meanValueGwei: number | null;
   volatility: number | null;
@@ -159,6 +184,7 @@ export interface RunMetrics {
 export const METRIC_NAMES: Exclude<keyof RunMetrics, "wallMs">[] = [
   "capture",
   "priceValueCorrelation",
+  "priceValueCorrelationBlocks",
   "hhi",
   "volatility",
   "topHolderShare",
@@ -216,6 +242,7 @@ export function runMetrics(run: RunResult, opts: MetricOptions): RunMetrics {
     holdersProfitGwei: profit,
     holdersProfitShare: ratio(profit, totalMev),
     priceValueCorrelation: pearson(prices, values),
+    priceValueCorrelationBlocks: blockCorrelation(prices, values, CORRELATION_BLOCK_SLOTS),
     meanPriceGwei: meanSd(window.map((s) => s.price)).mean,
     meanValueGwei: meanSd(values).mean,
     volatility: volatility(window.map((s) => s.price)),

@@ -11,6 +11,7 @@ import { GWEI_PER_MILLI_ETH } from "./setup.ts";
 const REPORT_METRICS = [
   "capture",
   "priceValueCorrelation",
+  "priceValueCorrelationBlocks",
   "hhi",
   "volatility",
   "topHolderShare",

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { expectedWait, waitDiscount } from "../../src/market/agents.ts";
 import type { RunResult, SlotRecord } from "../../src/market/labRun.ts";
 import {
+  blockCorrelation,
   capture,
   hhi,
   meanSd,
@@ -41,6 +42,13 @@ describe("market metrics: definitions on hand-computed cases", () => {
     close(pearson([1, 2, 3, 4], [1, 3, 2, 4]), 0.8);
     assert.equal(pearson([1, 2, 3], [5, 5, 5]), null);
     assert.equal(pearson([1], [1]), null);
+  });
+
+  it("block correlation compares block means, leaving out a trailing partial block", () => {
+    // blocks of 2: x means 1, 3, 5; y means 10, 30, 50 (noise inside each block cancels)
+    close(blockCorrelation([0, 2, 2, 4, 4, 6, 100], [11, 9, 29, 31, 49, 51, -100], 2), 1);
+    // a 3rd block is needed
+    assert.equal(blockCorrelation([1, 2, 3, 4], [1, 2, 3, 4], 2), null);
   });
 
   it("present value weights the lottery's draws and leaves out slots it cannot cover", () => {
