@@ -20,6 +20,8 @@ function withPool(base: CachedBeaconState, size: number): CachedBeaconState {
     owner: i % buyers,
     purchase_slot: 0,
     price: ctx.config.INITIAL_TICKET_PRICE,
+    collateral: 0,
+    nonce: 0,
   }));
   cs.state.ticket_pool = ctx.ssz.BeaconState.fields.ticket_pool.toViewDU(tickets);
   cs.state.next_ticket_id = size;

@@ -129,6 +129,8 @@ function fillPool(cs: CachedBeaconState, size: number): void {
         owner: 0,
         purchase_slot: cs.state.slot,
         price: cs.state.ticket_price,
+        collateral: 0,
+        nonce: 0,
       }),
     );
     cs.state.next_ticket_id = id + 1;

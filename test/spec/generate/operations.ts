@@ -398,7 +398,16 @@ function ticketPurchase(out: Output, preset: PresetName): void {
     const pool = cs.state.ticket_pool;
     while (pool.length < limit - 1) {
       const id = cs.state.next_ticket_id;
-      pool.push(sszTypes.ExecutionTicket.toViewDU({ ticket_id: id, owner: 2, purchase_slot: cs.state.slot, price }));
+      pool.push(
+        sszTypes.ExecutionTicket.toViewDU({
+          ticket_id: id,
+          owner: 2,
+          purchase_slot: cs.state.slot,
+          price,
+          collateral: 0,
+          nonce: 0,
+        }),
+      );
       cs.state.next_ticket_id = id + 1;
     }
   });

@@ -3,11 +3,13 @@ import type { BeaconBlock } from "../types/index.ts";
 import { processAttestation } from "./processAttestation.ts";
 import { processAttesterSlashing } from "./processAttesterSlashing.ts";
 import { processBlockHeader } from "./processBlockHeader.ts";
+import { processHolderSlashing } from "./processHolderSlashing.ts";
 import { processPayloadAttestation } from "./processPayloadAttestation.ts";
 import { processPayloadCommitment } from "./processPayloadCommitment.ts";
 import { processProposerSlashing } from "./processProposerSlashing.ts";
 import { processRandao } from "./processRandao.ts";
 import { processTicketBid } from "./processTicketBid.ts";
+import { processTicketFill } from "./processTicketFill.ts";
 import { processTicketPurchase } from "./processTicketPurchase.ts";
 import { processTicketTransfer } from "./processTicketTransfer.ts";
 import { processVoluntaryExit } from "./processVoluntaryExit.ts";
@@ -33,4 +35,6 @@ export function processOperations(cs: CachedBeaconState, block: BeaconBlock, bct
   for (const op of body.ticket_transfers) processTicketTransfer(cs, op, bctx);
   for (const op of body.payload_attestations) processPayloadAttestation(cs, op, bctx);
   for (const op of body.ticket_bids) processTicketBid(cs, op, bctx);
+  for (const op of body.ticket_fills) processTicketFill(cs, op, bctx);
+  for (const op of body.holder_slashings) processHolderSlashing(cs, op, bctx);
 }

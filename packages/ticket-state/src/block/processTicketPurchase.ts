@@ -2,8 +2,8 @@ import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
 import { TicketError, TicketErrorCode } from "../errors/index.ts";
 import { getTicketPurchaseSignatureSet } from "../signatureSets/index.ts";
 import { isAuctionPricing } from "../tickets/auctionSchedule.ts";
+import { mintTicket } from "../tickets/mintTicket.ts";
 import type { SignedTicketPurchase } from "../types/index.ts";
-import { ExecutionTicket } from "../types/sszTypes.ts";
 import { type BlockProcessingContext, collectSignatureSet } from "./types.ts";
 
 /**
@@ -46,7 +46,9 @@ export function processTicketPurchase(
       maxPrice: purchase.max_price,
     });
   }
-  const cost = purchase.count * price;
+  // Each ticket costs its price plus the holder collateral (TICKET_COLLATERAL, 0 when off)
+  const collateral = ctx.config.TICKET_COLLATERAL;
+  const cost = purchase.count * (price + collateral);
   if (buyer.balance < cost) {
     throw new TicketError(TicketErrorCode.INSUFFICIENT_BALANCE, "balance does not cover the purchase", {
       balance: buyer.balance,
@@ -65,12 +67,7 @@ export function processTicketPurchase(
   buyer.balance -= cost;
   buyer.nonce += 1;
   for (let i = 0; i < purchase.count; i++) {
-    const ticketId = state.next_ticket_id;
-    cs.caches.tickets.note(ticketId, pool.length);
-    pool.push(
-      ExecutionTicket.toViewDU({ ticket_id: ticketId, owner: purchase.buyer_index, purchase_slot: state.slot, price }),
-    );
-    state.next_ticket_id = ticketId + 1;
+    mintTicket(cs, purchase.buyer_index, price, collateral);
   }
   state.tickets_sold_in_slot += purchase.count;
 }

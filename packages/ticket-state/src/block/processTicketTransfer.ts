@@ -11,7 +11,7 @@ import { type BlockProcessingContext, collectSignatureSet } from "./types.ts";
  * Where a transferable ticket is: in the pool, or assigned to a slot after the current one.
  * A ticket assigned to the current (or a past) slot is in use and can no longer change hands.
  */
-function findTransferableTicket(
+export function findTransferableTicket(
   cs: CachedBeaconState,
   ticketId: number,
 ): CompositeViewDU<typeof ExecutionTicket> | null {
@@ -27,7 +27,7 @@ function findTransferableTicket(
 }
 
 /** Whether ticket `id` is assigned to the current slot: in use, hence not transferable. */
-function isTicketInUse(cs: CachedBeaconState, ticketId: number): boolean {
+export function isTicketInUse(cs: CachedBeaconState, ticketId: number): boolean {
   const assignment = cs.state.ticket_assignments.getReadonly(ticketAssignmentIndex(cs.ctx, cs.state.slot));
   return assignment.slot === cs.state.slot && assignment.ticket.ticket_id === ticketId;
 }
@@ -73,5 +73,7 @@ export function processTicketTransfer(
   }
   collectSignatureSet(bctx, () => getTicketTransferSignatureSet(cs, signed, from.pubkey));
   ticket.owner = transfer.to;
+  // A new ownership: offers the previous owner signed no longer apply
+  ticket.nonce += 1;
   from.nonce += 1;
 }

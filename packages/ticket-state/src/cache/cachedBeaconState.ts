@@ -1,6 +1,7 @@
 import type { ChainContext } from "../config/chainContext.ts";
 import type { BeaconStateView } from "../types/index.ts";
 import { readAllValues } from "../util/readAll.ts";
+import { BuyerLocator } from "./buyerLocator.ts";
 import { EpochContext } from "./epochContext.ts";
 import { PubkeyCache } from "./pubkeyCache.ts";
 import { TicketLocator } from "./ticketLocator.ts";
@@ -9,11 +10,12 @@ import { TicketLocator } from "./ticketLocator.ts";
 export interface ChainCaches {
   pubkeys: PubkeyCache;
   tickets: TicketLocator;
+  buyers: BuyerLocator;
   domains: Map<string, Uint8Array>;
 }
 
 export function createChainCaches(): ChainCaches {
-  return { pubkeys: new PubkeyCache(), tickets: new TicketLocator(), domains: new Map() };
+  return { pubkeys: new PubkeyCache(), tickets: new TicketLocator(), buyers: new BuyerLocator(), domains: new Map() };
 }
 
 /**

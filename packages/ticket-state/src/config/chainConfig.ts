@@ -14,6 +14,8 @@ export const TICKET_REVENUE_SINKS = ["burn", "validators"] as const;
 export type TicketRevenueSink = (typeof TICKET_REVENUE_SINKS)[number];
 export const TICKET_MISSED_BLOCK_RULES = ["return_to_pool", "refund", "forfeit"] as const;
 export type TicketOnMissedBlock = (typeof TICKET_MISSED_BLOCK_RULES)[number];
+export const COLLATERAL_SLASH_SINKS = ["burn", "proposer"] as const;
+export type CollateralSlashSink = (typeof COLLATERAL_SLASH_SINKS)[number];
 
 /**
  * Run-time chain parameters, in the consensus-specs config format (YAML, UPPER_SNAKE keys).
@@ -48,6 +50,12 @@ export interface ChainConfig {
   TICKET_EXPIRY_EPOCHS: number;
   TICKET_ON_MISSED_BLOCK: TicketOnMissedBlock;
   TICKET_REVENUE_SINK: TicketRevenueSink;
+  /** Holder collateral: Gwei posted per ticket bought, beside its price (0 = off). */
+  TICKET_COLLATERAL: number;
+  /** Where slashed holder collateral goes: destroyed, or to the including block's proposer. */
+  COLLATERAL_SLASH_SINK: CollateralSlashSink;
+  /** Validators compensated in tickets: tickets granted at each epoch transition (0 = off). */
+  VALIDATOR_TICKET_GRANTS_PER_EPOCH: number;
   /** Ticket auctions: slots per auction (1 = one auction per slot); settled on entering a multiple of it. */
   TICKET_AUCTION_PERIOD_SLOTS: number;
   /** Ticket auctions: tickets sold per auction (the supply); the reserve price is MIN_TICKET_PRICE. */
@@ -81,6 +89,9 @@ export const minimalChainConfig: ChainConfig = {
   TICKET_EXPIRY_EPOCHS: 0,
   TICKET_ON_MISSED_BLOCK: "return_to_pool",
   TICKET_REVENUE_SINK: "burn",
+  TICKET_COLLATERAL: 0,
+  COLLATERAL_SLASH_SINK: "burn",
+  VALIDATOR_TICKET_GRANTS_PER_EPOCH: 0,
   TICKET_AUCTION_PERIOD_SLOTS: 1,
   TICKETS_PER_AUCTION: 1,
 };
@@ -100,7 +111,7 @@ export const mainnetChainConfig: ChainConfig = {
 };
 
 type Kind = "uint" | "bytes4" | "preset" | "string" | TicketEnumKind;
-type TicketEnumKind = "pricing" | "sink" | "missed";
+type TicketEnumKind = "pricing" | "sink" | "missed" | "slashSink";
 const FIELD_KINDS: Record<keyof ChainConfig, Kind> = {
   PRESET_BASE: "preset",
   CONFIG_NAME: "string",
@@ -125,6 +136,9 @@ const FIELD_KINDS: Record<keyof ChainConfig, Kind> = {
   TICKET_EXPIRY_EPOCHS: "uint",
   TICKET_ON_MISSED_BLOCK: "missed",
   TICKET_REVENUE_SINK: "sink",
+  TICKET_COLLATERAL: "uint",
+  COLLATERAL_SLASH_SINK: "slashSink",
+  VALIDATOR_TICKET_GRANTS_PER_EPOCH: "uint",
   TICKET_AUCTION_PERIOD_SLOTS: "uint",
   TICKETS_PER_AUCTION: "uint",
 };
@@ -132,6 +146,7 @@ const ENUMS: Record<TicketEnumKind, readonly string[]> = {
   pricing: TICKET_PRICING_RULES,
   sink: TICKET_REVENUE_SINKS,
   missed: TICKET_MISSED_BLOCK_RULES,
+  slashSink: COLLATERAL_SLASH_SINKS,
 };
 
 function parseField(key: keyof ChainConfig, kind: Kind, raw: unknown): unknown {
@@ -214,5 +229,7 @@ export function validateChainConfig(config: ChainConfig): ChainConfig {
   require(config.TICKETS_PER_AUCTION > 0, "TICKETS_PER_AUCTION", "must be positive");
   require(config.MAX_TICKET_PRICE >=
     config.INITIAL_TICKET_PRICE, "MAX_TICKET_PRICE", "must be at least INITIAL_TICKET_PRICE");
+  // price + collateral per ticket, times a purchase's count, must stay an exact integer
+  require(config.TICKET_COLLATERAL <= config.MAX_TICKET_PRICE, "TICKET_COLLATERAL", "must be at most MAX_TICKET_PRICE");
   return config;
 }

@@ -9,6 +9,7 @@ import { processRewardsAndPenalties } from "./processRewardsAndPenalties.ts";
 import { processSlashings } from "./processSlashings.ts";
 import { processTicketExpiry } from "./processTicketExpiry.ts";
 import { processTicketRevenue } from "./processTicketRevenue.ts";
+import { processValidatorTicketGrants } from "./processValidatorTicketGrants.ts";
 
 /** `process_epoch`, run at the last slot of an epoch. */
 export function processEpoch(cs: CachedBeaconState): void {
@@ -20,6 +21,7 @@ export function processEpoch(cs: CachedBeaconState): void {
   processSlashings(cs, cache);
   processTicketExpiry(cs);
   processTicketRevenue(cs, cache);
+  processValidatorTicketGrants(cs, cache);
   flushEpochTransitionCache(cs, cache);
   processEffectiveBalanceUpdates(cs, cache);
   processSlashingsReset(cs);

@@ -18,6 +18,8 @@ export function processTicketExpiry(cs: CachedBeaconState): void {
       const removed = swapRemoveFromPool(cs, i);
       const owner = state.buyers.get(removed.owner);
       owner.balance += removed.price;
+      // An expired ticket never had a slot: its collateral goes straight back
+      owner.balance += removed.collateral;
     }
   }
 }

@@ -64,6 +64,8 @@ export function createGenesisState(ctx: ChainContext, opts: GenesisOptions): Cac
   }));
 
   const price = config.INITIAL_TICKET_PRICE;
+  // Initial tickets are bought like any other: price plus collateral
+  const cost = price + config.TICKET_COLLATERAL;
   const buyers: Buyer[] = [];
   const pool: ExecutionTicket[] = [];
   for (const [index, b] of opts.buyers.entries()) {
@@ -73,16 +75,23 @@ export function createGenesisState(ctx: ChainContext, opts: GenesisOptions): Cac
       });
     }
     const count = b.initialTickets ?? 0;
-    if (b.balance < count * price) {
+    if (b.balance < count * cost) {
       throw new TicketStateError("GENESIS_BUYER_BALANCE", "buyer cannot pay for its initial tickets", {
         index,
         balance: b.balance,
-        cost: count * price,
+        cost: count * cost,
       });
     }
-    buyers.push({ pubkey: b.pubkey, balance: b.balance - count * price, nonce: 0 });
+    buyers.push({ pubkey: b.pubkey, balance: b.balance - count * cost, nonce: 0 });
     for (let i = 0; i < count; i++) {
-      pool.push({ ticket_id: pool.length, owner: index, purchase_slot: GENESIS_SLOT, price });
+      pool.push({
+        ticket_id: pool.length,
+        owner: index,
+        purchase_slot: GENESIS_SLOT,
+        price,
+        collateral: config.TICKET_COLLATERAL,
+        nonce: 0,
+      });
     }
   }
   if (pool.length > preset.TICKET_POOL_LIMIT) {

@@ -36,6 +36,11 @@ export const DOMAIN_PAYLOAD_COMMITMENT = domain("22000000");
 export const DOMAIN_PAYLOAD_ENVELOPE = domain("23000000");
 /** Seed domain for the ticket lottery (not a signing domain). */
 export const DOMAIN_TICKET_LOTTERY = domain("24000000");
+// Holders' market (secondary market, grants); 0x30.. so as not to meet the pricing domains
+export const DOMAIN_TICKET_OFFER = domain("30000000");
+export const DOMAIN_TICKET_FILL = domain("31000000");
+/** Seed domain for sampling validator ticket grants (not a signing domain). */
+export const DOMAIN_VALIDATOR_TICKET_GRANT = domain("32000000");
 export const DOMAIN_TICKET_BID = domain("2a000000");
 
 /** Compressed G2 point at infinity: the "no signature" of an empty payload commitment. */

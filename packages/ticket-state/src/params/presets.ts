@@ -39,6 +39,8 @@ export interface Preset {
   MAX_PAYLOAD_ATTESTATIONS: number;
   MAX_TICKET_PURCHASES: number;
   MAX_TICKET_TRANSFERS: number;
+  MAX_TICKET_FILLS: number;
+  MAX_HOLDER_SLASHINGS: number;
   MAX_TICKET_BIDS: number;
   // Execution (Bellatrix)
   MAX_BYTES_PER_TRANSACTION: number;
@@ -54,6 +56,8 @@ export interface Preset {
   TICKET_LOOKAHEAD_SLOTS: number;
   /** Bids held in `state.ticket_bids` for the open auction (ticket auctions) */
   TICKET_BID_BOOK_LIMIT: number;
+  /** How long a settled ticket's collateral stays slashable for an equivocation (also the queue's limit). */
+  COLLATERAL_RELEASE_DELAY_SLOTS: number;
 }
 
 export type PresetName = "mainnet" | "minimal";
@@ -89,6 +93,8 @@ export const mainnetPreset: Preset = {
   MAX_PAYLOAD_ATTESTATIONS: 4,
   MAX_TICKET_PURCHASES: 16,
   MAX_TICKET_TRANSFERS: 16,
+  MAX_TICKET_FILLS: 16,
+  MAX_HOLDER_SLASHINGS: 4,
   MAX_TICKET_BIDS: 16,
   MAX_BYTES_PER_TRANSACTION: 2 ** 30,
   MAX_TRANSACTIONS_PER_PAYLOAD: 2 ** 20,
@@ -100,6 +106,7 @@ export const mainnetPreset: Preset = {
   BUYER_REGISTRY_LIMIT: 2 ** 24,
   TICKET_LOOKAHEAD_SLOTS: 32,
   TICKET_BID_BOOK_LIMIT: 2 ** 10,
+  COLLATERAL_RELEASE_DELAY_SLOTS: 64,
 };
 
 export const minimalPreset: Preset = {
@@ -115,6 +122,7 @@ export const minimalPreset: Preset = {
   TICKET_POOL_LIMIT: 2 ** 10,
   TICKET_LOOKAHEAD_SLOTS: 8,
   TICKET_BID_BOOK_LIMIT: 2 ** 8,
+  COLLATERAL_RELEASE_DELAY_SLOTS: 16,
 };
 
 export const presets: Record<PresetName, Preset> = { mainnet: mainnetPreset, minimal: minimalPreset };

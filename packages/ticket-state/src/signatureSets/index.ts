@@ -193,3 +193,4 @@ export function getExecutionPayloadEnvelopeSignatureSet(
     signature: signed.signature,
   };
 }
+export * from "./holderMarket.ts";

@@ -8,6 +8,7 @@ import {
   selfBuildTicket,
   ticketAssignmentIndex,
 } from "../tickets/ticketAssignment.ts";
+import { processPendingCollateral, settleTicketCollateral } from "../tickets/holderCollateral.ts";
 import { appendToPool, swapRemoveFromPool } from "../tickets/ticketPool.ts";
 import { computeNextTicketPrice } from "../tickets/ticketPrice.ts";
 import { TicketAssignment } from "../types/sszTypes.ts";
@@ -21,6 +22,7 @@ import { getRandaoMix } from "../util/seed.ts";
  * settle the previous slot's ticket, draw a ticket for `slot + TICKET_LOOKAHEAD_SLOTS`, update the price.
  */
 export function processTicketSlot(cs: CachedBeaconState): void {
+  processPendingCollateral(cs);
   settleTicket(cs, cs.state.slot - 1);
   // Before the draw: tickets won by bids in the previous slot's block are drawable now, as purchases are
   if (isAuctionPricing(cs.ctx.config) && isAuctionSettlementSlot(cs.ctx, cs.state.slot)) settleTicketAuction(cs);
@@ -35,8 +37,10 @@ export function processTicketSlot(cs: CachedBeaconState): void {
  */
 export function settleTicket(cs: CachedBeaconState, slot: number): void {
   const { state, ctx } = cs;
-  const ticket = getTicketAssignment(ctx, state, slot);
-  if (isSelfBuild(ticket)) return;
+  const assigned = getTicketAssignment(ctx, state, slot);
+  if (isSelfBuild(assigned)) return;
+  // Collateral first: slashed if the payload was withheld, else held back, or kept by a ticket returning to the pool
+  const ticket = settleTicketCollateral(cs, assigned, slot);
   const hadBlock = state.latest_block_header.slot === slot;
   if (hadBlock) {
     state.ticket_revenue += ticket.price;

@@ -26,5 +26,5 @@ export function isSelfBuild(ticket: ExecutionTicket): boolean {
 }
 
 export function selfBuildTicket(): ExecutionTicket {
-  return { ticket_id: SELF_BUILD_TICKET_ID, owner: 0, purchase_slot: 0, price: 0 };
+  return { ticket_id: SELF_BUILD_TICKET_ID, owner: 0, purchase_slot: 0, price: 0, collateral: 0, nonce: 0 };
 }

@@ -118,8 +118,13 @@ export const PayloadAttestationMessage = new ContainerType(
 
 // Execution Tickets: accounts, tickets and their operations
 export const Buyer = new ContainerType({ pubkey: BLSPubkey, balance: Gwei, nonce: Uint64 }, { typeName: "Buyer" });
+/**
+ * `collateral`: Gwei the holder posted with the purchase (TICKET_COLLATERAL), held until the
+ * ticket's slot is settled. `nonce`: bumped on every change of owner, so that an offer signed
+ * for one ownership can never be filled in another (see `process_ticket_fill`).
+ */
 export const ExecutionTicket = new ContainerType(
-  { ticket_id: TicketId, owner: BuyerIndex, purchase_slot: Slot, price: Gwei },
+  { ticket_id: TicketId, owner: BuyerIndex, purchase_slot: Slot, price: Gwei, collateral: Gwei, nonce: Uint64 },
   { typeName: "ExecutionTicket" },
 );
 /** The ticket drawn for `slot`; `ticket.ticket_id == SELF_BUILD_TICKET_ID` when the pool was empty. */
@@ -152,6 +157,29 @@ export const SignedTicketBid = new ContainerType(
   { message: TicketBid, signature: BLSSignature },
   { typeName: "SignedTicketBid" },
 );
+  { ticket_id: TicketId, owner: BuyerIndex, nonce: Uint64, min_price: Gwei },
+);
+);
+/** A seller's standing offer: its ticket, as of ownership `ticket_nonce`, for `price` Gwei until `expiry_slot`. */
+export const TicketOffer = new ContainerType(
+  { ticket_id: TicketId, ticket_nonce: Uint64, seller: BuyerIndex, price: Gwei, expiry_slot: Slot },
+  { typeName: "TicketOffer" },
+);
+export const SignedTicketOffer = new ContainerType(
+  { message: TicketOffer, signature: BLSSignature },
+  { typeName: "SignedTicketOffer" },
+);
+/** A buyer takes a signed offer: settled atomically (ticket to the buyer, price to the seller). */
+export const TicketFill = new ContainerType({ offer: SignedTicketOffer, buyer: BuyerIndex }, { typeName: "TicketFill" });
+export const SignedTicketFill = new ContainerType(
+  { message: TicketFill, signature: BLSSignature },
+  { typeName: "SignedTicketFill" },
+);
+/** Collateral of a settled ticket, held until no holder slashing for its slot can still be included. */
+export const PendingCollateral = new ContainerType(
+  { ticket_id: TicketId, owner: BuyerIndex, slot: Slot, amount: Gwei },
+  { typeName: "PendingCollateral" },
+);
 export const ExecutionPayloadCommitment = new ContainerType(
   {
     slot: Slot,
@@ -169,6 +197,11 @@ export const ExecutionPayloadCommitment = new ContainerType(
 export const SignedExecutionPayloadCommitment = new ContainerType(
   { message: ExecutionPayloadCommitment, signature: BLSSignature },
   { typeName: "SignedExecutionPayloadCommitment" },
+);
+/** Evidence that a ticket holder signed two different commitments for the same slot. */
+export const HolderSlashing = new ContainerType(
+  { signed_commitment_1: SignedExecutionPayloadCommitment, signed_commitment_2: SignedExecutionPayloadCommitment },
+  { typeName: "HolderSlashing" },
 );
 
 /** Every SSZ type whose shape depends on the preset. */
@@ -257,6 +290,8 @@ export function createPresetTypes(p: Preset) {
       signed_payload_commitment: SignedExecutionPayloadCommitment,
       payload_attestations: new ListCompositeType(PayloadAttestation, p.MAX_PAYLOAD_ATTESTATIONS),
       ticket_bids: new ListCompositeType(SignedTicketBid, p.MAX_TICKET_BIDS),
+      ticket_fills: new ListCompositeType(SignedTicketFill, p.MAX_TICKET_FILLS),
+      holder_slashings: new ListCompositeType(HolderSlashing, p.MAX_HOLDER_SLASHINGS),
     },
     { typeName: "BeaconBlockBody" },
   );
@@ -316,6 +351,8 @@ export function createPresetTypes(p: Preset) {
       execution_payload_availability: new BitVectorType(p.SLOTS_PER_HISTORICAL_ROOT),
       // Ticket auctions: the open auction's bids, in inclusion order, each escrowed
       ticket_bids: new ListCompositeType(TicketBid, p.TICKET_BID_BOOK_LIMIT),
+      // Holder collateral: settled tickets' collateral, released after COLLATERAL_RELEASE_DELAY_SLOTS
+      pending_collateral: new ListCompositeType(PendingCollateral, p.COLLATERAL_RELEASE_DELAY_SLOTS),
     },
     { typeName: "BeaconState" },
   );
@@ -363,6 +400,12 @@ export const sharedTypes = {
   SignedTicketBid,
   ExecutionPayloadCommitment,
   SignedExecutionPayloadCommitment,
+  TicketOffer,
+  SignedTicketOffer,
+  TicketFill,
+  SignedTicketFill,
+  PendingCollateral,
+  HolderSlashing,
 };
 
 export type PresetTypes = ReturnType<typeof createPresetTypes>;

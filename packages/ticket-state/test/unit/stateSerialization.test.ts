@@ -21,7 +21,7 @@ describe("SSZ round trips of uint64 max", () => {
     assert.deepEqual(bytes.subarray(bytes.length - 16), new Uint8Array(16).fill(0xff));
     assert.equal(sszTypes.Validator.deserialize(bytes).exit_epoch, FAR_FUTURE_EPOCH);
     assert.equal(sszTypes.Validator.deserializeToViewDU(bytes).withdrawable_epoch, FAR_FUTURE_EPOCH);
-    const ticket = { ticket_id: SELF_BUILD_TICKET_ID, owner: 1, purchase_slot: 2, price: 3 };
+    const ticket = { ticket_id: SELF_BUILD_TICKET_ID, owner: 1, purchase_slot: 2, price: 3, collateral: 4, nonce: 5 };
     const back = sszTypes.ExecutionTicket.deserialize(sszTypes.ExecutionTicket.serialize(ticket));
     assert.equal(back.ticket_id, SELF_BUILD_TICKET_ID);
   });

@@ -95,7 +95,14 @@ describe("ticket expiry (TICKET_EXPIRY_EPOCHS > 0)", () => {
     const purchaseSlots = [0, 24, 15, 16, 8, 7];
     const prices = [101, 202, 303, 404, 505, 606];
     cs.state.ticket_pool = cs.ctx.ssz.BeaconState.fields.ticket_pool.toViewDU(
-      purchaseSlots.map((slot, i) => ({ ticket_id: 100 + i, owner: i % 4, purchase_slot: slot, price: prices[i] })),
+      purchaseSlots.map((slot, i) => ({
+        ticket_id: 100 + i,
+        owner: i % 4,
+        purchase_slot: slot,
+        price: prices[i],
+        collateral: 0,
+        nonce: 0,
+      })),
     );
     const balances = buyerBalances(cs);
     processTicketExpiry(cs);

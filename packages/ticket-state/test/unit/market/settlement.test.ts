@@ -69,7 +69,14 @@ describe("ticket settlement: a slot whose ticket was assigned gets no block", ()
     let id = cs.state.next_ticket_id;
     while (cs.state.ticket_pool.length < limit) {
       cs.state.ticket_pool.push(
-        sszTypes.ExecutionTicket.toViewDU({ ticket_id: id++, owner: 3, purchase_slot: 2, price: 5 }),
+        sszTypes.ExecutionTicket.toViewDU({
+          ticket_id: id++,
+          owner: 3,
+          purchase_slot: 2,
+          price: 5,
+          collateral: 0,
+          nonce: 0,
+        }),
       );
     }
     cs.state.next_ticket_id = id;
