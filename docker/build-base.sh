@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds the image docker/Dockerfile starts from when no image registry is reachable: Debian bookworm
+# (mmdebstrap, minbase variant, from Debian packages) with Node 24 and npm from the npm registry (the
+# `node` package, as the repository's own devDependency, at the lockfile's version) and an unprivileged
+# `node` user (uid 1000; minbase has no useradd), i.e. what the public node:24-bookworm-slim image gives the Dockerfile.
+#
+#   docker/build-base.sh                # prints the tag; pass it as --build-arg BASE_IMAGE=<tag>
+#
+# Environment: ENGINE (podman, or docker), SUITE (bookworm), MIRROR (Debian mirror, mmdebstrap's
+# default if empty), NODE_VERSION (the lockfile's `node`), NPM_VERSION (11), REBUILD=1 (even if the
+# tag exists). Needs root (or mmdebstrap's unshare mode) and: mmdebstrap, npm, the engine.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+. "$root/docker/engine.sh"
+
+suite="${SUITE:-bookworm}"
+node_version="${NODE_VERSION:-$(sed -n '/"node_modules\/node": {/,/}/s/.*"version": "\([^"]*\)".*/\1/p' "$root/package-lock.json")}"
+npm_version="${NPM_VERSION:-11}"
+tag="localhost/turnstile-base:$suite-node$node_version"
+
+if [ "${REBUILD:-0}" != 1 ] && $ENGINE image exists "$tag" 2>/dev/null; then
+  echo "$tag"
+  exit 0
+fi
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# Node and npm exactly as `npm ci` brings them to the repository (no other download)
+npm install --prefix "$work/npm" --no-save --no-audit --no-fund --loglevel=error \
+  "node@$node_version" "npm@$npm_version" >&2
+node_bin="$work/npm/node_modules/node/bin/node"
+# The debug symbols are a sixth of the binary
+if command -v strip >/dev/null; then strip "$node_bin"; fi
+
+start=$(date +%s)
+# minbase: Essential packages and apt; ca-certificates for npm's TLS. No documentation, manuals or
+# translations; no apt lists or caches left in the image.
+mmdebstrap --variant=minbase --include=ca-certificates \
+  --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+  --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
+  --dpkgopt='path-exclude=/usr/share/locale/*' \
+  --customize-hook="copy-in $node_bin /usr/local/bin" \
+  --customize-hook='mkdir -p "$1/usr/local/lib/node_modules/npm"' \
+  --customize-hook="sync-in $work/npm/node_modules/npm /usr/local/lib/node_modules/npm" \
+  --customize-hook='ln -s ../lib/node_modules/npm/bin/npm-cli.js "$1/usr/local/bin/npm"' \
+  --customize-hook='ln -s ../lib/node_modules/npm/bin/npx-cli.js "$1/usr/local/bin/npx"' \
+  --customize-hook='echo "node:x:1000:" >>"$1/etc/group"' \
+  --customize-hook='echo "node:x:1000:1000::/home/node:/bin/sh" >>"$1/etc/passwd"' \
+  --customize-hook='echo "node:*:20000:0:99999:7:::" >>"$1/etc/shadow"' \
+  --customize-hook='install -d -o 1000 -g 1000 "$1/home/node"' \
+  --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/log/*' \
+  "$suite" "$work/base.tar" ${MIRROR:+"$MIRROR"} >&2
+
+$ENGINE import \
+  --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  --change 'CMD ["node"]' \
+  "$work/base.tar" "$tag" >&2
+echo "base image $tag built in $(($(date +%s) - start)) s" >&2
+echo "$tag"
