@@ -18,6 +18,8 @@ export { isEmptyCommitment, processPayloadCommitment } from "./block/processPayl
 export { processProposerSlashing } from "./block/processProposerSlashing.ts";
 export { processRandao } from "./block/processRandao.ts";
 export { processTicketBid } from "./block/processTicketBid.ts";
+export { processHolderSlashing } from "./block/processHolderSlashing.ts";
+export { processTicketFill } from "./block/processTicketFill.ts";
 export { processTicketPurchase } from "./block/processTicketPurchase.ts";
 export { processTicketTransfer } from "./block/processTicketTransfer.ts";
 export { processVoluntaryExit } from "./block/processVoluntaryExit.ts";
@@ -53,6 +55,7 @@ export { processRewardsAndPenalties } from "./epoch/processRewardsAndPenalties.t
 export { processSlashings } from "./epoch/processSlashings.ts";
 export { processTicketExpiry } from "./epoch/processTicketExpiry.ts";
 export { processTicketRevenue } from "./epoch/processTicketRevenue.ts";
+export { getOrCreateValidatorBuyer, processValidatorTicketGrants } from "./epoch/processValidatorTicketGrants.ts";
 // Errors
 export * from "./errors/index.ts";
 // Genesis
@@ -62,6 +65,7 @@ export { buildCommitment, HOLDER_FEE_RECIPIENT, SELF_BUILD_FEE_RECIPIENT } from 
 export { computeBlockStateRoot, computeEnvelopeStateRoot } from "./produce/computeStateRoots.ts";
 export { type BlockOperations, type ProducedBlock, produceBlock } from "./produce/produceBlock.ts";
 export { signObject } from "./produce/signObject.ts";
+export { signPayloadCommitment, signTicketFill, signTicketOffer } from "./produce/signHolderMarket.ts";
 export { signTicketBid } from "./produce/signTicketBid.ts";
 // Signature sets
 export * from "./signatureSets/index.ts";
@@ -97,6 +101,8 @@ export {
   selfBuildTicket,
   ticketAssignmentIndex,
 } from "./tickets/ticketAssignment.ts";
+export { processPendingCollateral, settleTicketCollateral, slashCollateral } from "./tickets/holderCollateral.ts";
+export { mintTicket } from "./tickets/mintTicket.ts";
 export { computeNextTicketPrice } from "./tickets/ticketPrice.ts";
 // Types
 export * from "./types/index.ts";

@@ -52,6 +52,10 @@ export interface MarketView {
   meanMev: number;
   /** Moving average of the price over the speculators' window. */
   priceAverage: number;
+  /** Holder collateral a purchase posts beside the price (TICKET_COLLATERAL; 0 when off). */
+  collateral: number;
+  /** The chance the agent's own payload is withheld (it goes offline): the collateral it expects to lose. */
+  withholdChance: number;
 }
 
 /**
@@ -75,16 +79,23 @@ export function expectedWait(poolSize: number, lookahead: number): number {
  * - waiting_cost: the same value, less the cost of the price locked up while waiting
  *   (p + c·p·W ≤ v, so p ≤ v / (1 + c·W));
  * - speculative: below the moving average by the margin, whatever the slot's value.
+ * With holder collateral C, value-based prices lose the expected slashing w·C (w: the chance of
+ * withholding), and the waiting-cost-aware also the cost of C locked for the wait.
  * A ticket bought joins the pool, so the wait is the pool's size plus one.
  */
 export function reservationPrice(e: Entity, view: MarketView, setup: LabSetup): number {
   const n = view.poolSize + 1;
-  const value = e.skill * view.meanMev * waitDiscount(n, view.lookahead, setup.discountPerSlot);
+  // Collateral comes back unless the payload is withheld, so it costs its expected slashing
+  const slashing = view.withholdChance * view.collateral;
+  const value = e.skill * view.meanMev * waitDiscount(n, view.lookahead, setup.discountPerSlot) - slashing;
   switch (e.strategy) {
     case "value":
       return value;
-    case "waiting_cost":
-      return value / (1 + setup.holdingCostPerSlot * expectedWait(n, view.lookahead));
+    case "waiting_cost": {
+      // Price and collateral are both locked for the wait
+      const wait = expectedWait(n, view.lookahead);
+      return (value - setup.holdingCostPerSlot * view.collateral * wait) / (1 + setup.holdingCostPerSlot * wait);
+    }
     case "speculative":
       return view.priceAverage * (1 - setup.speculation.margin);
   }

@@ -52,6 +52,8 @@ export interface SlotRecord {
   missedRefunded: number;
   forfeited: number;
   resold: number;
+  /** Holder collateral slashed for the slot's withheld payload (burned or paid to a proposer: not revenue). */
+  collateralSlashed: number;
 }
 
 export interface EntityResult {
@@ -124,6 +126,8 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
       lookahead,
       meanMev,
       priceAverage: recentPrices.reduce((a, b) => a + b, 0) / recentPrices.length,
+      collateral: ctx.config.TICKET_COLLATERAL,
+      withholdChance: setup.withholdRate,
     };
     const held = poolHoldings(pre);
     const nonces = new Map<number, number>();
@@ -206,6 +210,7 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
     for (const id of poolIds) if (!nowIds.has(id) && id !== drawn) refunded++;
     poolIds = nowIds;
 
+    const withheld = builder >= 0 && !result.envelope && body !== undefined && !isEmptyHash(body);
     const forfeited = missedTicket && missedRule === "forfeit" ? 1 : 0;
     records.push({
       slot,
@@ -215,7 +220,7 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
       builder,
       realised: gained,
       ticketPrice: builder >= 0 ? ticket.price : 0,
-      withheld: builder >= 0 && !result.envelope && body !== undefined && !isEmptyHash(body),
+      withheld,
       // Tickets issued, whether bought at a price or won at an auction's settlement
       sold: post.next_ticket_id - issuedBefore,
       revenue,
@@ -223,6 +228,7 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
       missedRefunded: missedTicket && missedRule === "refund" ? 1 : 0,
       forfeited,
       resold: body?.ticket_transfers.length ?? 0,
+      collateralSlashed: withheld ? ticket.collateral : 0,
     });
     // Agents learn the slot's MEV once it is public (the payload, or the searchers' view of a missed slot)
     meanMev += halfLifeWeight * (series[slot] - meanMev);
@@ -292,7 +298,7 @@ function poolHoldings(state: BeaconStateView): Map<number, number[]> {
   return out;
 }
 
-/** What the chain still holds for each owner at the end: escrowed prices (and collateral) of pooled and assigned tickets, and bids. */
+/** What the chain still holds for each owner at the end: escrowed prices and collateral of pooled and assigned tickets, collateral awaiting release, and bids. */
 function escrowByOwner(ctx: ChainContext, state: BeaconStateView): Map<number, number> {
   const out = new Map<number, number>();
   const add = (owner: number, price: number) => out.set(owner, (out.get(owner) ?? 0) + price);
@@ -304,6 +310,11 @@ function escrowByOwner(ctx: ChainContext, state: BeaconStateView): Map<number, n
   for (let i = 0; i < state.ticket_bids.length; i++) {
     const b = state.ticket_bids.getReadonly(i);
     add(b.buyer_index, b.count * b.bid_price);
+  }
+  // Collateral of settled tickets waits COLLATERAL_RELEASE_DELAY_SLOTS before it is paid back
+  for (let i = 0; i < state.pending_collateral.length; i++) {
+    const c = state.pending_collateral.getReadonly(i);
+    add(c.owner, c.amount);
   }
   // The current slot's ticket is settled on entering the next slot, so it is still escrow too
   for (let slot = state.slot; slot <= state.slot + ctx.preset.TICKET_LOOKAHEAD_SLOTS; slot++) {

@@ -125,7 +125,8 @@ export class PostedPriceAdapter implements MechanismAdapter {
     const purchases: NonNullable<SlotOperations["purchases"]> = [];
     for (const d of keen) {
       const want = d.entity.members - (got.get(d.entity.id) ?? 0);
-      const affordable = Math.floor(sc.budget(d.entity) / Math.max(1, price));
+      // A purchase posts TICKET_COLLATERAL per ticket beside the price
+      const affordable = Math.floor(sc.budget(d.entity) / Math.max(1, price + sc.ctx.config.TICKET_COLLATERAL));
       const count = Math.min(want, affordable, sc.ctx.preset.MAX_TICKETS_PER_PURCHASE);
       if (count <= 0) continue;
       purchases.push(sc.signer.purchase(d.entity.id, sc.takeNonce(d.entity.id), count, Math.floor(d.reservation)));

@@ -68,6 +68,23 @@ describe("market lab runs", () => {
     });
   }
 
+  it("with holder collateral, what a withheld payload cost its holder is slashed collateral, not revenue", () => {
+    const collateral = 5_000_000;
+    const run = runLab(
+      { ...SMALL, mechanism: "fixed", withholdRate: 0.3, chain: { TICKET_COLLATERAL: collateral } },
+      5,
+    );
+    const slashed = run.slots.reduce((n, s) => n + s.collateralSlashed, 0);
+    assert.ok(slashed >= collateral, "some payload was withheld");
+    const profit = run.entities.reduce((n, e) => n + e.profit, 0);
+    const realised = run.entities.reduce((n, e) => n + e.realised, 0);
+    const revenue = run.slots.reduce((n, s) => n + s.revenue, 0);
+    assert.ok(
+      Math.abs(profit - (realised - revenue - slashed)) <= run.entities.length,
+      `${profit} vs ${realised - revenue - slashed}`,
+    );
+  });
+
   it("the same metrics whether runs share one thread or two workers", async () => {
     const plan = { name: "t", points: [{ ...SMALL, slots: 24, mechanism: "second_price_auction" as const }] };
     const inline = await runSweep(plan, { workers: 1 });

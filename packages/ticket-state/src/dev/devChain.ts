@@ -26,6 +26,10 @@ import { computeOpenAuctionSlot } from "../tickets/auctionSchedule.ts";
 import { getTicketAssignment, isSelfBuild } from "../tickets/ticketAssignment.ts";
 import type {
   Attestation,
+  ExecutionTicket,
+  HolderSlashing,
+  SignedTicketFill,
+  SignedTicketOffer,
   AttestationData,
   AttesterSlashing,
   ExecutionPayload,
@@ -53,6 +57,7 @@ import {
 import { latestBlockRoot } from "../util/blockRoots.ts";
 import { bytesEqual as bytesEq, toHex as hexKey } from "../util/bytes.ts";
 import { computeEpochAtSlot, computeStartSlotAtEpoch } from "../util/epoch.ts";
+import { signPayloadCommitment, signTicketFill, signTicketOffer } from "../produce/signHolderMarket.ts";
 import { aggregateSignatureBytes, signObject } from "./signing.ts";
 
 export interface DevChainOptions {
@@ -82,6 +87,10 @@ export interface SlotPlan {
   transfers?: SignedTicketTransfer[];
   /** Ticket auction bids (only under auction pricing); see `signBid`. */
   bids?: SignedTicketBid[];
+  /** Secondary-market fills; see `signOffer` and `signFill`. */
+  fills?: SignedTicketFill[];
+  /** Evidence of equivocating ticket holders; see `holderEquivocation`. */
+  holderSlashings?: HolderSlashing[];
   proposerSlashings?: ProposerSlashing[];
   attesterSlashings?: AttesterSlashing[];
   voluntaryExits?: SignedVoluntaryExit[];
@@ -178,6 +187,79 @@ export class DevChain {
       auction_slot: auctionSlot ?? computeOpenAuctionSlot(this.ctx, this.head.state.slot + 1),
     };
     return signTicketBid(this.head, this.buyerKeys[buyerIndex], message);
+  }
+
+  /**
+   * The key of buyer account `index`: an interop buyer key, or, for an account created for a
+   * validator granted tickets, that validator's key (the account carries its pubkey).
+   */
+  buyerKey(index: number, cs: CachedBeaconState = this.head): SecretKey {
+    if (index < this.buyerKeys.length) return this.buyerKeys[index];
+    const pubkey = cs.state.buyers.getReadonly(index).pubkey;
+    const validatorIndex = cs.caches.pubkeys.pubkey2index.get(hexKey(pubkey));
+    if (validatorIndex === undefined) throw new Error(`no key known for buyer ${index}`);
+    return this.validatorKeys[validatorIndex];
+  }
+
+  /** Where ticket `ticketId` is in the head state (pool or assignment ring), or null. */
+  findTicket(ticketId: number): ExecutionTicket | null {
+    const { state } = this.head;
+    for (let i = 0; i < state.ticket_assignments.length; i++) {
+      const ticket = state.ticket_assignments.getReadonly(i).ticket;
+      if (ticket.ticket_id === ticketId) return ticket.toValue();
+    }
+    const poolIndex = this.head.caches.tickets.findInPool(state, ticketId);
+    return poolIndex >= 0 ? state.ticket_pool.getReadonly(poolIndex).toValue() : null;
+  }
+
+  /**
+   * An offer of ticket `ticketId` for `price` Gwei until `expirySlot`, by its current owner with
+   * the ticket's current nonce unless `opts` says otherwise; signed by `opts.signer` (default the seller).
+   */
+  signOffer(
+    ticketId: number,
+    price: number,
+    expirySlot: number,
+    opts: { seller?: number; ticketNonce?: number; signer?: number } = {},
+  ): SignedTicketOffer {
+    const ticket = this.findTicket(ticketId);
+    const seller = opts.seller ?? ticket?.owner ?? 0;
+    const message = {
+      ticket_id: ticketId,
+      ticket_nonce: opts.ticketNonce ?? ticket?.nonce ?? 0,
+      seller,
+      price,
+      expiry_slot: expirySlot,
+    };
+    return signTicketOffer(this.head, this.buyerKey(opts.signer ?? seller), message);
+  }
+
+  /** `buyer` takes `offer` (signed by `signer`, default the buyer). */
+  signFill(offer: SignedTicketOffer, buyer: number, signer = buyer): SignedTicketFill {
+    return signTicketFill(this.head, this.buyerKey(signer), { offer, buyer });
+  }
+
+  /**
+   * The holder of the ticket assigned to `slot` signs two different commitments for it:
+   * evidence that slashes its collateral. (The commitments need not build on anything real.)
+   */
+  holderEquivocation(slot: number): HolderSlashing {
+    const ticket = getTicketAssignment(this.ctx, this.head.state, slot);
+    const key = this.buyerKey(ticket.owner);
+    const commitment = (tag: number): ExecutionPayloadCommitment => ({
+      slot,
+      ticket_id: ticket.ticket_id,
+      parent_block_hash: ZERO_HASH,
+      parent_block_root: ZERO_HASH,
+      block_hash: new Uint8Array(32).fill(tag),
+      prev_randao: ZERO_HASH,
+      fee_recipient: new Uint8Array(20),
+      gas_limit: 0,
+    });
+    return {
+      signed_commitment_1: signPayloadCommitment(this.head, key, commitment(1)),
+      signed_commitment_2: signPayloadCommitment(this.head, key, commitment(2)),
+    };
   }
 
   /** `validatorIndex` asks to exit, as of `epoch` (default: the next slot's epoch). */
@@ -280,7 +362,7 @@ export class DevChain {
     const ticket = getTicketAssignment(this.ctx, pre.state, slot);
     const commitments: SignedExecutionPayloadCommitment[] = [];
     if (!isSelfBuild(ticket) && !plan.withholdCommitment) {
-      const built = buildCommitment(pre, slot, this.buyerKeys[ticket.owner], this.engine);
+      const built = buildCommitment(pre, slot, this.buyerKey(ticket.owner, pre), this.engine);
       commitments.push(built.commitment);
       this.builtPayloads.set(hexKey(built.payload.block_hash), built.payload);
     }
@@ -290,6 +372,8 @@ export class DevChain {
       purchases: plan.purchases,
       transfers: plan.transfers,
       bids: plan.bids,
+      fills: plan.fills,
+      holderSlashings: plan.holderSlashings,
       proposerSlashings: plan.proposerSlashings,
       attesterSlashings: plan.attesterSlashings,
       voluntaryExits: plan.voluntaryExits,
@@ -311,7 +395,11 @@ export class DevChain {
       (plan.attesterSlashings?.length ?? 0) -
       included.attester_slashings.length +
       (plan.voluntaryExits?.length ?? 0) -
-      included.voluntary_exits.length;
+      included.voluntary_exits.length +
+      (plan.fills?.length ?? 0) -
+      included.ticket_fills.length +
+      (plan.holderSlashings?.length ?? 0) -
+      included.holder_slashings.length;
     if (dropped > 0 && plan.strict !== false) {
       throw new Error(`${dropped} planned operation(s) do not apply to slot ${slot}; pass strict: false to drop them`);
     }
@@ -339,7 +427,7 @@ export class DevChain {
     const ticket = getTicketAssignment(this.ctx, postBlock.state, commitment.slot);
     const signer = isSelfBuild(ticket)
       ? this.validatorKeys[postBlock.state.latest_block_header.proposer_index]
-      : this.buyerKeys[ticket.owner];
+      : this.buyerKey(ticket.owner, postBlock);
     const epoch = computeEpochAtSlot(this.ctx, commitment.slot);
     const envelopeType = this.ctx.ssz.ExecutionPayloadEnvelope;
     return { message, signature: signObject(postBlock, signer, envelopeType, message, DOMAIN_PAYLOAD_ENVELOPE, epoch) };

@@ -6,6 +6,8 @@ import { processPayloadAttestation } from "../block/processPayloadAttestation.ts
 import { processProposerSlashing } from "../block/processProposerSlashing.ts";
 import { processRandao } from "../block/processRandao.ts";
 import { processTicketBid } from "../block/processTicketBid.ts";
+import { processHolderSlashing } from "../block/processHolderSlashing.ts";
+import { processTicketFill } from "../block/processTicketFill.ts";
 import { processTicketPurchase } from "../block/processTicketPurchase.ts";
 import { processTicketTransfer } from "../block/processTicketTransfer.ts";
 import { processVoluntaryExit } from "../block/processVoluntaryExit.ts";
@@ -17,6 +19,8 @@ import { processSlots } from "../slot/processSlots.ts";
 import { getTicketAssignment, isSelfBuild } from "../tickets/ticketAssignment.ts";
 import type {
   Attestation,
+  HolderSlashing,
+  SignedTicketFill,
   AttesterSlashing,
   BeaconBlock,
   ExecutionPayload,
@@ -45,6 +49,10 @@ export interface BlockOperations {
   transfers?: SignedTicketTransfer[];
   /** Ticket auction bids (only under auction pricing). */
   bids?: SignedTicketBid[];
+  /** Fills of secondary-market offers. */
+  fills?: SignedTicketFill[];
+  /** Evidence of ticket holders' equivocating commitments. */
+  holderSlashings?: HolderSlashing[];
   /** Commitments ticket holders sent for this slot; the one for the assigned ticket and this parent is used. */
   commitments?: SignedExecutionPayloadCommitment[];
   proposerSlashings?: ProposerSlashing[];
@@ -183,6 +191,13 @@ export function produceBlock(
     processPayloadAttestation,
   );
   body.ticket_bids = packOperations(scratch, ops.bids ?? [], preset.MAX_TICKET_BIDS, processTicketBid);
+  body.ticket_fills = packOperations(scratch, ops.fills ?? [], preset.MAX_TICKET_FILLS, processTicketFill);
+  body.holder_slashings = packOperations(
+    scratch,
+    ops.holderSlashings ?? [],
+    preset.MAX_HOLDER_SLASHINGS,
+    processHolderSlashing,
+  );
 
   block.state_root = computeBlockStateRoot(pre, block);
   const signature = signObject(pre, proposerKey, ctx.ssz.BeaconBlock, block, DOMAIN_BEACON_PROPOSER, epoch);
