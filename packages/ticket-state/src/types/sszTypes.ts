@@ -157,9 +157,6 @@ export const SignedTicketBid = new ContainerType(
   { message: TicketBid, signature: BLSSignature },
   { typeName: "SignedTicketBid" },
 );
-  { ticket_id: TicketId, owner: BuyerIndex, nonce: Uint64, min_price: Gwei },
-);
-);
 /** A seller's standing offer: its ticket, as of ownership `ticket_nonce`, for `price` Gwei until `expiry_slot`. */
 export const TicketOffer = new ContainerType(
   { ticket_id: TicketId, ticket_nonce: Uint64, seller: BuyerIndex, price: Gwei, expiry_slot: Slot },
