@@ -281,8 +281,9 @@ describe("holder slashing: equivocating commitments", () => {
 });
 
 describe("holder collateral: conservation over a run", () => {
-  it("buyers + escrow + pending collateral + revenue change only by what is burnt (revenue, slashed collateral)", () => {
-    const chain = newChain({ TICKET_ON_MISSED_BLOCK: "refund" });
+  it("a DevChain run with purchases, fills, a withheld payload, evidence, a missed block and grants: buyers + escrow + pending collateral + revenue change only by what is burnt", () => {
+    // Grants too: validators' price-0 tickets enter the same pool and move no Gwei
+    const chain = newChain({ TICKET_ON_MISSED_BLOCK: "refund", VALIDATOR_TICKET_GRANTS_PER_EPOCH: 2 });
     const spe = chain.ctx.preset.SLOTS_PER_EPOCH;
     let slashedTotal = 0;
     for (let step = 0; step < 3 * spe; step++) {
@@ -310,5 +311,6 @@ describe("holder collateral: conservation over a run", () => {
       assert.equal(marketGwei(chain.head), before - revenueBurnt - slashed, `step into slot ${next}`);
     }
     assert.equal(slashedTotal, 3 * COLLATERAL);
+    assert.ok(chain.head.state.buyers.length > 4, "validators received grants during the run");
   });
 });
