@@ -155,8 +155,7 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
     const supply: Supply[] = [];
     for (const e of entities) {
       if (wantsToResell(e, view, setup)) {
-        for (const ticketId of held.get(e.id) ?? [])
-          supply.push({ entity: e, ticketId, ask: price, kind: "speculator" });
+        for (const t of held.get(e.id) ?? []) supply.push({ entity: e, ...t, ask: price, kind: "speculator" });
         continue;
       }
       const reservation = reservationPrice(e, view, setup);
@@ -165,7 +164,7 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
       const first = held.get(e.id)?.[0];
       if (first !== undefined) {
         const ask = Math.ceil(reservation * (1 + setup.speculation.margin));
-        supply.push({ entity: e, ticketId: first, ask, kind: "holder" });
+        supply.push({ entity: e, ...first, ask, kind: "holder" });
       }
     }
 
@@ -182,6 +181,7 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
         purchases: body.ticket_purchases,
         transfers: body.ticket_transfers,
         bids: body.ticket_bids,
+        fills: body.ticket_fills,
       });
     }
 
@@ -227,7 +227,7 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
       refunded,
       missedRefunded: missedTicket && missedRule === "refund" ? 1 : 0,
       forfeited,
-      resold: body?.ticket_transfers.length ?? 0,
+      resold: (body?.ticket_transfers.length ?? 0) + (body?.ticket_fills.length ?? 0),
       collateralSlashed: withheld ? ticket.collateral : 0,
     });
     // Agents learn the slot's MEV once it is public (the payload, or the searchers' view of a missed slot)
@@ -286,14 +286,15 @@ function meanPriceIssued(ctx: ChainContext, state: BeaconStateView, firstId: num
   return n > 0 ? sum / n : null;
 }
 
-/** Pooled tickets by owner: what a speculator can resell. */
-function poolHoldings(state: BeaconStateView): Map<number, number[]> {
-  const out = new Map<number, number[]>();
+/** Pooled tickets by owner (id and ownership nonce): what holders can resell. */
+function poolHoldings(state: BeaconStateView): Map<number, { ticketId: number; ticketNonce: number }[]> {
+  const out = new Map<number, { ticketId: number; ticketNonce: number }[]>();
   for (let i = 0; i < state.ticket_pool.length; i++) {
     const t = state.ticket_pool.getReadonly(i);
+    const entry = { ticketId: t.ticket_id, ticketNonce: t.nonce };
     const list = out.get(t.owner);
-    if (list) list.push(t.ticket_id);
-    else out.set(t.owner, [t.ticket_id]);
+    if (list) list.push(entry);
+    else out.set(t.owner, [entry]);
   }
   return out;
 }

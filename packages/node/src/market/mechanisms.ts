@@ -24,6 +24,8 @@ export interface Demand {
 export interface Supply {
   entity: Entity;
   ticketId: number;
+  /** The ticket's ownership nonce, which an on-chain offer names. */
+  ticketNonce: number;
   ask: number;
   kind: "speculator" | "holder";
 }
@@ -45,7 +47,7 @@ export interface SlotContext {
 }
 
 /** The block operations an adapter produces from the agents' wishes. */
-export type SlotOperations = Pick<SlotPlan, "purchases" | "transfers" | "bids">;
+export type SlotOperations = Pick<SlotPlan, "purchases" | "transfers" | "bids" | "fills">;
 /** The operations the block actually included (others were dropped by the proposer). */
 export type IncludedOperations = { [K in keyof SlotOperations]-?: NonNullable<SlotOperations[K]> };
 
@@ -74,31 +76,44 @@ function byReservation(a: Demand, b: Demand): number {
 
 /**
  * Resales between agents: each offer goes to the keenest buyer whose reservation covers the ask
- * (and, under a posted price, who would not get it cheaper from the protocol), at the ask. Until
- * the chain's own secondary market is driven here, the ticket moves by a signed transfer and the
- * ask is paid off-chain (the lab keeps the books). Returns the transfers and tickets bought per buyer.
+ * (and, under a posted price, who would not get it cheaper from the protocol), at the ask. With
+ * `secondaryMarket` the trade is the chain's own: the seller's signed offer and the buyer's fill,
+ * settled atomically (ask plus the ticket's collateral). Without it only speculators resell, by a
+ * signed transfer paid off-chain (the lab keeps those books). Returns the operations and the
+ * tickets each buyer got.
  */
 function resales(sc: SlotContext, demands: Demand[], supply: Supply[], protocolPrice: number | null) {
+  const onChain = sc.setup.secondaryMarket;
+  const { MAX_TICKET_TRANSFERS, MAX_TICKET_FILLS } = sc.ctx.preset;
+  const collateral = sc.ctx.config.TICKET_COLLATERAL;
   const transfers: NonNullable<SlotOperations["transfers"]> = [];
+  const fills: NonNullable<SlotOperations["fills"]> = [];
   const got = new Map<number, number>();
   const keen = [...demands].sort(byReservation);
   for (const offer of supply) {
-    if (transfers.length >= sc.ctx.preset.MAX_TICKET_TRANSFERS) break;
-    if (offer.kind === "holder" && !sc.setup.secondaryMarket) continue;
+    if (transfers.length >= MAX_TICKET_TRANSFERS || fills.length >= MAX_TICKET_FILLS) break;
+    if (offer.kind === "holder" && !onChain) continue;
     if (protocolPrice !== null && offer.ask > protocolPrice) continue;
+    const cost = offer.ask + (onChain ? collateral : 0);
     const buyer = keen.find(
       (d) =>
         d.entity.id !== offer.entity.id &&
         d.reservation >= offer.ask &&
         (got.get(d.entity.id) ?? 0) < d.entity.members &&
-        sc.budget(d.entity) >= offer.ask,
+        sc.budget(d.entity) >= cost,
     );
     if (!buyer) continue;
-    transfers.push(sc.signer.transfer(offer.ticketId, offer.entity.id, buyer.entity.id, sc.takeNonce(offer.entity.id)));
-    sc.payOffChain(buyer.entity, offer.entity, offer.ask);
+    if (onChain) {
+      const signed = sc.signer.offer(offer.ticketId, offer.ticketNonce, offer.entity.id, offer.ask, sc.slot);
+      fills.push(sc.signer.fill(signed, buyer.entity.id));
+    } else {
+      const nonce = sc.takeNonce(offer.entity.id);
+      transfers.push(sc.signer.transfer(offer.ticketId, offer.entity.id, buyer.entity.id, nonce));
+      sc.payOffChain(buyer.entity, offer.entity, offer.ask);
+    }
     got.set(buyer.entity.id, (got.get(buyer.entity.id) ?? 0) + 1);
   }
-  return { transfers, got };
+  return { transfers, fills, got };
 }
 
 /**
@@ -120,7 +135,7 @@ export class PostedPriceAdapter implements MechanismAdapter {
 
   operations(sc: SlotContext, demands: Demand[], supply: Supply[]): SlotOperations {
     const price = this.quote(sc.pre);
-    const { transfers, got } = resales(sc, demands, supply, price);
+    const { transfers, fills, got } = resales(sc, demands, supply, price);
     const keen = demands.filter((d) => d.reservation >= price).sort(byReservation);
     const purchases: NonNullable<SlotOperations["purchases"]> = [];
     for (const d of keen) {
@@ -131,7 +146,7 @@ export class PostedPriceAdapter implements MechanismAdapter {
       if (count <= 0) continue;
       purchases.push(sc.signer.purchase(d.entity.id, sc.takeNonce(d.entity.id), count, Math.floor(d.reservation)));
     }
-    return { purchases, transfers };
+    return { purchases, transfers, fills };
   }
 }
 
@@ -160,7 +175,7 @@ export class AuctionAdapter implements MechanismAdapter {
     const auction = computeOpenAuctionSlot(sc.ctx, sc.slot);
     const shading = this.name === "first_price_auction" ? sc.setup.bidShading : 0;
     const { MIN_TICKET_PRICE, MAX_TICKET_PRICE } = sc.ctx.config;
-    const { transfers } = resales(sc, demands, supply, null);
+    const { transfers, fills } = resales(sc, demands, supply, null);
     const bids: NonNullable<SlotOperations["bids"]> = [];
     for (const d of [...demands].sort(byReservation)) {
       if (bids.length >= sc.ctx.preset.MAX_TICKET_BIDS) break;
@@ -172,7 +187,7 @@ export class AuctionAdapter implements MechanismAdapter {
       if (count <= 0) continue;
       bids.push(sc.signer.bid(d.entity.id, sc.takeNonce(d.entity.id), count, bidPrice, auction));
     }
-    return { bids, transfers };
+    return { bids, transfers, fills };
   }
 
   included(_sc: SlotContext, ops: IncludedOperations): void {

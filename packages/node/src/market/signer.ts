@@ -1,6 +1,8 @@
 import {
   G2_POINT_AT_INFINITY,
   type SignedTicketBid,
+  type SignedTicketFill,
+  type SignedTicketOffer,
   type SignedTicketPurchase,
   type SignedTicketTransfer,
 } from "@turnstile/ticket-state";
@@ -34,5 +36,17 @@ export class OpSigner {
     if (this.sign) return this.chain.signBid(buyer, count, bidPrice, auctionSlot, nonce);
     const message = { buyer_index: buyer, nonce, count, bid_price: bidPrice, auction_slot: auctionSlot };
     return { message, signature: G2_POINT_AT_INFINITY };
+  }
+
+  /** The seller's offer of a ticket (as of its ownership `ticketNonce`) for `price` Gwei, good until `expirySlot`. */
+  offer(ticketId: number, ticketNonce: number, seller: number, price: number, expirySlot: number): SignedTicketOffer {
+    if (this.sign) return this.chain.signOffer(ticketId, price, expirySlot, { seller, ticketNonce });
+    const message = { ticket_id: ticketId, ticket_nonce: ticketNonce, seller, price, expiry_slot: expirySlot };
+    return { message, signature: G2_POINT_AT_INFINITY };
+  }
+
+  fill(offer: SignedTicketOffer, buyer: number): SignedTicketFill {
+    if (this.sign) return this.chain.signFill(offer, buyer);
+    return { message: { offer, buyer }, signature: G2_POINT_AT_INFINITY };
   }
 }
