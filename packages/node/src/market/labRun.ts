@@ -195,9 +195,13 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
     let gained = 0;
     if (result.block) builder = selfBuilt ? SELF_BUILT : ticket.owner;
     if (result.envelope && builder >= 0) {
-      gained = entities[builder].skill * engine.payloadMevValue(result.envelope.message.payload);
-      realised[builder] += gained;
-      slotsBuilt[builder]++;
+      // A validator's granted ticket (VALIDATOR_TICKET_GRANTS_PER_EPOCH) is held by an account past the agents'
+      const agent = builder < entities.length ? entities[builder] : null;
+      gained = (agent?.skill ?? setup.validatorSkill) * engine.payloadMevValue(result.envelope.message.payload);
+      if (agent) {
+        realised[builder] += gained;
+        slotsBuilt[builder]++;
+      }
     }
     const missedRule = ctx.config.TICKET_ON_MISSED_BLOCK;
     const missedTicket = !result.block && !selfBuilt;

@@ -79,6 +79,8 @@ export interface LabSetup {
   missRate: number;
   withholdRate: number;
   shock: ShockSpec | null;
+  /** Share of a slot's MEV a validator realises with a ticket granted to it (VALIDATOR_TICKET_GRANTS_PER_EPOCH). */
+  validatorSkill: number;
   /** Slots left out of the metrics at the start (the market finding its level). */
   burnIn: number;
   /** Verify BLS signatures of every block and envelope (the lab may skip it, explicitly). */
@@ -123,6 +125,7 @@ export const DEFAULT_SETUP: LabSetup = {
   missRate: 0,
   withholdRate: 0.02,
   shock: null,
+  validatorSkill: 0.5,
   burnIn: 100,
   verifySignatures: true,
 };
@@ -149,6 +152,7 @@ const SHAPES: Record<keyof LabSetup, Shape> = {
   missRate: "probability",
   withholdRate: "probability",
   shock: "nullable",
+  validatorSkill: "probability",
   burnIn: "int",
   verifySignatures: "boolean",
 };
@@ -214,6 +218,7 @@ export function applySetupPatch(base: LabSetup, patch: unknown, where = ""): Lab
         out[key] = num(path, raw, { min: 1 });
         break;
       case "bidShading":
+      case "validatorSkill":
       case "missRate":
       case "withholdRate":
         out[key] = num(path, raw, { min: 0, max: 1 });

@@ -105,6 +105,13 @@ describe("market lab runs", () => {
     }
   });
 
+  it("validators compensated in tickets build slots with their grants beside the agents", () => {
+    const run = runLab({ ...SMALL, slots: 64, chain: { VALIDATOR_TICKET_GRANTS_PER_EPOCH: 4 } }, 1);
+    const byValidators = run.slots.filter((s) => s.builder >= run.entities.length);
+    assert.ok(byValidators.length > 0);
+    for (const s of byValidators) if (!s.withheld) assert.equal(s.realised, SMALL.validatorSkill * s.mev);
+  });
+
   it("the same metrics whether runs share one thread or two workers", async () => {
     const plan = { name: "t", points: [{ ...SMALL, slots: 24, mechanism: "second_price_auction" as const }] };
     const inline = await runSweep(plan, { workers: 1 });
