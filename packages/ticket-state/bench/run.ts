@@ -12,6 +12,7 @@ import { benchBls } from "./blsBench.ts";
 import { advancedCopy, buildGenesis, setRealisticParticipation } from "./buildState.ts";
 import { benchEpochTransition } from "./epochBench.ts";
 import { benchLottery } from "./lotteryBench.ts";
+import { benchPricingSettle } from "./pricingSettleBench.ts";
 import { timed } from "./measure.ts";
 import { note, reportedFigures, setupTime } from "./report.ts";
 
@@ -74,6 +75,8 @@ function largeRegistry(): void {
 }
 
 const total = timed(() => {
+  note("--- price rules (demand model) ---");
+  benchPricingSettle();
   smallRegistry();
   note("--- BLS ---");
   benchBls({ sets: 128, warmup: 2, runs: 9 });

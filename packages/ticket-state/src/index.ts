@@ -13,14 +13,15 @@ export {
 export { isSlashableAttestationData, processAttesterSlashing } from "./block/processAttesterSlashing.ts";
 export { processBlock, processOperations } from "./block/processBlock.ts";
 export { processBlockHeader } from "./block/processBlockHeader.ts";
+export { processHolderSlashing } from "./block/processHolderSlashing.ts";
 export { getIndexedPayloadAttestation, processPayloadAttestation } from "./block/processPayloadAttestation.ts";
 export { isEmptyCommitment, processPayloadCommitment } from "./block/processPayloadCommitment.ts";
 export { processProposerSlashing } from "./block/processProposerSlashing.ts";
 export { processRandao } from "./block/processRandao.ts";
 export { processTicketBid } from "./block/processTicketBid.ts";
-export { processHolderSlashing } from "./block/processHolderSlashing.ts";
 export { processTicketFill } from "./block/processTicketFill.ts";
 export { processTicketPurchase } from "./block/processTicketPurchase.ts";
+export { computeSellBackFee, processTicketSellBack } from "./block/processTicketSellBack.ts";
 export { processTicketTransfer } from "./block/processTicketTransfer.ts";
 export { processVoluntaryExit } from "./block/processVoluntaryExit.ts";
 export type { BlockProcessingContext } from "./block/types.ts";
@@ -64,8 +65,8 @@ export * from "./params/index.ts";
 export { buildCommitment, HOLDER_FEE_RECIPIENT, SELF_BUILD_FEE_RECIPIENT } from "./produce/buildCommitment.ts";
 export { computeBlockStateRoot, computeEnvelopeStateRoot } from "./produce/computeStateRoots.ts";
 export { type BlockOperations, type ProducedBlock, produceBlock } from "./produce/produceBlock.ts";
-export { signObject } from "./produce/signObject.ts";
 export { signPayloadCommitment, signTicketFill, signTicketOffer } from "./produce/signHolderMarket.ts";
+export { signObject, signTicketSellBack } from "./produce/signObject.ts";
 export { signTicketBid } from "./produce/signTicketBid.ts";
 // Signature sets
 export * from "./signatureSets/index.ts";
@@ -89,11 +90,20 @@ export {
   isAuctionSettlementSlot,
 } from "./tickets/auctionSchedule.ts";
 export {
+  computeCurvePrice,
+  computeCurvePurchasePrices,
+  computeCurveReserve,
+  computePurchasePrices,
+} from "./tickets/bondingCurve.ts";
+export {
   type AuctionBid,
   type AuctionFill,
   type AuctionOutcome,
   clearTicketAuction,
 } from "./tickets/clearTicketAuction.ts";
+export { processPendingCollateral, settleTicketCollateral, slashCollateral } from "./tickets/holderCollateral.ts";
+export { mintTicket } from "./tickets/mintTicket.ts";
+export { computeNextPiTicketPrice } from "./tickets/piTicketPrice.ts";
 export { settleTicketAuction } from "./tickets/settleTicketAuction.ts";
 export {
   getTicketAssignment,
@@ -101,8 +111,6 @@ export {
   selfBuildTicket,
   ticketAssignmentIndex,
 } from "./tickets/ticketAssignment.ts";
-export { processPendingCollateral, settleTicketCollateral, slashCollateral } from "./tickets/holderCollateral.ts";
-export { mintTicket } from "./tickets/mintTicket.ts";
 export { computeNextTicketPrice } from "./tickets/ticketPrice.ts";
 // Types
 export * from "./types/index.ts";

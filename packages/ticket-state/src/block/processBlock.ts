@@ -11,6 +11,7 @@ import { processRandao } from "./processRandao.ts";
 import { processTicketBid } from "./processTicketBid.ts";
 import { processTicketFill } from "./processTicketFill.ts";
 import { processTicketPurchase } from "./processTicketPurchase.ts";
+import { processTicketSellBack } from "./processTicketSellBack.ts";
 import { processTicketTransfer } from "./processTicketTransfer.ts";
 import { processVoluntaryExit } from "./processVoluntaryExit.ts";
 import type { BlockProcessingContext } from "./types.ts";
@@ -37,4 +38,5 @@ export function processOperations(cs: CachedBeaconState, block: BeaconBlock, bct
   for (const op of body.ticket_bids) processTicketBid(cs, op, bctx);
   for (const op of body.ticket_fills) processTicketFill(cs, op, bctx);
   for (const op of body.holder_slashings) processHolderSlashing(cs, op, bctx);
+  for (const op of body.ticket_sell_backs) processTicketSellBack(cs, op, bctx);
 }

@@ -2,8 +2,9 @@ import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
 import { TicketError, TicketErrorCode } from "../errors/index.ts";
 import { getTicketPurchaseSignatureSet } from "../signatureSets/index.ts";
 import { isAuctionPricing } from "../tickets/auctionSchedule.ts";
-import { mintTicket } from "../tickets/mintTicket.ts";
 import type { SignedTicketPurchase } from "../types/index.ts";
+import { computePurchasePrices, isBondingCurve, mintOnCurve } from "../tickets/bondingCurve.ts";
+import { mintTicket } from "../tickets/mintTicket.ts";
 import { type BlockProcessingContext, collectSignatureSet } from "./types.ts";
 
 /**
@@ -39,7 +40,9 @@ export function processTicketPurchase(
       max: ctx.preset.MAX_TICKETS_PER_PURCHASE,
     });
   }
-  const price = state.ticket_price;
+  // The tickets' prices in order (all ticket_price, or along the bonding curve); max_price bounds the highest
+  const prices = computePurchasePrices(cs, purchase.count);
+  const price = prices[prices.length - 1];
   if (price > purchase.max_price) {
     throw new TicketError(TicketErrorCode.PRICE_ABOVE_MAX, "ticket price is above the buyer's maximum", {
       price,
@@ -48,7 +51,8 @@ export function processTicketPurchase(
   }
   // Each ticket costs its price plus the holder collateral (TICKET_COLLATERAL, 0 when off)
   const collateral = ctx.config.TICKET_COLLATERAL;
-  const cost = purchase.count * (price + collateral);
+  const priceTotal = prices.reduce((sum, p) => sum + p, 0);
+  const cost = priceTotal + purchase.count * collateral;
   if (buyer.balance < cost) {
     throw new TicketError(TicketErrorCode.INSUFFICIENT_BALANCE, "balance does not cover the purchase", {
       balance: buyer.balance,
@@ -67,7 +71,8 @@ export function processTicketPurchase(
   buyer.balance -= cost;
   buyer.nonce += 1;
   for (let i = 0; i < purchase.count; i++) {
-    mintTicket(cs, purchase.buyer_index, price, collateral);
+    mintTicket(cs, purchase.buyer_index, prices[i], collateral);
   }
+  if (isBondingCurve(ctx.config)) mintOnCurve(cs, purchase.count, priceTotal);
   state.tickets_sold_in_slot += purchase.count;
 }

@@ -8,6 +8,8 @@ export const TICKET_PRICING_RULES = [
   "fixed",
   "first_price_auction",
   "second_price_auction",
+  "pi_pool_target",
+  "bonding_curve",
 ] as const;
 export type TicketPricing = (typeof TICKET_PRICING_RULES)[number];
 export const TICKET_REVENUE_SINKS = ["burn", "validators"] as const;
@@ -60,6 +62,14 @@ export interface ChainConfig {
   TICKET_AUCTION_PERIOD_SLOTS: number;
   /** Ticket auctions: tickets sold per auction (the supply); the reserve price is MIN_TICKET_PRICE. */
   TICKETS_PER_AUCTION: number;
+  /** `pi_pool_target`: the proportional gain is 1 / this (per TARGET_TICKET_POOL_SIZE of pool change). */
+  TICKET_PRICE_PROPORTIONAL_QUOTIENT: number;
+  /** `pi_pool_target`: the integral gain is 1 / this (per TARGET_TICKET_POOL_SIZE of pool error). */
+  TICKET_PRICE_INTEGRAL_QUOTIENT: number;
+  /** `bonding_curve`: each outstanding ticket multiplies the price by (1 + 1 / this). */
+  BONDING_CURVE_GROWTH_QUOTIENT: number;
+  /** `bonding_curve`: a sell-back pays the curve value less value / this; 0 = no fee. */
+  TICKET_SELL_BACK_FEE_QUOTIENT: number;
 }
 
 const GWEI_PER_ETH = 1_000_000_000;
@@ -94,6 +104,10 @@ export const minimalChainConfig: ChainConfig = {
   VALIDATOR_TICKET_GRANTS_PER_EPOCH: 0,
   TICKET_AUCTION_PERIOD_SLOTS: 1,
   TICKETS_PER_AUCTION: 1,
+  TICKET_PRICE_PROPORTIONAL_QUOTIENT: 1,
+  TICKET_PRICE_INTEGRAL_QUOTIENT: 8,
+  BONDING_CURVE_GROWTH_QUOTIENT: 16,
+  TICKET_SELL_BACK_FEE_QUOTIENT: 0,
 };
 
 export const mainnetChainConfig: ChainConfig = {
@@ -108,6 +122,7 @@ export const mainnetChainConfig: ChainConfig = {
   MIN_PER_EPOCH_CHURN_LIMIT: 4,
   CHURN_LIMIT_QUOTIENT: 65536,
   TARGET_TICKET_POOL_SIZE: 256,
+  BONDING_CURVE_GROWTH_QUOTIENT: 256,
 };
 
 type Kind = "uint" | "bytes4" | "preset" | "string" | TicketEnumKind;
@@ -141,6 +156,10 @@ const FIELD_KINDS: Record<keyof ChainConfig, Kind> = {
   VALIDATOR_TICKET_GRANTS_PER_EPOCH: "uint",
   TICKET_AUCTION_PERIOD_SLOTS: "uint",
   TICKETS_PER_AUCTION: "uint",
+  TICKET_PRICE_PROPORTIONAL_QUOTIENT: "uint",
+  TICKET_PRICE_INTEGRAL_QUOTIENT: "uint",
+  BONDING_CURVE_GROWTH_QUOTIENT: "uint",
+  TICKET_SELL_BACK_FEE_QUOTIENT: "uint",
 };
 const ENUMS: Record<TicketEnumKind, readonly string[]> = {
   pricing: TICKET_PRICING_RULES,
@@ -227,6 +246,15 @@ export function validateChainConfig(config: ChainConfig): ChainConfig {
     config.MIN_TICKET_PRICE, "INITIAL_TICKET_PRICE", "must be at least MIN_TICKET_PRICE");
   require(config.TICKET_AUCTION_PERIOD_SLOTS > 0, "TICKET_AUCTION_PERIOD_SLOTS", "must be positive");
   require(config.TICKETS_PER_AUCTION > 0, "TICKETS_PER_AUCTION", "must be positive");
+  require(config.TICKET_PRICE_PROPORTIONAL_QUOTIENT > 0, "TICKET_PRICE_PROPORTIONAL_QUOTIENT", "must be positive");
+  require(config.TICKET_PRICE_INTEGRAL_QUOTIENT > 0, "TICKET_PRICE_INTEGRAL_QUOTIENT", "must be positive");
+  require(config.BONDING_CURVE_GROWTH_QUOTIENT > 0, "BONDING_CURVE_GROWTH_QUOTIENT", "must be positive");
+  // A granted ticket would be outstanding with nothing paid into the curve's reserve
+  require(
+    config.TICKET_PRICING !== "bonding_curve" || config.VALIDATOR_TICKET_GRANTS_PER_EPOCH === 0,
+    "VALIDATOR_TICKET_GRANTS_PER_EPOCH",
+    "must be 0 under bonding_curve",
+  );
   require(config.MAX_TICKET_PRICE >=
     config.INITIAL_TICKET_PRICE, "MAX_TICKET_PRICE", "must be at least INITIAL_TICKET_PRICE");
   // price + collateral per ticket, times a purchase's count, must stay an exact integer

@@ -19,6 +19,7 @@ import {
 import { buildCommitment } from "../produce/buildCommitment.ts";
 import { computeEnvelopeStateRoot } from "../produce/computeStateRoots.ts";
 import { produceBlock } from "../produce/produceBlock.ts";
+import { signPayloadCommitment, signTicketFill, signTicketOffer } from "../produce/signHolderMarket.ts";
 import { signTicketBid } from "../produce/signTicketBid.ts";
 import { processSlots } from "../slot/processSlots.ts";
 import { processSlotsCopy, stateTransition, stateTransitionEnvelope } from "../stateTransition.ts";
@@ -26,15 +27,13 @@ import { computeOpenAuctionSlot } from "../tickets/auctionSchedule.ts";
 import { getTicketAssignment, isSelfBuild } from "../tickets/ticketAssignment.ts";
 import type {
   Attestation,
-  ExecutionTicket,
-  HolderSlashing,
-  SignedTicketFill,
-  SignedTicketOffer,
   AttestationData,
   AttesterSlashing,
   ExecutionPayload,
   ExecutionPayloadCommitment,
   ExecutionPayloadEnvelope,
+  ExecutionTicket,
+  HolderSlashing,
   IndexedAttestation,
   PayloadAttestation,
   ProposerSlashing,
@@ -42,7 +41,10 @@ import type {
   SignedExecutionPayloadCommitment,
   SignedExecutionPayloadEnvelope,
   SignedTicketBid,
+  SignedTicketFill,
+  SignedTicketOffer,
   SignedTicketPurchase,
+  SignedTicketSellBack,
   SignedTicketTransfer,
   SignedVoluntaryExit,
 } from "../types/index.ts";
@@ -57,8 +59,7 @@ import {
 import { latestBlockRoot } from "../util/blockRoots.ts";
 import { bytesEqual as bytesEq, toHex as hexKey } from "../util/bytes.ts";
 import { computeEpochAtSlot, computeStartSlotAtEpoch } from "../util/epoch.ts";
-import { signPayloadCommitment, signTicketFill, signTicketOffer } from "../produce/signHolderMarket.ts";
-import { aggregateSignatureBytes, signObject } from "./signing.ts";
+import { aggregateSignatureBytes, signObject, signTicketSellBack } from "./signing.ts";
 
 export interface DevChainOptions {
   validatorCount: number;
@@ -91,6 +92,8 @@ export interface SlotPlan {
   fills?: SignedTicketFill[];
   /** Evidence of equivocating ticket holders; see `holderEquivocation`. */
   holderSlashings?: HolderSlashing[];
+  /** Sell-backs to the bonding curve (`bonding_curve` pricing only). */
+  sellBacks?: SignedTicketSellBack[];
   proposerSlashings?: ProposerSlashing[];
   attesterSlashings?: AttesterSlashing[];
   voluntaryExits?: SignedVoluntaryExit[];
@@ -172,6 +175,18 @@ export class DevChain {
     const epoch = computeEpochAtSlot(this.ctx, this.head.state.slot + 1);
     const sig = signObject(this.head, this.buyerKeys[signer], TicketTransfer, message, DOMAIN_TICKET_TRANSFER, epoch);
     return { message, signature: sig };
+  }
+
+  /** `owner` sells pooled ticket `ticketId` back to the bonding curve for at least `minPrice`. */
+  signSellBack(ticketId: number, owner: number, minPrice = 0, nonce?: number, signer = owner): SignedTicketSellBack {
+    const message = {
+      ticket_id: ticketId,
+      owner,
+      nonce: nonce ?? this.head.state.buyers.getReadonly(owner).nonce,
+      min_price: minPrice,
+    };
+    const epoch = computeEpochAtSlot(this.ctx, this.head.state.slot + 1);
+    return signTicketSellBack(this.head, this.buyerKeys[signer], message, epoch);
   }
 
   /**
@@ -374,6 +389,7 @@ export class DevChain {
       bids: plan.bids,
       fills: plan.fills,
       holderSlashings: plan.holderSlashings,
+      sellBacks: plan.sellBacks,
       proposerSlashings: plan.proposerSlashings,
       attesterSlashings: plan.attesterSlashings,
       voluntaryExits: plan.voluntaryExits,
@@ -399,7 +415,9 @@ export class DevChain {
       (plan.fills?.length ?? 0) -
       included.ticket_fills.length +
       (plan.holderSlashings?.length ?? 0) -
-      included.holder_slashings.length;
+      included.holder_slashings.length +
+      (plan.sellBacks?.length ?? 0) -
+      included.ticket_sell_backs.length;
     if (dropped > 0 && plan.strict !== false) {
       throw new Error(`${dropped} planned operation(s) do not apply to slot ${slot}; pass strict: false to drop them`);
     }

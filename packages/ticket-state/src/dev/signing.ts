@@ -1,4 +1,4 @@
 export { aggregate as aggregateSignatureBytes } from "../bls/blsSpec.ts";
-export { signObject } from "../produce/signObject.ts";
-export { signTicketBid } from "../produce/signTicketBid.ts";
 export { signPayloadCommitment, signTicketFill, signTicketOffer } from "../produce/signHolderMarket.ts";
+export { signObject, signTicketSellBack } from "../produce/signObject.ts";
+export { signTicketBid } from "../produce/signTicketBid.ts";

@@ -1,4 +1,5 @@
 import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
+import { releaseTicketValue } from "../tickets/bondingCurve.ts";
 import { swapRemoveFromPool } from "../tickets/ticketPool.ts";
 import { computeEpochAtSlot } from "../util/epoch.ts";
 
@@ -17,7 +18,7 @@ export function processTicketExpiry(cs: CachedBeaconState): void {
     if (computeEpochAtSlot(ctx, ticket.purchase_slot) + expiryEpochs <= currentEpoch) {
       const removed = swapRemoveFromPool(cs, i);
       const owner = state.buyers.get(removed.owner);
-      owner.balance += removed.price;
+      owner.balance += releaseTicketValue(cs, removed);
       // An expired ticket never had a slot: its collateral goes straight back
       owner.balance += removed.collateral;
     }

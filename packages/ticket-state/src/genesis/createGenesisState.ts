@@ -5,6 +5,7 @@ import { DeterministicExecutionEngine } from "../engine/deterministicEngine.ts";
 import { TicketStateError } from "../errors/TicketStateError.ts";
 import { FAR_FUTURE_EPOCH, GENESIS_EPOCH, GENESIS_SLOT } from "../params/constants.ts";
 import { drawTicket } from "../slot/processTicketSlot.ts";
+import { genesisTicketPrices, initializeCurveAtGenesis } from "../tickets/bondingCurve.ts";
 import { selfBuildTicket } from "../tickets/ticketAssignment.ts";
 import type { BeaconState, Buyer, ExecutionTicket, Validator } from "../types/index.ts";
 import { hash } from "../util/hash.ts";
@@ -75,20 +76,23 @@ export function createGenesisState(ctx: ChainContext, opts: GenesisOptions): Cac
       });
     }
     const count = b.initialTickets ?? 0;
-    if (b.balance < count * cost) {
+    // Under bonding_curve the initial tickets climb the curve in order, each at its own point
+    const prices = genesisTicketPrices(config, pool.length, count);
+    const total = prices.reduce((sum, p) => sum + p, 0) + count * (cost - price);
+    if (b.balance < total) {
       throw new TicketStateError("GENESIS_BUYER_BALANCE", "buyer cannot pay for its initial tickets", {
         index,
         balance: b.balance,
-        cost: count * cost,
+        cost: total,
       });
     }
-    buyers.push({ pubkey: b.pubkey, balance: b.balance - count * cost, nonce: 0 });
+    buyers.push({ pubkey: b.pubkey, balance: b.balance - total, nonce: 0 });
     for (let i = 0; i < count; i++) {
       pool.push({
         ticket_id: pool.length,
         owner: index,
         purchase_slot: GENESIS_SLOT,
-        price,
+        price: prices[i],
         collateral: config.TICKET_COLLATERAL,
         nonce: 0,
       });
@@ -128,6 +132,7 @@ export function createGenesisState(ctx: ChainContext, opts: GenesisOptions): Cac
   state.ticket_assignments = state.ticket_assignments.map((_, i) => ({ slot: i, ticket: selfBuildTicket() }));
   state.ticket_price = price;
   state.next_ticket_id = pool.length;
+  initializeCurveAtGenesis(config, state);
   state.latest_block_hash = genesisPayload.block_hash;
   state.latest_payload_commitment = {
     ...state.latest_payload_commitment,
@@ -139,6 +144,8 @@ export function createGenesisState(ctx: ChainContext, opts: GenesisOptions): Cac
   const cs = CachedBeaconState.create(ctx, ssz.BeaconState.toViewDU(state), opts.caches ?? createChainCaches());
   // Slot 0 has no block to build on; draw for slots 1..TICKET_LOOKAHEAD_SLOTS now
   for (let slot = GENESIS_SLOT + 1; slot <= preset.TICKET_LOOKAHEAD_SLOTS; slot++) drawTicket(cs, slot);
+  // pi_pool_target's first step then sees no pool change
+  if (config.TICKET_PRICING === "pi_pool_target") cs.state.ticket_pricing_previous_pool_size = cs.state.ticket_pool.length;
   cs.state.commit();
   return cs;
 }

@@ -42,6 +42,9 @@ export const DOMAIN_TICKET_FILL = domain("31000000");
 /** Seed domain for sampling validator ticket grants (not a signing domain). */
 export const DOMAIN_VALIDATOR_TICKET_GRANT = domain("32000000");
 export const DOMAIN_TICKET_BID = domain("2a000000");
+export const DOMAIN_TICKET_SELL_BACK = domain("25000000");
+/** Fractional bits of the bonding curve's fixed-point growth factor (`compute_curve_price`). */
+export const CURVE_FIXED_POINT_BITS = 64;
 
 /** Compressed G2 point at infinity: the "no signature" of an empty payload commitment. */
 export const G2_POINT_AT_INFINITY = Uint8Array.from([0xc0, ...new Array<number>(95).fill(0)]);

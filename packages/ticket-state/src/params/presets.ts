@@ -42,6 +42,7 @@ export interface Preset {
   MAX_TICKET_FILLS: number;
   MAX_HOLDER_SLASHINGS: number;
   MAX_TICKET_BIDS: number;
+  MAX_TICKET_SELL_BACKS: number;
   // Execution (Bellatrix)
   MAX_BYTES_PER_TRANSACTION: number;
   MAX_TRANSACTIONS_PER_PAYLOAD: number;
@@ -96,6 +97,7 @@ export const mainnetPreset: Preset = {
   MAX_TICKET_FILLS: 16,
   MAX_HOLDER_SLASHINGS: 4,
   MAX_TICKET_BIDS: 16,
+  MAX_TICKET_SELL_BACKS: 16,
   MAX_BYTES_PER_TRANSACTION: 2 ** 30,
   MAX_TRANSACTIONS_PER_PAYLOAD: 2 ** 20,
   BYTES_PER_LOGS_BLOOM: 256,

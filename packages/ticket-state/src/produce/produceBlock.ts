@@ -2,13 +2,14 @@ import type { SecretKey } from "@chainsafe/blst";
 import { processAttestation } from "../block/processAttestation.ts";
 import { processAttesterSlashing } from "../block/processAttesterSlashing.ts";
 import { processBlockHeader } from "../block/processBlockHeader.ts";
+import { processHolderSlashing } from "../block/processHolderSlashing.ts";
 import { processPayloadAttestation } from "../block/processPayloadAttestation.ts";
 import { processProposerSlashing } from "../block/processProposerSlashing.ts";
 import { processRandao } from "../block/processRandao.ts";
 import { processTicketBid } from "../block/processTicketBid.ts";
-import { processHolderSlashing } from "../block/processHolderSlashing.ts";
 import { processTicketFill } from "../block/processTicketFill.ts";
 import { processTicketPurchase } from "../block/processTicketPurchase.ts";
+import { processTicketSellBack } from "../block/processTicketSellBack.ts";
 import { processTicketTransfer } from "../block/processTicketTransfer.ts";
 import { processVoluntaryExit } from "../block/processVoluntaryExit.ts";
 import type { BlockProcessingContext } from "../block/types.ts";
@@ -19,18 +20,19 @@ import { processSlots } from "../slot/processSlots.ts";
 import { getTicketAssignment, isSelfBuild } from "../tickets/ticketAssignment.ts";
 import type {
   Attestation,
-  HolderSlashing,
-  SignedTicketFill,
   AttesterSlashing,
   BeaconBlock,
   ExecutionPayload,
   ExecutionPayloadCommitment,
+  HolderSlashing,
   PayloadAttestation,
   ProposerSlashing,
   SignedBeaconBlock,
   SignedExecutionPayloadCommitment,
   SignedTicketBid,
+  SignedTicketFill,
   SignedTicketPurchase,
+  SignedTicketSellBack,
   SignedTicketTransfer,
   SignedVoluntaryExit,
 } from "../types/index.ts";
@@ -49,6 +51,8 @@ export interface BlockOperations {
   transfers?: SignedTicketTransfer[];
   /** Ticket auction bids (only under auction pricing). */
   bids?: SignedTicketBid[];
+  /** Pooled tickets sold back to the bonding curve (only under `bonding_curve`). */
+  sellBacks?: SignedTicketSellBack[];
   /** Fills of secondary-market offers. */
   fills?: SignedTicketFill[];
   /** Evidence of ticket holders' equivocating commitments. */
@@ -197,6 +201,12 @@ export function produceBlock(
     ops.holderSlashings ?? [],
     preset.MAX_HOLDER_SLASHINGS,
     processHolderSlashing,
+  );
+  body.ticket_sell_backs = packOperations(
+    scratch,
+    ops.sellBacks ?? [],
+    preset.MAX_TICKET_SELL_BACKS,
+    processTicketSellBack,
   );
 
   block.state_root = computeBlockStateRoot(pre, block);

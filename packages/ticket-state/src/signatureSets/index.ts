@@ -10,6 +10,7 @@ import {
   DOMAIN_RANDAO,
   DOMAIN_TICKET_BID,
   DOMAIN_TICKET_PURCHASE,
+  DOMAIN_TICKET_SELL_BACK,
   DOMAIN_TICKET_TRANSFER,
   DOMAIN_VOLUNTARY_EXIT,
 } from "../params/constants.ts";
@@ -22,6 +23,7 @@ import type {
   SignedExecutionPayloadEnvelope,
   SignedTicketBid,
   SignedTicketPurchase,
+  SignedTicketSellBack,
   SignedTicketTransfer,
   SignedVoluntaryExit,
 } from "../types/index.ts";
@@ -33,6 +35,7 @@ import {
   PayloadAttestationData,
   TicketBid,
   TicketPurchase,
+  TicketSellBack,
   TicketTransfer,
   VoluntaryExit,
 } from "../types/sszTypes.ts";
@@ -144,6 +147,21 @@ export function getTicketBidSignatureSet(
     type: "single",
     pubkey: cs.caches.pubkeys.get(buyerPubkey),
     signingRoot: computeSigningRoot(TicketBid, signed.message, getDomain(cs, DOMAIN_TICKET_BID)),
+    signature: signed.signature,
+  };
+}
+
+/** Signed by the pooled ticket's owner. */
+export function getTicketSellBackSignatureSet(
+  cs: CachedBeaconState,
+  signed: SignedTicketSellBack,
+  ownerPubkey: Uint8Array,
+): SignatureSet {
+  return {
+    kind: "ticket_sell_back",
+    type: "single",
+    pubkey: cs.caches.pubkeys.get(ownerPubkey),
+    signingRoot: computeSigningRoot(TicketSellBack, signed.message, getDomain(cs, DOMAIN_TICKET_SELL_BACK)),
     signature: signed.signature,
   };
 }

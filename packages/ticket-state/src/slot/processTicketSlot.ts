@@ -8,6 +8,8 @@ import {
   selfBuildTicket,
   ticketAssignmentIndex,
 } from "../tickets/ticketAssignment.ts";
+import { releaseTicketValue } from "../tickets/bondingCurve.ts";
+import { processPiTicketPricing } from "../tickets/piTicketPrice.ts";
 import { processPendingCollateral, settleTicketCollateral } from "../tickets/holderCollateral.ts";
 import { appendToPool, swapRemoveFromPool } from "../tickets/ticketPool.ts";
 import { computeNextTicketPrice } from "../tickets/ticketPrice.ts";
@@ -43,7 +45,7 @@ export function settleTicket(cs: CachedBeaconState, slot: number): void {
   const ticket = settleTicketCollateral(cs, assigned, slot);
   const hadBlock = state.latest_block_header.slot === slot;
   if (hadBlock) {
-    state.ticket_revenue += ticket.price;
+    state.ticket_revenue += releaseTicketValue(cs, ticket);
     return;
   }
   let rule = ctx.config.TICKET_ON_MISSED_BLOCK;
@@ -54,11 +56,11 @@ export function settleTicket(cs: CachedBeaconState, slot: number): void {
       break;
     case "refund": {
       const owner = state.buyers.get(ticket.owner);
-      owner.balance += ticket.price;
+      owner.balance += releaseTicketValue(cs, ticket);
       break;
     }
     case "forfeit":
-      state.ticket_revenue += ticket.price;
+      state.ticket_revenue += releaseTicketValue(cs, ticket);
       break;
   }
 }
@@ -105,6 +107,9 @@ export function processTicketPricing(cs: CachedBeaconState): void {
       c.MIN_TICKET_PRICE,
       c.MAX_TICKET_PRICE,
     );
+  } else if (c.TICKET_PRICING === "pi_pool_target") {
+    processPiTicketPricing(cs);
   }
+  // "bonding_curve": the price is the curve's next point, set wherever the supply changes
   state.tickets_sold_in_slot = 0;
 }

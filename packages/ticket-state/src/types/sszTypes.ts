@@ -157,6 +157,15 @@ export const SignedTicketBid = new ContainerType(
   { message: TicketBid, signature: BLSSignature },
   { typeName: "SignedTicketBid" },
 );
+/** A pooled ticket sold back to the protocol at the bonding curve's price, paying at least `min_price`. */
+export const TicketSellBack = new ContainerType(
+  { ticket_id: TicketId, owner: BuyerIndex, nonce: Uint64, min_price: Gwei },
+  { typeName: "TicketSellBack" },
+);
+export const SignedTicketSellBack = new ContainerType(
+  { message: TicketSellBack, signature: BLSSignature },
+  { typeName: "SignedTicketSellBack" },
+);
 /** A seller's standing offer: its ticket, as of ownership `ticket_nonce`, for `price` Gwei until `expiry_slot`. */
 export const TicketOffer = new ContainerType(
   { ticket_id: TicketId, ticket_nonce: Uint64, seller: BuyerIndex, price: Gwei, expiry_slot: Slot },
@@ -289,6 +298,7 @@ export function createPresetTypes(p: Preset) {
       ticket_bids: new ListCompositeType(SignedTicketBid, p.MAX_TICKET_BIDS),
       ticket_fills: new ListCompositeType(SignedTicketFill, p.MAX_TICKET_FILLS),
       holder_slashings: new ListCompositeType(HolderSlashing, p.MAX_HOLDER_SLASHINGS),
+      ticket_sell_backs: new ListCompositeType(SignedTicketSellBack, p.MAX_TICKET_SELL_BACKS),
     },
     { typeName: "BeaconBlockBody" },
   );
@@ -350,6 +360,11 @@ export function createPresetTypes(p: Preset) {
       ticket_bids: new ListCompositeType(TicketBid, p.TICKET_BID_BOOK_LIMIT),
       // Holder collateral: settled tickets' collateral, released after COLLATERAL_RELEASE_DELAY_SLOTS
       pending_collateral: new ListCompositeType(PendingCollateral, p.COLLATERAL_RELEASE_DELAY_SLOTS),
+      // pi_pool_target: the pool size its previous step saw (the controller's velocity form needs no signed integral)
+      ticket_pricing_previous_pool_size: Uint64,
+      // bonding_curve: outstanding tickets (pooled + drawn but not settled) and the reserve backing them
+      ticket_curve_supply: Uint64,
+      ticket_curve_reserve: Gwei,
     },
     { typeName: "BeaconState" },
   );
@@ -395,6 +410,8 @@ export const sharedTypes = {
   SignedTicketTransfer,
   TicketBid,
   SignedTicketBid,
+  TicketSellBack,
+  SignedTicketSellBack,
   ExecutionPayloadCommitment,
   SignedExecutionPayloadCommitment,
   TicketOffer,
