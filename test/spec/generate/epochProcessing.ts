@@ -238,6 +238,31 @@ function epochFixtures(w: StepCases, preset: PresetName): void {
     "TICKET_EXPIRY_EPOCHS = 1: genesis tickets still pooled expire and are refunded; epoch-1 purchases stay",
     recordAt(expiry, 2 * spe - 1).head,
   );
+
+  // Validators compensated in tickets
+  const grants = configWith(preset, { VALIDATOR_TICKET_GRANTS_PER_EPOCH: 4 });
+  w.epoch(
+    "validator_ticket_grants",
+    "VALIDATOR_TICKET_GRANTS_PER_EPOCH = 4: four price-0 tickets minted to timely-target attesters sampled by effective balance, each on a buyer account created for its validator key",
+    underConfig(endOf(1), grants),
+    ["validator_ticket_grants"],
+  );
+  w.epoch(
+    "validator_ticket_grants_genesis_epoch",
+    "no grant at the end of the genesis epoch (no previous epoch's participation)",
+    underConfig(endOf(0), grants),
+    ["validator_ticket_grants"],
+  );
+  const oneTimely = mutated(underConfig(endOf(1), grants), (cs) => {
+    // only validator 9 earned the timely-target flag: every grant goes to it, on one account
+    for (let i = 0; i < cs.state.validators.length; i++) cs.state.previous_epoch_participation.set(i, i === 9 ? 7 : 0);
+  });
+  w.epoch(
+    "validator_ticket_grants_single_eligible",
+    "one timely-target attester: all four grants go to one account created for it",
+    oneTimely,
+    ["validator_ticket_grants"],
+  );
 }
 
 function ticketSlotFixtures(w: StepCases, preset: PresetName): void {

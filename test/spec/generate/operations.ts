@@ -50,6 +50,7 @@ import type { PresetName } from "../lib/paths.ts";
 import type { YamlValue } from "../lib/yaml.ts";
 import { addConfig, expectError, mutated, reload, SUITE, serializeState } from "./common.ts";
 import { marketChain, type RecordedChain, recordAt } from "./fixtures.ts";
+import { holderSlashingCases, ticketFillCases } from "./holders.ts";
 import type { Output } from "./output.ts";
 
 interface CaseOptions {
@@ -60,7 +61,7 @@ interface CaseOptions {
 }
 
 /** Writes the cases of one handler, checking each as the runner will. */
-class OperationCases {
+export class OperationCases {
   private readonly out: Output;
   private readonly preset: PresetName;
   private readonly handler: string;
@@ -265,7 +266,7 @@ function resignCommitment(cs: CachedBeaconState, block: BeaconBlock, sk: DevChai
 
 // ---- the state the market chain leaves, and where its tickets are ----
 
-interface MarketView {
+export interface MarketView {
   recorded: RecordedChain;
   chain: DevChain;
   /** Head slot of the recorded chain. */
@@ -274,7 +275,7 @@ interface MarketView {
   next: CachedBeaconState;
 }
 
-function marketView(preset: PresetName): MarketView {
+export function marketView(preset: PresetName): MarketView {
   const recorded = marketChain(preset);
   const chain = recorded.chain;
   return { recorded, chain, headSlot: chain.slot, next: processSlotsCopy(chain.head, chain.slot + 1) };
@@ -446,7 +447,7 @@ function ticketPurchase(out: Output, preset: PresetName): void {
 }
 
 /** Tickets of a state: pooled ones, and those assigned to slots after the current one. */
-function ticketsOf(cs: CachedBeaconState) {
+export function ticketsOf(cs: CachedBeaconState) {
   const pooled = readAllValues(cs.state.ticket_pool);
   const future: { slot: number; ticket: ExecutionTicket }[] = [];
   for (let slot = cs.state.slot + 1; slot <= cs.state.slot + cs.ctx.preset.TICKET_LOOKAHEAD_SLOTS; slot++) {
@@ -1431,6 +1432,8 @@ const HANDLERS: Record<string, (out: Output, preset: PresetName) => void> = {
   ticket_purchase: ticketPurchase,
   ticket_transfer: ticketTransfer,
   voluntary_exit: voluntaryExit,
+  ticket_fill: ticketFillCases,
+  holder_slashing: holderSlashingCases,
 };
 
 /** Which handlers each preset gets (mainnet: a few small cases; its states are ~130 kB each). */

@@ -29,6 +29,7 @@ import {
   recordAt,
   registryChangeChain,
 } from "./fixtures.ts";
+import { holderSanity } from "./holders.ts";
 import type { Output } from "./output.ts";
 
 interface Step {
@@ -36,7 +37,7 @@ interface Step {
   envelope: SignedExecutionPayloadEnvelope | null;
 }
 
-function writeBlocks(
+export function writeBlocks(
   out: Output,
   preset: PresetName,
   name: string,
@@ -74,13 +75,13 @@ function writeBlocks(
   out.add(preset, "sanity", "blocks", SUITE, name, files);
 }
 
-function stepsOf(recorded: RecordedChain, fromSlot = 1, toSlot = Number.POSITIVE_INFINITY): Step[] {
+export function stepsOf(recorded: RecordedChain, fromSlot = 1, toSlot = Number.POSITIVE_INFINITY): Step[] {
   return recorded.records
     .filter((r) => r.block !== null && r.slot >= fromSlot && r.slot <= toSlot)
     .map((r) => ({ block: r.block!, envelope: r.envelope }));
 }
 
-function resign(chain: DevChain, pre: CachedBeaconState, block: BeaconBlock): SignedBeaconBlock {
+export function resign(chain: DevChain, pre: CachedBeaconState, block: BeaconBlock): SignedBeaconBlock {
   const sk = chain.validatorKeys[block.proposer_index];
   const epoch = computeEpochAtSlot(pre.ctx, block.slot);
   return {
@@ -375,5 +376,6 @@ function slots(out: Output, preset: PresetName): void {
 
 export function generateSanity(out: Output, preset: PresetName, only?: (handler: string) => boolean): void {
   if (only === undefined || only("blocks")) blocks(out, preset);
+  if (only === undefined || only("blocks")) holderSanity(out, preset);
   if (only === undefined || only("slots")) slots(out, preset);
 }

@@ -23,6 +23,8 @@ import {
   processTicketExpiry,
   processTicketPricing,
   processTicketRevenue,
+  processValidatorTicketGrants,
+  processPendingCollateral,
   settleTicket,
 } from "@turnstile/ticket-state";
 
@@ -45,6 +47,7 @@ export const EPOCH_STEPS: [string, Step][] = [
   ["slashings", withCache(processSlashings)],
   ["ticket_expiry", withCache((cs) => processTicketExpiry(cs))],
   ["ticket_revenue", withCache(processTicketRevenue)],
+  ["validator_ticket_grants", withCache(processValidatorTicketGrants)],
   ["effective_balance_updates", withCache(processEffectiveBalanceUpdates)],
   ["slashings_reset", withCache((cs) => processSlashingsReset(cs))],
   ["randao_mixes_reset", withCache((cs) => processRandaoMixesReset(cs))],
@@ -53,6 +56,7 @@ export const EPOCH_STEPS: [string, Step][] = [
 
 /** The ticket market's step on entering a slot (`process_ticket_slot`), in order. */
 export const TICKET_SLOT_STEPS: [string, Step][] = [
+  ["pending_collateral", (cs) => processPendingCollateral(cs)],
   ["ticket_settlement", (cs) => settleTicket(cs, cs.state.slot - 1)],
   ["ticket_lottery", (cs) => drawTicket(cs, cs.state.slot + cs.ctx.preset.TICKET_LOOKAHEAD_SLOTS)],
   ["ticket_pricing", (cs) => processTicketPricing(cs)],

@@ -17,6 +17,8 @@ import {
   processPayloadAttestation,
   processPayloadCommitment,
   processProposerSlashing,
+  processHolderSlashing,
+  processTicketFill,
   processTicketPurchase,
   processTicketTransfer,
   processVoluntaryExit,
@@ -111,6 +113,18 @@ export const OPERATION_HANDLERS: Record<string, OperationHandler> = {
     "SignedTicketTransfer",
     (ctx) => ctx.ssz.SignedTicketTransfer,
     (cs, op, opts) => withSignatures(opts, (bctx) => processTicketTransfer(cs, op, bctx)),
+  ),
+  ticket_fill: handler(
+    "ticket_fill",
+    "SignedTicketFill",
+    (ctx) => ctx.ssz.SignedTicketFill,
+    (cs, op, opts) => withSignatures(opts, (bctx) => processTicketFill(cs, op, bctx)),
+  ),
+  holder_slashing: handler(
+    "holder_slashing",
+    "HolderSlashing",
+    (ctx) => ctx.ssz.HolderSlashing,
+    (cs, op, opts) => withSignatures(opts, (bctx) => processHolderSlashing(cs, op, bctx)),
   ),
   payload_commitment: handler(
     "block",

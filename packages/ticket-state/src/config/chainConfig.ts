@@ -257,7 +257,5 @@ export function validateChainConfig(config: ChainConfig): ChainConfig {
   );
   require(config.MAX_TICKET_PRICE >=
     config.INITIAL_TICKET_PRICE, "MAX_TICKET_PRICE", "must be at least INITIAL_TICKET_PRICE");
-  // price + collateral per ticket, times a purchase's count, must stay an exact integer
-  require(config.TICKET_COLLATERAL <= config.MAX_TICKET_PRICE, "TICKET_COLLATERAL", "must be at most MAX_TICKET_PRICE");
   return config;
 }

@@ -25,6 +25,13 @@ function validateConfigAgainstPreset(config: ChainConfig, preset: Preset): void 
   if (config.MAX_TICKET_PRICE * preset.MAX_TICKETS_PER_PURCHASE > Number.MAX_SAFE_INTEGER) {
     throw fail("MAX_TICKET_PRICE", "times MAX_TICKETS_PER_PURCHASE must stay below 2^53");
   }
+  // A purchase takes price plus collateral per ticket: that too must be an exact integer
+  if (
+    (config.MAX_TICKET_PRICE + config.TICKET_COLLATERAL) * preset.MAX_TICKETS_PER_PURCHASE >
+    Number.MAX_SAFE_INTEGER
+  ) {
+    throw fail("TICKET_COLLATERAL", "plus MAX_TICKET_PRICE, times MAX_TICKETS_PER_PURCHASE, must stay below 2^53");
+  }
   if (config.TARGET_TICKET_POOL_SIZE >= preset.TICKET_POOL_LIMIT) {
     throw fail("TARGET_TICKET_POOL_SIZE", "must be below the preset's TICKET_POOL_LIMIT");
   }
