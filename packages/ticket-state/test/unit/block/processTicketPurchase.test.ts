@@ -64,6 +64,8 @@ describe("processTicketPurchase", () => {
           owner: 2,
           purchase_slot: 1,
           price,
+          collateral: 0,
+          nonce: 0,
         });
       }
       assert.equal(cs.state.next_ticket_id, nextId + 3);

@@ -78,7 +78,7 @@ describe("processTicketTransfer", () => {
 
       processTicketTransfer(cs, transfer(chain, pooled, to), bctx);
 
-      assert.deepEqual(findPooled(cs, pooled.ticket_id), { ...pooled, owner: to });
+      assert.deepEqual(findPooled(cs, pooled.ticket_id), { ...pooled, owner: to, nonce: pooled.nonce + 1 });
       assert.deepEqual(
         pooledTickets(cs).filter((t) => t.ticket_id !== pooled.ticket_id),
         poolBefore.filter((t) => t.ticket_id !== pooled.ticket_id),
@@ -104,7 +104,11 @@ describe("processTicketTransfer", () => {
       const assigned = getTicketAssignment(chain.ctx, cs.state, 5);
       processTicketTransfer(cs, transfer(chain, assigned), collecting());
       cs.state.commit();
-      assert.deepEqual(getTicketAssignment(chain.ctx, cs.state, 5), { ...assigned, owner: other(assigned.owner) });
+      assert.deepEqual(getTicketAssignment(chain.ctx, cs.state, 5), {
+        ...assigned,
+        owner: other(assigned.owner),
+        nonce: assigned.nonce + 1,
+      });
     });
 
     it("passes a ticket on and back in one block, with each sender's nonce", () => {
@@ -129,7 +133,14 @@ describe("processTicketTransfer", () => {
           transfers: [c.signTransfer(nextId, 1, 2, 1)],
         }),
       );
-      assert.deepEqual(findPooled(post, nextId), { ticket_id: nextId, owner: 2, purchase_slot: 1, price });
+      assert.deepEqual(findPooled(post, nextId), {
+        ticket_id: nextId,
+        owner: 2,
+        purchase_slot: 1,
+        price,
+        collateral: 0,
+        nonce: 1,
+      });
       assert.equal(post.state.buyers.getReadonly(1).nonce, 2);
     });
 
