@@ -62,6 +62,8 @@ export interface ChainConfig {
   TICKET_AUCTION_PERIOD_SLOTS: number;
   /** Ticket auctions: tickets sold per auction (the supply); the reserve price is MIN_TICKET_PRICE. */
   TICKETS_PER_AUCTION: number;
+  /** Slots after which a pooled ticket expires and is refunded, checked every slot; 0 = never. */
+  TICKET_EXPIRY_SLOTS: number;
   /** `pi_pool_target`: the proportional gain is 1 / this (per TARGET_TICKET_POOL_SIZE of pool change). */
   TICKET_PRICE_PROPORTIONAL_QUOTIENT: number;
   /** `pi_pool_target`: the integral gain is 1 / this (per TARGET_TICKET_POOL_SIZE of pool error). */
@@ -104,6 +106,7 @@ export const minimalChainConfig: ChainConfig = {
   VALIDATOR_TICKET_GRANTS_PER_EPOCH: 0,
   TICKET_AUCTION_PERIOD_SLOTS: 1,
   TICKETS_PER_AUCTION: 1,
+  TICKET_EXPIRY_SLOTS: 0,
   TICKET_PRICE_PROPORTIONAL_QUOTIENT: 1,
   TICKET_PRICE_INTEGRAL_QUOTIENT: 8,
   BONDING_CURVE_GROWTH_QUOTIENT: 16,
@@ -156,6 +159,7 @@ const FIELD_KINDS: Record<keyof ChainConfig, Kind> = {
   VALIDATOR_TICKET_GRANTS_PER_EPOCH: "uint",
   TICKET_AUCTION_PERIOD_SLOTS: "uint",
   TICKETS_PER_AUCTION: "uint",
+  TICKET_EXPIRY_SLOTS: "uint",
   TICKET_PRICE_PROPORTIONAL_QUOTIENT: "uint",
   TICKET_PRICE_INTEGRAL_QUOTIENT: "uint",
   BONDING_CURVE_GROWTH_QUOTIENT: "uint",

@@ -1,6 +1,7 @@
 import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
 import { DOMAIN_TICKET_LOTTERY } from "../params/constants.ts";
 import { isAuctionPricing, isAuctionSettlementSlot } from "../tickets/auctionSchedule.ts";
+import { processTicketSlotExpiry } from "../tickets/processTicketSlotExpiry.ts";
 import { settleTicketAuction } from "../tickets/settleTicketAuction.ts";
 import {
   getTicketAssignment,
@@ -26,6 +27,7 @@ import { getRandaoMix } from "../util/seed.ts";
 export function processTicketSlot(cs: CachedBeaconState): void {
   processPendingCollateral(cs);
   settleTicket(cs, cs.state.slot - 1);
+  processTicketSlotExpiry(cs);
   // Before the draw: tickets won by bids in the previous slot's block are drawable now, as purchases are
   if (isAuctionPricing(cs.ctx.config) && isAuctionSettlementSlot(cs.ctx, cs.state.slot)) settleTicketAuction(cs);
   drawTicket(cs, cs.state.slot + cs.ctx.preset.TICKET_LOOKAHEAD_SLOTS);

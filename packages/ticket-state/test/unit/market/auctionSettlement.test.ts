@@ -119,6 +119,29 @@ describe("ticket auction settlement (settle_ticket_auction)", () => {
   });
 });
 
+describe("auction periods and expiry (published setup: N tickets per auction, expiry N slots)", () => {
+  it("TICKET_EXPIRY_SLOTS = period: won tickets are drawable for exactly one period, then refunded", () => {
+    const chain = devChain({
+      TICKET_PRICING: "first_price_auction",
+      TICKET_AUCTION_PERIOD_SLOTS: 8,
+      TICKETS_PER_AUCTION: 12,
+      TICKET_EXPIRY_SLOTS: 8,
+    });
+    chain.advance({ bids: [chain.signBid(0, 12, 2 * M)] });
+    const wonAt8 = (cs: CachedBeaconState) => poolTickets(cs).filter((t) => t.purchase_slot === 8).length;
+    // 12 won on entering 8; the draws on entering 8..15 take one each
+    const at15 = processSlotsCopy(chain.head, 15);
+    assert.equal(wonAt8(at15), 12 - 8);
+    const at16 = processSlotsCopy(chain.head, 16);
+    assert.equal(wonAt8(at16), 0, "expired on entering slot 16, before its draw");
+    assert.equal(
+      at16.state.buyers.getReadonly(0).balance - at15.state.buyers.getReadonly(0).balance,
+      4 * 2 * M,
+      "the 4 expired tickets are refunded",
+    );
+  });
+});
+
 describe("DevChain under auction pricing", () => {
   for (const rule of ["first_price_auction", "second_price_auction"] as const) {
     it(`${rule}: tickets are won, drawn, committed and revealed; purchases are refused`, () => {
