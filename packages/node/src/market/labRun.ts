@@ -116,7 +116,7 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
   for (let slot = 1; slot <= setup.slots; slot++) {
     const pre = processSlotsCopy(chain.head, slot).state;
     // A sale settled on entering the slot (an auction) shows in the pre-state's new tickets
-    lastPaid = meanPriceIssued(ctx, pre, chain.head.state.next_ticket_id) ?? lastPaid;
+    lastPaid = meanPriceIssued(ctx, pre, chain.head.state.next_ticket_id, entities.length) ?? lastPaid;
     const price = adapter.priceSeries === "quote" ? adapter.quote(pre) : lastPaid;
     recentPrices.push(price);
     if (recentPrices.length > setup.speculation.window) recentPrices.shift();
@@ -269,21 +269,22 @@ function isEmptyHash(body: { signed_payload_commitment: { message: { block_hash:
 }
 
 /**
- * Mean price of the tickets issued from `firstId` on, or null if none: they are in the pool, or
+ * Mean price of the tickets sold to agents from `firstId` on, or null if none: they are in the pool, or
  * one was drawn at once for `slot + lookahead` (a one-ticket auction settles just before the draw).
  */
-function meanPriceIssued(ctx: ChainContext, state: BeaconStateView, firstId: number): number | null {
+function meanPriceIssued(ctx: ChainContext, state: BeaconStateView, firstId: number, agents: number): number | null {
   if (state.next_ticket_id === firstId) return null;
   let sum = 0;
   let n = 0;
   for (let i = 0; i < state.ticket_pool.length; i++) {
     const t = state.ticket_pool.getReadonly(i);
-    if (t.ticket_id < firstId) continue;
+    // Tickets granted to validators (owners past the agents) were not sold: they carry price 0
+    if (t.ticket_id < firstId || t.owner >= agents) continue;
     sum += t.price;
     n++;
   }
   const drawn = getTicketAssignment(ctx, state, state.slot + ctx.preset.TICKET_LOOKAHEAD_SLOTS);
-  if (!isSelfBuild(drawn) && drawn.ticket_id >= firstId) {
+  if (!isSelfBuild(drawn) && drawn.ticket_id >= firstId && drawn.owner < agents) {
     sum += drawn.price;
     n++;
   }

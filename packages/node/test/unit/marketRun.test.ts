@@ -110,6 +110,10 @@ describe("market lab runs", () => {
     const byValidators = run.slots.filter((s) => s.builder >= run.entities.length);
     assert.ok(byValidators.length > 0);
     for (const s of byValidators) if (!s.withheld) assert.equal(s.realised, SMALL.validatorSkill * s.mev);
+    // grants are not sales: an auction's price series is what agents paid, never a grant's 0
+    const chain = { VALIDATOR_TICKET_GRANTS_PER_EPOCH: 4, TICKETS_PER_AUCTION: 8, TICKET_AUCTION_PERIOD_SLOTS: 32 };
+    const auction = runLab({ ...SMALL, slots: 64, mechanism: "first_price_auction", chain }, 1);
+    assert.ok(auction.slots.every((s) => s.price > 0));
   });
 
   it("the same metrics whether runs share one thread or two workers", async () => {
