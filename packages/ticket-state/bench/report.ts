@@ -39,10 +39,16 @@ export function reportFigure(name: string, stats: Stats, unit: string, target?: 
   return result;
 }
 
-/** A single derived value (a ratio, a count): human line plus JSON line. */
-export function reportValue(name: string, value: number, unit: string, note = ""): void {
-  console.log(`${name}: ${fmt(value)} ${unit}${note ? `  ${note}` : ""}`);
+/** A single derived value (a ratio, a count): human line plus JSON line, checked against `target` if given. */
+export function reportValue(name: string, value: number, unit: string, note = "", target?: Target): FigureResult {
+  const met = target === undefined ? null : value <= target.max;
+  const verdict =
+    target === undefined ? "" : `  [target ≤ ${target.label ?? `${target.max} ${unit}`}: ${met ? "MET" : "MISSED"}]`;
+  console.log(`${name}: ${fmt(value)} ${unit}${note ? `  ${note}` : ""}${verdict}`);
   console.log(JSON.stringify({ name, value: round(value), unit }));
+  const result = { name, p50: value, unit, met };
+  results.push(result);
+  return result;
 }
 
 /** Setup and progress lines: human only, so that every JSON line on stdout is a figure. */
@@ -56,4 +62,22 @@ export function setupTime(what: string, ms: number): void {
 
 export function reportedFigures(): readonly FigureResult[] {
   return results;
+}
+
+/**
+ * The summary every bench runner ends with: one MET/MISSED line per figure that has a target,
+ * and a non-zero exit code when any target is missed (`npm run bench` fails on a regression).
+ */
+export function summarizeTargets(): void {
+  note("--- summary ---");
+  const missed: FigureResult[] = [];
+  for (const f of results) {
+    if (f.met === null) continue;
+    note(`${f.met ? "MET   " : "MISSED"} ${f.name}: ${f.p50.toFixed(3)} ${f.unit}`);
+    if (!f.met) missed.push(f);
+  }
+  if (missed.length > 0) {
+    console.error(`MISSED ${missed.length} benchmark target(s): ${missed.map((f) => f.name).join("; ")}`);
+    process.exitCode = 1;
+  }
 }

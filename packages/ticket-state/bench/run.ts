@@ -12,9 +12,9 @@ import { benchBls } from "./blsBench.ts";
 import { advancedCopy, buildGenesis, setRealisticParticipation } from "./buildState.ts";
 import { benchEpochTransition } from "./epochBench.ts";
 import { benchLottery } from "./lotteryBench.ts";
-import { benchPricingSettle } from "./pricingSettleBench.ts";
 import { timed } from "./measure.ts";
-import { note, reportedFigures, setupTime } from "./report.ts";
+import { benchPricingSettle } from "./pricingSettleBench.ts";
+import { note, setupTime, summarizeTargets } from "./report.ts";
 
 const hasher = await useFastHasher();
 note(`SSZ hasher: ${hasher}`);
@@ -83,8 +83,5 @@ const total = timed(() => {
   largeRegistry();
 });
 
-note("--- summary ---");
-for (const f of reportedFigures()) {
-  if (f.met !== null) note(`${f.met ? "MET   " : "MISSED"} ${f.name}: p50 ${f.p50.toFixed(3)} ${f.unit}`);
-}
 setupTime("whole benchmark", total.ms);
+summarizeTargets();

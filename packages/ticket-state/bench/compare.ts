@@ -1,0 +1,183 @@
+/**
+ * Turnstile against `@lodestar/state-transition` (Altair, mainnet preset), in one process, runs
+ * interleaved (the order alternates each run) so that both sides see the same machine load.
+ * Figures: block processing without BLS (128 full aggregates), `processEpoch`, the epoch-cache
+ * rotation, the whole epoch transition (processEpoch + hashTreeRoot + rotation) and state
+ * deserialization + cache build, each as p50 per side and the ratio Turnstile/Lodestar (target ≤ 1).
+ * One JSON line `{"name","value","unit"}` per figure; `#` lines are notes. Installs nothing.
+ *
+ * Run: `npm run bench:compare` (root or packages/ticket-state).
+ * Options: `--validators 16384,262144` (default both), `--runs N` (epoch runs at 16,384; fewer above).
+ */
+import {
+  CachedBeaconState,
+  createChainContext,
+  mainnetChainConfig,
+  processBlock,
+  processEpoch,
+  useFastHasher,
+} from "@turnstile/ticket-state";
+import { buildBenchBlock } from "./buildBlock.ts";
+import { advancedCopy, buildGenesis, repeatedValidatorPubkeys, setRealisticParticipation } from "./buildState.ts";
+import { type Stats, summarize, timed } from "./measure.ts";
+import { note, reportFigure, reportValue, setupTime, summarizeTargets } from "./report.ts";
+
+// @lodestar/params picks its preset from LODESTAR_PRESET once, when first imported: set it before
+// the dynamic import below. Turnstile's preset comes from its chain config, never from this variable.
+const LODESTAR_PRESET = "mainnet";
+const presetEnv = process.env.LODESTAR_PRESET;
+if (presetEnv !== undefined && presetEnv !== LODESTAR_PRESET) {
+  throw new Error(`bench:compare runs the mainnet preset; LODESTAR_PRESET=${presetEnv} is set`);
+}
+process.env.LODESTAR_PRESET = LODESTAR_PRESET;
+const lodestar = await import("./compareLodestar.ts");
+const { PublicKey } = await import("@chainsafe/blst");
+if (lodestar.LODESTAR_PRESET_NAME !== LODESTAR_PRESET) {
+  throw new Error(`Lodestar loaded the ${lodestar.LODESTAR_PRESET_NAME} preset`);
+}
+
+function argValue(flag: string): string | undefined {
+  const i = process.argv.indexOf(flag);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const validatorCounts = (argValue("--validators") ?? "16384,262144").split(",").map(Number);
+const baseRuns = Number(argValue("--runs") ?? 15);
+
+const hasher = await useFastHasher();
+note(`SSZ hasher (shared by both): ${hasher}`);
+const ctx = createChainContext(mainnetChainConfig);
+if (ctx.config.PRESET_BASE !== LODESTAR_PRESET) throw new Error("Turnstile's bench chain is not on the mainnet preset");
+note(`presets: Turnstile ${ctx.config.PRESET_BASE}, Lodestar ${lodestar.LODESTAR_PRESET_NAME}`);
+
+const { SLOTS_PER_EPOCH, MAX_ATTESTATIONS } = ctx.preset;
+const BLOCK_SLOT = 2 * SLOTS_PER_EPOCH + SLOTS_PER_EPOCH / 2;
+const EPOCH_SLOT = 3 * SLOTS_PER_EPOCH - 1;
+const DISTINCT_KEYS = 16;
+const BUYERS = 32;
+const RATIO_TARGET = { max: 1.0 };
+
+/**
+ * `warmup` then `runs` interleaved iterations of both sides, the side that goes first alternating;
+ * each iteration returns its phase durations. Returns per-side, per-phase samples.
+ */
+function interleave(warmup: number, runs: number, ours: () => number[], theirs: () => number[]): [Stats[], Stats[]] {
+  const samples: [number[][], number[][]] = [[], []];
+  const sides = [ours, theirs];
+  for (let r = -warmup; r < runs; r++) {
+    const order = r % 2 === 0 ? [0, 1] : [1, 0];
+    for (const side of order) {
+      const phases = sides[side]();
+      if (r < 0) continue;
+      phases.forEach((ms, i) => {
+        samples[side][i] ??= [];
+        samples[side][i].push(ms);
+      });
+    }
+  }
+  return [samples[0].map(summarize), samples[1].map(summarize)];
+}
+
+function reportPair(what: string, ours: Stats, theirs: Stats): void {
+  reportFigure(`Turnstile ${what}`, ours, "ms");
+  reportFigure(`Lodestar ${what}`, theirs, "ms");
+  reportValue(`ratio Turnstile/Lodestar ${what}`, ours.p50 / theirs.p50, "x", "", RATIO_TARGET);
+}
+
+function ms(fn: () => void): number {
+  return timed(fn).ms;
+}
+
+function compareAt(validatorCount: number): void {
+  const large = validatorCount > 16_384;
+  const runs = large ? Math.max(5, Math.round(baseRuns / 2)) : baseRuns;
+  const tag = `@${validatorCount} validators`;
+  note(`--- ${validatorCount} validators, mainnet preset, Altair ---`);
+
+  const tGenesis = timed(() =>
+    buildGenesis(ctx, {
+      validatorCount,
+      buyerCount: BUYERS,
+      ticketsPerBuyer: 1,
+      distinctKeys: DISTINCT_KEYS,
+    }),
+  );
+  setupTime("Turnstile genesis", tGenesis.ms);
+  const lGenesis = timed(() =>
+    lodestar.buildLodestarGenesis(repeatedValidatorPubkeys(validatorCount, DISTINCT_KEYS), (b) =>
+      PublicKey.fromBytes(b),
+    ),
+  );
+  setupTime("Lodestar genesis", lGenesis.ms);
+  const chain = lGenesis.result;
+
+  // Block processing, BLS off, MAX_ATTESTATIONS full aggregates on both sides
+  const tBlockPre = advancedCopy(tGenesis.result, BLOCK_SLOT);
+  const lBlockPre = lodestar.lodestarAdvancedCopy(chain.genesis, BLOCK_SLOT);
+  const tBlock = buildBenchBlock(tBlockPre, {
+    attestations: MAX_ATTESTATIONS,
+    purchases: 0,
+    transfers: 0,
+    ticketsPerPurchase: 1,
+  });
+  const lBlock = lodestar.buildLodestarBlock(lBlockPre, MAX_ATTESTATIONS);
+  // One untimed application each: both blocks must be valid, not merely fast
+  processBlock(tBlockPre.clone(), tBlock, { signatureSets: null });
+  lodestar.lodestarProcessBlock(lBlockPre.clone(), lBlock);
+  const [[tProcess], [lProcess]] = interleave(
+    5,
+    runs * 2,
+    () => {
+      const cs = tBlockPre.clone();
+      return [ms(() => processBlock(cs, tBlock, { signatureSets: null }))];
+    },
+    () => {
+      const cs = lBlockPre.clone();
+      return [ms(() => lodestar.lodestarProcessBlock(cs, lBlock))];
+    },
+  );
+  reportPair(`processBlock (no BLS, ${MAX_ATTESTATIONS} attestations) ${tag}`, tProcess, lProcess);
+
+  // Epoch transition at the end of epoch 2 with realistic participation
+  const tEpochPre = advancedCopy(tBlockPre, EPOCH_SLOT);
+  setRealisticParticipation(tEpochPre);
+  const lEpochPre = lodestar.lodestarAdvancedCopy(lBlockPre, EPOCH_SLOT);
+  lodestar.lodestarSetRealisticParticipation(lEpochPre);
+  const [tEpoch, lEpoch] = interleave(
+    large ? 1 : 3,
+    runs,
+    () => {
+      const cs = tEpochPre.clone();
+      const phases = [ms(() => processEpoch(cs)), ms(() => cs.hashTreeRoot())];
+      cs.state.slot += 1;
+      phases.push(ms(() => cs.epochCtx.afterProcessEpoch(cs.state)));
+      return [...phases, phases[0] + phases[1] + phases[2]];
+    },
+    () => {
+      const phases = lodestar.lodestarEpochPhases(lEpochPre.clone(), ms);
+      return [...phases, phases[0] + phases[1] + phases[2]];
+    },
+  );
+  reportPair(`processEpoch ${tag}`, tEpoch[0], lEpoch[0]);
+  reportPair(`hashTreeRoot after processEpoch ${tag}`, tEpoch[1], lEpoch[1]);
+  reportPair(`epoch cache rotation ${tag}`, tEpoch[2], lEpoch[2]);
+  reportPair(`whole epoch transition (processEpoch + hashTreeRoot + rotation) ${tag}`, tEpoch[3], lEpoch[3]);
+
+  // State deserialization + cache build, pubkey caches already synced (a running node's case)
+  const tBytes = tEpochPre.serialize();
+  const lBytes = lodestar.lodestarSerialize(lEpochPre);
+  note(`state sizes: Turnstile ${tBytes.length} bytes, Lodestar ${lBytes.length} bytes`);
+  const caches = tEpochPre.caches;
+  const [[tLoad], [lLoad]] = interleave(
+    1,
+    runs,
+    () => [ms(() => CachedBeaconState.fromBytes(ctx, tBytes, caches))],
+    () => [ms(() => lodestar.lodestarLoadState(chain, lBytes))],
+  );
+  reportPair(`state deserialization + cache build ${tag}`, tLoad, lLoad);
+}
+
+const total = timed(() => {
+  for (const count of validatorCounts) compareAt(count);
+});
+setupTime("whole comparison", total.ms);
+summarizeTargets();
