@@ -8,8 +8,8 @@ import { type BlockProcessingContext, collectSignatureSet } from "./types.ts";
 
 /**
  * `process_ticket_bid`: enter a sealed bid in the open ticket auction. The whole bid,
- * `count × bid_price`, is taken from the buyer's balance into escrow now, so that settlement
- * cannot fail; what the bid does not spend comes back at settlement.
+ * `count × (bid_price + TICKET_COLLATERAL)`, is taken from the buyer's balance into escrow now, so
+ * that settlement cannot fail; what the bid does not spend comes back at settlement.
  */
 export function processTicketBid(cs: CachedBeaconState, signed: SignedTicketBid, bctx: BlockProcessingContext): void {
   const { state, ctx } = cs;
@@ -68,8 +68,8 @@ export function processTicketBid(cs: CachedBeaconState, signed: SignedTicketBid,
       max: config.MAX_TICKET_PRICE,
     });
   }
-  // assert buyer.balance >= bid.count * bid.bid_price
-  const escrow = bid.count * bid.bid_price;
+  // assert buyer.balance >= bid.count * (bid.bid_price + TICKET_COLLATERAL)
+  const escrow = bid.count * (bid.bid_price + config.TICKET_COLLATERAL);
   if (buyer.balance < escrow) {
     throw new TicketError(TicketErrorCode.INSUFFICIENT_BALANCE, "balance does not cover the bid's escrow", {
       balance: buyer.balance,

@@ -1,6 +1,5 @@
 import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
-import { releaseTicketValue } from "../tickets/bondingCurve.ts";
-import { swapRemoveFromPool } from "../tickets/ticketPool.ts";
+import { expirePooledTicket } from "../tickets/expirePooledTicket.ts";
 import { computeEpochAtSlot } from "../util/epoch.ts";
 
 /**
@@ -16,11 +15,7 @@ export function processTicketExpiry(cs: CachedBeaconState): void {
   for (let i = state.ticket_pool.length - 1; i >= 0; i--) {
     const ticket = state.ticket_pool.getReadonly(i);
     if (computeEpochAtSlot(ctx, ticket.purchase_slot) + expiryEpochs <= currentEpoch) {
-      const removed = swapRemoveFromPool(cs, i);
-      const owner = state.buyers.get(removed.owner);
-      owner.balance += releaseTicketValue(cs, removed);
-      // An expired ticket never had a slot: its collateral goes straight back
-      owner.balance += removed.collateral;
+      expirePooledTicket(cs, i);
     }
   }
 }

@@ -77,6 +77,31 @@ describe("ticket auction settlement (settle_ticket_auction)", () => {
     });
   }
 
+  it("with TICKET_COLLATERAL, a bid escrows price + collateral per ticket; won tickets carry it, the rest is refunded", () => {
+    const C = 7 * M;
+    const chain = devChain({ ...auctionConfig("second_price_auction"), TICKET_COLLATERAL: C });
+    const start = buyerBalances(chain.head);
+    chain.advance({ bids: [chain.signBid(0, 2, 50 * M), chain.signBid(1, 2, 80 * M)] });
+    assert.equal(start[0] - chain.head.state.buyers.getReadonly(0).balance, 2 * (50 * M + C));
+    const post = processSlotsCopy(chain.head, PERIOD);
+    const drawn = post.state.ticket_assignments.getReadonly(
+      (PERIOD + post.ctx.preset.TICKET_LOOKAHEAD_SLOTS) % (post.ctx.preset.TICKET_LOOKAHEAD_SLOTS + 1),
+    ).ticket;
+    const won = [...poolTickets(post), ...(isSelfBuild(drawn) ? [] : [drawn])];
+    // supply 3: buyer 1 wins 2, buyer 0 wins 1 (partial); uniform price = buyer 0's losing unit, 50M
+    assert.deepEqual(won.map((t) => [t.owner, t.price, t.collateral]).sort(), [
+      [0, 50 * M, C],
+      [1, 50 * M, C],
+      [1, 50 * M, C],
+    ]);
+    const spent = buyerBalances(post).map((b, i) => start[i] - b);
+    assert.deepEqual(
+      spent.slice(0, 2),
+      [50 * M + C, 2 * (50 * M + C)],
+      "only won tickets' price and collateral stay held",
+    );
+  });
+
   it("zero bids: the auction settles to the reserve and issues nothing", () => {
     const chain = devChain(auctionConfig("second_price_auction"));
     const post = processSlotsCopy(chain.head, PERIOD);
