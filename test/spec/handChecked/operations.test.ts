@@ -34,18 +34,29 @@ describe("hand-checked operations", () => {
     assert.equal(post.ticket_revenue, pre.ticket_revenue);
     const added = post.ticket_pool.slice(pre.ticket_pool.length);
     added.forEach((t, k) => {
-      assert.deepEqual(t, { ticket_id: pre.next_ticket_id + k, owner: 3, purchase_slot: pre.slot, price: 5_000_000 });
+      assert.deepEqual(t, {
+        ticket_id: pre.next_ticket_id + k,
+        owner: 3,
+        purchase_slot: pre.slot,
+        price: 5_000_000,
+        collateral: 0,
+        nonce: 0,
+      });
     });
   });
 
-  it("ticket_transfer/transfer_pooled_ticket: only the owner and the sender's nonce change", () => {
+  it("ticket_transfer/transfer_pooled_ticket: only the owner, the ticket's nonce and the sender's nonce change", () => {
     const c = loadCase("operations", "ticket_transfer", "transfer_pooled_ticket");
     const { pre, post } = c;
     const op = c.dir.decode("ticket_transfer", c.ctx.ssz.SignedTicketTransfer).message;
     const index = pre.ticket_pool.findIndex((t) => t.ticket_id === op.ticket_id);
     assert.ok(index >= 0);
     assert.equal(pre.ticket_pool[index].owner, op.from);
-    assert.deepEqual(post.ticket_pool[index], { ...pre.ticket_pool[index], owner: op.to });
+    assert.deepEqual(post.ticket_pool[index], {
+      ...pre.ticket_pool[index],
+      owner: op.to,
+      nonce: pre.ticket_pool[index].nonce + 1,
+    });
     assert.equal(post.buyers[op.from].nonce, pre.buyers[op.from].nonce + 1);
     assert.equal(post.buyers[op.to].nonce, pre.buyers[op.to].nonce);
     assert.deepEqual(

@@ -11,7 +11,14 @@ import type { BeaconState } from "@turnstile/ticket-state";
 import { loadCase } from "./load.ts";
 
 const RING = 9;
-const SELF_BUILD = { ticket_id: Number.POSITIVE_INFINITY, owner: 0, purchase_slot: 0, price: 0 };
+const SELF_BUILD = {
+  ticket_id: Number.POSITIVE_INFINITY,
+  owner: 0,
+  purchase_slot: 0,
+  price: 0,
+  collateral: 0,
+  nonce: 0,
+};
 
 function assignment(state: BeaconState, slot: number) {
   const a = state.ticket_assignments[slot % RING];
