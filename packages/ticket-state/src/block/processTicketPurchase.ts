@@ -2,9 +2,9 @@ import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
 import { TicketError, TicketErrorCode } from "../errors/index.ts";
 import { getTicketPurchaseSignatureSet } from "../signatureSets/index.ts";
 import { isAuctionPricing } from "../tickets/auctionSchedule.ts";
-import type { SignedTicketPurchase } from "../types/index.ts";
 import { computePurchasePrices, isBondingCurve, mintOnCurve } from "../tickets/bondingCurve.ts";
 import { mintTicket } from "../tickets/mintTicket.ts";
+import type { SignedTicketPurchase } from "../types/index.ts";
 import { type BlockProcessingContext, collectSignatureSet } from "./types.ts";
 
 /**

@@ -254,11 +254,9 @@ export function validateChainConfig(config: ChainConfig): ChainConfig {
   require(config.TICKET_PRICE_INTEGRAL_QUOTIENT > 0, "TICKET_PRICE_INTEGRAL_QUOTIENT", "must be positive");
   require(config.BONDING_CURVE_GROWTH_QUOTIENT > 0, "BONDING_CURVE_GROWTH_QUOTIENT", "must be positive");
   // A granted ticket would be outstanding with nothing paid into the curve's reserve
-  require(
-    config.TICKET_PRICING !== "bonding_curve" || config.VALIDATOR_TICKET_GRANTS_PER_EPOCH === 0,
-    "VALIDATOR_TICKET_GRANTS_PER_EPOCH",
-    "must be 0 under bonding_curve",
-  );
+  require(config.TICKET_PRICING !== "bonding_curve" ||
+    config.VALIDATOR_TICKET_GRANTS_PER_EPOCH ===
+      0, "VALIDATOR_TICKET_GRANTS_PER_EPOCH", "must be 0 under bonding_curve");
   require(config.MAX_TICKET_PRICE >=
     config.INITIAL_TICKET_PRICE, "MAX_TICKET_PRICE", "must be at least INITIAL_TICKET_PRICE");
   return config;

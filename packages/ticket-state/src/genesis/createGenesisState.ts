@@ -145,7 +145,8 @@ export function createGenesisState(ctx: ChainContext, opts: GenesisOptions): Cac
   // Slot 0 has no block to build on; draw for slots 1..TICKET_LOOKAHEAD_SLOTS now
   for (let slot = GENESIS_SLOT + 1; slot <= preset.TICKET_LOOKAHEAD_SLOTS; slot++) drawTicket(cs, slot);
   // pi_pool_target's first step then sees no pool change
-  if (config.TICKET_PRICING === "pi_pool_target") cs.state.ticket_pricing_previous_pool_size = cs.state.ticket_pool.length;
+  if (config.TICKET_PRICING === "pi_pool_target")
+    cs.state.ticket_pricing_previous_pool_size = cs.state.ticket_pool.length;
   cs.state.commit();
   return cs;
 }

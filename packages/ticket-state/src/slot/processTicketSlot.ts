@@ -1,6 +1,9 @@
 import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
 import { DOMAIN_TICKET_LOTTERY } from "../params/constants.ts";
 import { isAuctionPricing, isAuctionSettlementSlot } from "../tickets/auctionSchedule.ts";
+import { releaseTicketValue } from "../tickets/bondingCurve.ts";
+import { processPendingCollateral, settleTicketCollateral } from "../tickets/holderCollateral.ts";
+import { processPiTicketPricing } from "../tickets/piTicketPrice.ts";
 import { processTicketSlotExpiry } from "../tickets/processTicketSlotExpiry.ts";
 import { settleTicketAuction } from "../tickets/settleTicketAuction.ts";
 import {
@@ -9,9 +12,6 @@ import {
   selfBuildTicket,
   ticketAssignmentIndex,
 } from "../tickets/ticketAssignment.ts";
-import { releaseTicketValue } from "../tickets/bondingCurve.ts";
-import { processPiTicketPricing } from "../tickets/piTicketPrice.ts";
-import { processPendingCollateral, settleTicketCollateral } from "../tickets/holderCollateral.ts";
 import { appendToPool, swapRemoveFromPool } from "../tickets/ticketPool.ts";
 import { computeNextTicketPrice } from "../tickets/ticketPrice.ts";
 import { TicketAssignment } from "../types/sszTypes.ts";

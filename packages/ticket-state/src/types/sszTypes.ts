@@ -176,7 +176,10 @@ export const SignedTicketOffer = new ContainerType(
   { typeName: "SignedTicketOffer" },
 );
 /** A buyer takes a signed offer: settled atomically (ticket to the buyer, price to the seller). */
-export const TicketFill = new ContainerType({ offer: SignedTicketOffer, buyer: BuyerIndex }, { typeName: "TicketFill" });
+export const TicketFill = new ContainerType(
+  { offer: SignedTicketOffer, buyer: BuyerIndex },
+  { typeName: "TicketFill" },
+);
 export const SignedTicketFill = new ContainerType(
   { message: TicketFill, signature: BLSSignature },
   { typeName: "SignedTicketFill" },
