@@ -51,6 +51,7 @@ import type { YamlValue } from "../lib/yaml.ts";
 import { addConfig, expectError, mutated, reload, SUITE, serializeState } from "./common.ts";
 import { marketChain, type RecordedChain, recordAt } from "./fixtures.ts";
 import { holderSlashingCases, ticketFillCases } from "./holders.ts";
+import { ticketSellBackCases } from "./pricing.ts";
 import type { Output } from "./output.ts";
 
 interface CaseOptions {
@@ -1434,6 +1435,7 @@ const HANDLERS: Record<string, (out: Output, preset: PresetName) => void> = {
   voluntary_exit: voluntaryExit,
   ticket_fill: ticketFillCases,
   holder_slashing: holderSlashingCases,
+  ticket_sell_back: ticketSellBackCases,
 };
 
 /** Which handlers each preset gets (mainnet: a few small cases; its states are ~130 kB each). */

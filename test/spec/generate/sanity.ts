@@ -30,6 +30,7 @@ import {
   registryChangeChain,
 } from "./fixtures.ts";
 import { holderSanity } from "./holders.ts";
+import { pricingSanity } from "./pricing.ts";
 import type { Output } from "./output.ts";
 
 interface Step {
@@ -377,5 +378,6 @@ function slots(out: Output, preset: PresetName): void {
 export function generateSanity(out: Output, preset: PresetName, only?: (handler: string) => boolean): void {
   if (only === undefined || only("blocks")) blocks(out, preset);
   if (only === undefined || only("blocks")) holderSanity(out, preset);
+  if (only === undefined || only("slots") || only("blocks")) pricingSanity(out, preset);
   if (only === undefined || only("slots")) slots(out, preset);
 }

@@ -20,6 +20,7 @@ import {
   processHolderSlashing,
   processTicketFill,
   processTicketPurchase,
+  processTicketSellBack,
   processTicketTransfer,
   processVoluntaryExit,
   type SignatureSet,
@@ -125,6 +126,12 @@ export const OPERATION_HANDLERS: Record<string, OperationHandler> = {
     "HolderSlashing",
     (ctx) => ctx.ssz.HolderSlashing,
     (cs, op, opts) => withSignatures(opts, (bctx) => processHolderSlashing(cs, op, bctx)),
+  ),
+  ticket_sell_back: handler(
+    "ticket_sell_back",
+    "SignedTicketSellBack",
+    (ctx) => ctx.ssz.SignedTicketSellBack,
+    (cs, op, opts) => withSignatures(opts, (bctx) => processTicketSellBack(cs, op, bctx)),
   ),
   payload_commitment: handler(
     "block",

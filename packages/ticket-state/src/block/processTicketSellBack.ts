@@ -69,9 +69,10 @@ export function processTicketSellBack(
   }
   collectSignatureSet(bctx, () => getTicketSellBackSignatureSet(cs, signed, seller.pubkey));
 
-  swapRemoveFromPool(cs, index);
+  const removed = swapRemoveFromPool(cs, index);
   releaseFromCurve(cs);
-  seller.balance += value - fee;
+  // Never assigned to a slot: its collateral (TICKET_COLLATERAL) goes back with the payout, as on expiry
+  seller.balance += value - fee + removed.collateral;
   state.ticket_revenue += fee;
   seller.nonce += 1;
 }

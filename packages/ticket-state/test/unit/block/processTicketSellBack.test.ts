@@ -72,6 +72,18 @@ describe("processTicketSellBack", () => {
     assert.equal(cs.state.ticket_curve_reserve, computeCurveReserve(feeChain.ctx.config, cs.state.ticket_curve_supply));
   });
 
+  it("returns the ticket's collateral with the payout (a pooled ticket never had a slot)", () => {
+    const collateral = 5_000_000;
+    const c = devChain({ ...CURVE, TICKET_COLLATERAL: collateral }, { initialTicketsPerBuyer: 6 });
+    const cs = processSlotsCopy(c.head, 1);
+    const ticket = pooledTicketOf(cs, 3);
+    assert.equal(ticket.collateral, collateral);
+    const value = computeCurvePrice(c.ctx.config, cs.state.ticket_curve_supply - 1);
+    const balance = cs.state.buyers.getReadonly(3).balance;
+    processTicketSellBack(cs, c.signSellBack(ticket.ticket_id, 3), collecting());
+    assert.equal(cs.state.buyers.getReadonly(3).balance, balance + value + collateral);
+  });
+
   describe("invalid sell-backs leave the state untouched", () => {
     it("under any other pricing rule: TICKET_SELL_BACK_NOT_BONDING_CURVE", () => {
       const other = devChain({}, { initialTicketsPerBuyer: 6 });
