@@ -48,6 +48,7 @@ import { CaseFiles } from "../lib/files.ts";
 import { OPERATION_HANDLERS } from "../lib/operations.ts";
 import type { PresetName } from "../lib/paths.ts";
 import type { YamlValue } from "../lib/yaml.ts";
+import { ticketBidCases } from "./auctions.ts";
 import { addConfig, expectError, mutated, reload, SUITE, serializeState } from "./common.ts";
 import { marketChain, type RecordedChain, recordAt } from "./fixtures.ts";
 import { holderSlashingCases, ticketFillCases } from "./holders.ts";
@@ -1435,6 +1436,7 @@ const HANDLERS: Record<string, (out: Output, preset: PresetName) => void> = {
   voluntary_exit: voluntaryExit,
   ticket_fill: ticketFillCases,
   holder_slashing: holderSlashingCases,
+  ticket_bid: ticketBidCases,
   ticket_sell_back: ticketSellBackCases,
 };
 

@@ -29,6 +29,7 @@ import {
   recordAt,
   registryChangeChain,
 } from "./fixtures.ts";
+import { auctionSanity } from "./auctions.ts";
 import { holderSanity } from "./holders.ts";
 import { pricingSanity } from "./pricing.ts";
 import type { Output } from "./output.ts";
@@ -378,6 +379,7 @@ function slots(out: Output, preset: PresetName): void {
 export function generateSanity(out: Output, preset: PresetName, only?: (handler: string) => boolean): void {
   if (only === undefined || only("blocks")) blocks(out, preset);
   if (only === undefined || only("blocks")) holderSanity(out, preset);
+  if (only === undefined || only("slots") || only("blocks")) auctionSanity(out, preset);
   if (only === undefined || only("slots") || only("blocks")) pricingSanity(out, preset);
   if (only === undefined || only("slots")) slots(out, preset);
 }

@@ -18,6 +18,7 @@ import {
   processPayloadCommitment,
   processProposerSlashing,
   processHolderSlashing,
+  processTicketBid,
   processTicketFill,
   processTicketPurchase,
   processTicketSellBack,
@@ -79,6 +80,12 @@ function handler<T>(
 }
 
 export const OPERATION_HANDLERS: Record<string, OperationHandler> = {
+  ticket_bid: handler(
+    "ticket_bid",
+    "SignedTicketBid",
+    (ctx) => ctx.ssz.SignedTicketBid,
+    (cs, op, opts) => withSignatures(opts, (bctx) => processTicketBid(cs, op, bctx)),
+  ),
   attestation: handler(
     "attestation",
     "Attestation",

@@ -1,0 +1,414 @@
+import { type Block, createBlockFromExecutionPayload, type ExecutionPayload } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
+import { MerklePatriciaTrie } from "@ethereumjs/mpt";
+import { MerkleStateManager } from "@ethereumjs/statemanager";
+import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
+import { bytesToHex, createAddressFromString, createZeroAddress, hexToBytes, ValueEncoding } from "@ethereumjs/util";
+import type { RunTxResult, TxReceipt } from "@ethereumjs/vm";
+import { buildBlock, createVM, runBlock, type VM } from "@ethereumjs/vm";
+import { Level } from "level";
+import { ExecutionError, ExecutionErrorCode } from "../errors.ts";
+import { BlockStore } from "./blockStore.ts";
+import { buildGenesisBlock, type ExecutionGenesis, parisCommon } from "./genesis.ts";
+import { Mempool } from "./mempool.ts";
+import { computePayloadId, type PayloadAttributesV1 } from "./payloadId.ts";
+import { fromVmReceipt, type StoredReceipt } from "./receipts.ts";
+import { LevelTrieDb } from "./trieDb.ts";
+
+export const PayloadStatusV1 = {
+  VALID: "VALID",
+  INVALID: "INVALID",
+  SYNCING: "SYNCING",
+  ACCEPTED: "ACCEPTED",
+  INVALID_BLOCK_HASH: "INVALID_BLOCK_HASH",
+} as const;
+export type PayloadStatusV1 = (typeof PayloadStatusV1)[keyof typeof PayloadStatusV1];
+
+export interface PayloadStatusResult {
+  status: PayloadStatusV1;
+  latestValidHash: string | null;
+  validationError: string | null;
+}
+
+export interface ForkchoiceStateV1 {
+  headBlockHash: string;
+  safeBlockHash: string;
+  finalizedBlockHash: string;
+}
+
+/** Payloads built and kept for `engine_getPayload`; older ones are dropped. */
+const MAX_BUILT_PAYLOADS = 64;
+/** Invalid block hashes remembered (with the last valid ancestor) so that a repeat answers at once. */
+const MAX_INVALID_REMEMBERED = 1024;
+/** Largest extraData a header may carry (yellow paper; Bellatrix's MAX_EXTRA_DATA_BYTES). */
+const MAX_EXTRA_DATA_BYTES = 32;
+const GAS_LIMIT_BOUND_DIVISOR = 1024n;
+const MIN_GAS_LIMIT = 5000n;
+
+export interface ExecutionLayerOptions {
+  /** Level database directory (the node's data dir holds it). */
+  path: string;
+  genesis: ExecutionGenesis;
+  /** Timestamp of the genesis block: the beacon chain's genesis time. */
+  genesisTime: number;
+}
+
+/** BLOCKHASH reads canonical ancestors from the store. */
+function blockchainView(store: BlockStore) {
+  const view = {
+    getBlock: async (n: number) => {
+      const hash = await store.canonicalHash(n);
+      const block = hash === undefined ? undefined : await store.getBlock(hash);
+      if (!block) throw new ExecutionError(ExecutionErrorCode.UNKNOWN_BLOCK, "unknown block", { number: n });
+      return block;
+    },
+    putBlock: async () => {},
+    shallowCopy: () => view,
+  };
+  return view;
+}
+
+/**
+ * The embedded execution layer: Paris rules on @ethereumjs/vm, state in a Merkle-Patricia trie on
+ * level, executed blocks and receipts in a block store, a mempool, payload building. Calls are
+ * serialized (one state manager, its root set per call).
+ */
+export class ExecutionLayer {
+  readonly common: Common;
+  readonly chainId: number;
+  readonly mempool = new Mempool();
+  readonly store: BlockStore;
+  private readonly db: Level<string, Uint8Array>;
+  private readonly sm: MerkleStateManager;
+  private readonly vm: VM;
+  private head!: Block;
+  private readonly built = new Map<string, Block>();
+  private readonly invalid = new Map<string, string | null>();
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Execution time of each payload checked by `newPayload`, for the bench (ms). */
+  lastExecutionMs = 0;
+
+  private constructor(
+    db: Level<string, Uint8Array>,
+    common: Common,
+    sm: MerkleStateManager,
+    vm: VM,
+    store: BlockStore,
+  ) {
+    this.db = db;
+    this.common = common;
+    this.chainId = Number(common.chainId());
+    this.sm = sm;
+    this.vm = vm;
+    this.store = store;
+  }
+
+  static async open(opts: ExecutionLayerOptions): Promise<ExecutionLayer> {
+    const db = new Level<string, Uint8Array>(opts.path, { valueEncoding: "view" });
+    await db.open();
+    const common = parisCommon(opts.genesis.chainId);
+    const trie = new MerklePatriciaTrie({
+      db: new LevelTrieDb(db.sublevel<string, Uint8Array>("trie", { valueEncoding: "view" })),
+      useKeyHashing: true,
+      valueEncoding: ValueEncoding.Bytes,
+      common,
+    });
+    const sm = new MerkleStateManager({ trie, common });
+    const store = new BlockStore(db.sublevel<string, Uint8Array>("blocks", { valueEncoding: "view" }), common);
+    const vm = await createVM({ common, stateManager: sm, blockchain: blockchainView(store) as never });
+    const el = new ExecutionLayer(db, common, sm, vm, store);
+    await el.loadOrInitGenesis(opts);
+    return el;
+  }
+
+  async close(): Promise<void> {
+    await this.queue.catch(() => {});
+    await this.db.close();
+  }
+
+  private async loadOrInitGenesis(opts: ExecutionLayerOptions): Promise<void> {
+    const stored = await this.store.headHash();
+    const genesis = await buildGenesisBlock(this.common, this.sm, opts.genesis, opts.genesisTime);
+    if (stored === undefined) {
+      await this.store.writeGenesis(genesis);
+      this.head = genesis;
+      return;
+    }
+    const storedGenesis = await this.store.genesisHash();
+    if (storedGenesis !== bytesToHex(genesis.hash())) {
+      throw new ExecutionError(ExecutionErrorCode.BAD_GENESIS, "database holds another chain's genesis", {
+        stored: storedGenesis,
+        genesis: bytesToHex(genesis.hash()),
+      });
+    }
+    this.head = (await this.store.getBlock(stored))!;
+  }
+
+  /** One call at a time: they share the state manager. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  get genesisHash(): Promise<string | undefined> {
+    return this.store.genesisHash();
+  }
+
+  headBlock(): Block {
+    return this.head;
+  }
+
+  // ---- Engine API ----
+
+  newPayload(payload: ExecutionPayload): Promise<PayloadStatusResult> {
+    return this.serial(() => this.newPayloadUnserialized(payload));
+  }
+
+  private async newPayloadUnserialized(payload: ExecutionPayload): Promise<PayloadStatusResult> {
+    let block: Block;
+    try {
+      block = await createBlockFromExecutionPayload(payload, { common: this.common });
+    } catch (e) {
+      // engine_newPayloadV1: a block hash that is not keccak256(rlp(header)) is INVALID_BLOCK_HASH
+      return { status: PayloadStatusV1.INVALID_BLOCK_HASH, latestValidHash: null, validationError: String(e) };
+    }
+    const hash = bytesToHex(block.hash());
+    if (await this.store.getBlock(hash))
+      return { status: PayloadStatusV1.VALID, latestValidHash: hash, validationError: null };
+    if (this.invalid.has(hash)) {
+      return {
+        status: PayloadStatusV1.INVALID,
+        latestValidHash: this.invalid.get(hash)!,
+        validationError: "known invalid",
+      };
+    }
+    const parentHash = bytesToHex(block.header.parentHash);
+    if (this.invalid.has(parentHash)) {
+      return this.rememberInvalid(hash, this.invalid.get(parentHash)!, "descends from an invalid block");
+    }
+    const parent = await this.store.getBlock(parentHash);
+    // The parent is not known: the spec's answer is SYNCING (the CL imports optimistically)
+    if (!parent) return { status: PayloadStatusV1.SYNCING, latestValidHash: null, validationError: null };
+    const headerError = this.checkHeader(block, parent);
+    if (headerError !== null) return this.rememberInvalid(hash, parentHash, headerError);
+    const started = performance.now();
+    try {
+      const result = await runBlock(this.vm, {
+        block,
+        root: parent.header.stateRoot,
+        skipHeaderValidation: true,
+        clearCache: false,
+      });
+      this.lastExecutionMs = performance.now() - started;
+      await this.store.putBlock(block, this.receiptsOf(result.receipts, result.results));
+    } catch (e) {
+      return this.rememberInvalid(hash, parentHash, (e as Error).message);
+    }
+    return { status: PayloadStatusV1.VALID, latestValidHash: hash, validationError: null };
+  }
+
+  private rememberInvalid(hash: string, latestValidHash: string | null, error: string): PayloadStatusResult {
+    this.invalid.set(hash, latestValidHash);
+    if (this.invalid.size > MAX_INVALID_REMEMBERED) this.invalid.delete(this.invalid.keys().next().value as string);
+    return { status: PayloadStatusV1.INVALID, latestValidHash, validationError: error };
+  }
+
+  /** Header rules against the parent that runBlock leaves to a blockchain (which this EL does not keep). */
+  private checkHeader(block: Block, parent: Block): string | null {
+    const h = block.header;
+    const p = parent.header;
+    if (h.number !== p.number + 1n) return "block number is not parent's + 1";
+    if (h.timestamp <= p.timestamp) return "timestamp is not after the parent's";
+    if (h.extraData.length > MAX_EXTRA_DATA_BYTES) return "extraData too long";
+    if (h.gasUsed > h.gasLimit) return "gasUsed above gasLimit";
+    const bound = p.gasLimit / GAS_LIMIT_BOUND_DIVISOR;
+    if (h.gasLimit >= p.gasLimit + bound || h.gasLimit <= p.gasLimit - bound || h.gasLimit < MIN_GAS_LIMIT) {
+      return "gasLimit moved too far from the parent's";
+    }
+    if (h.baseFeePerGas !== p.calcNextBaseFee()) return "baseFeePerGas is not the EIP-1559 successor of the parent's";
+    return null;
+  }
+
+  private receiptsOf(receipts: TxReceipt[], results: RunTxResult[]): StoredReceipt[] {
+    return receipts.map((r, i) => fromVmReceipt(r, results[i].totalGasSpent, results[i].createdAddress?.bytes ?? null));
+  }
+
+  forkchoiceUpdated(
+    state: ForkchoiceStateV1,
+    attrs: PayloadAttributesV1 | null,
+  ): Promise<{ payloadStatus: PayloadStatusResult; payloadId: string | null }> {
+    return this.serial(async () => {
+      const head = await this.store.getBlock(state.headBlockHash);
+      if (this.invalid.has(state.headBlockHash)) {
+        const latestValidHash = this.invalid.get(state.headBlockHash)!;
+        return {
+          payloadStatus: { status: PayloadStatusV1.INVALID, latestValidHash, validationError: null },
+          payloadId: null,
+        };
+      }
+      if (!head) {
+        return {
+          payloadStatus: { status: PayloadStatusV1.SYNCING, latestValidHash: null, validationError: null },
+          payloadId: null,
+        };
+      }
+      if (bytesToHex(head.hash()) !== bytesToHex(this.head.hash())) {
+        const finalized = /^0x0+$/.test(state.finalizedBlockHash) ? null : state.finalizedBlockHash;
+        await this.store.setHead(head, this.head, finalized);
+        this.head = head;
+        await this.mempool.prune((sender) => this.nonceAt(head.header.stateRoot, sender));
+      }
+      const payloadStatus = {
+        status: PayloadStatusV1.VALID,
+        latestValidHash: state.headBlockHash,
+        validationError: null,
+      };
+      if (attrs === null) return { payloadStatus, payloadId: null };
+      if (BigInt(attrs.timestamp) <= head.header.timestamp) {
+        throw new ExecutionError(ExecutionErrorCode.INVALID_ATTRIBUTES, "timestamp is not after the head's", {
+          timestamp: attrs.timestamp,
+        });
+      }
+      const payloadId = computePayloadId(state.headBlockHash, attrs);
+      if (!this.built.has(payloadId)) {
+        this.built.set(payloadId, await this.build(head, attrs));
+        if (this.built.size > MAX_BUILT_PAYLOADS) this.built.delete(this.built.keys().next().value as string);
+      }
+      return { payloadStatus, payloadId };
+    });
+  }
+
+  getPayload(payloadId: string): ExecutionPayload {
+    const block = this.built.get(payloadId);
+    if (!block) throw new ExecutionError(ExecutionErrorCode.UNKNOWN_PAYLOAD, "unknown payload", { payloadId });
+    return block.toExecutionPayload();
+  }
+
+  /** Fill a payload on `parent` from the mempool: best tip first, each sender in nonce order. */
+  private async build(parent: Block, attrs: PayloadAttributesV1): Promise<Block> {
+    await this.sm.setStateRoot(parent.header.stateRoot);
+    const builder = await buildBlock(this.vm, {
+      parentBlock: parent,
+      headerData: {
+        coinbase: attrs.suggestedFeeRecipient,
+        timestamp: BigInt(attrs.timestamp),
+        mixHash: attrs.prevRandao,
+        gasLimit: parent.header.gasLimit,
+      },
+      blockOpts: { putBlockIntoBlockchain: false },
+    });
+    const nonces = new Map<string, bigint>();
+    for (const sender of this.mempool.senders()) {
+      nonces.set(sender, await this.nonceAt(parent.header.stateRoot, sender));
+    }
+    const candidates = this.mempool.ordered(parent.header.calcNextBaseFee(), (s) => nonces.get(s) ?? 0n);
+    let next = candidates.next();
+    while (!next.done) {
+      let included = true;
+      try {
+        await builder.addTransaction(next.value);
+      } catch {
+        // Out of gas room, underpriced or no longer valid on this parent: left in the pool
+        included = false;
+      }
+      next = candidates.next(included);
+    }
+    const { block } = await builder.build();
+    return block;
+  }
+
+  private async nonceAt(stateRoot: Uint8Array, sender: string): Promise<bigint> {
+    await this.sm.setStateRoot(stateRoot);
+    const account = await this.sm.getAccount(createAddressFromString(sender));
+    return account?.nonce ?? 0n;
+  }
+
+  // ---- user-facing ----
+
+  /** eth_sendRawTransaction: decode, check against the head state, pool. Returns the hash. */
+  sendRawTransaction(raw: Uint8Array): Promise<string> {
+    return this.serial(async () => {
+      let tx: TypedTransaction;
+      try {
+        tx = createTxFromRLP(raw, { common: this.common });
+      } catch (e) {
+        throw new ExecutionError(ExecutionErrorCode.TX_INVALID, `undecodable transaction: ${(e as Error).message}`);
+      }
+      const fail = (reason: string) =>
+        new ExecutionError(ExecutionErrorCode.TX_INVALID, reason, { hash: bytesToHex(tx.hash()) });
+      if (!tx.isSigned() || !tx.isValid()) throw fail(`invalid transaction: ${tx.getValidationErrors().join("; ")}`);
+      if (tx.common.chainId() !== this.common.chainId()) throw fail("wrong chain id");
+      if (tx.gasLimit > this.head.header.gasLimit) throw fail("exceeds block gas limit");
+      const sender = tx.getSenderAddress();
+      await this.sm.setStateRoot(this.head.header.stateRoot);
+      const account = await this.sm.getAccount(sender);
+      const nonce = account?.nonce ?? 0n;
+      if (tx.nonce < nonce) throw fail("nonce too low");
+      if ((account?.balance ?? 0n) < tx.getUpfrontCost()) throw fail("insufficient funds for gas * price + value");
+      return this.mempool.add(tx, sender.toString());
+    });
+  }
+
+  /** The state root at a block tag ("latest", "pending", "earliest", "finalized", "safe" or a number). */
+  async blockAt(tag: string): Promise<Block> {
+    if (tag === "latest" || tag === "pending" || tag === "safe") return this.head;
+    if (tag === "earliest") return (await this.store.getBlock((await this.store.genesisHash())!))!;
+    if (tag === "finalized") {
+      const hash = await this.store.finalizedHash();
+      return hash ? ((await this.store.getBlock(hash)) ?? this.head) : await this.blockAt("earliest");
+    }
+    const hash = await this.store.canonicalHash(Number(BigInt(tag)));
+    const block = hash === undefined ? undefined : await this.store.getBlock(hash);
+    if (!block) throw new ExecutionError(ExecutionErrorCode.UNKNOWN_BLOCK, "unknown block", { tag });
+    return block;
+  }
+
+  getAccount(address: string, tag = "latest"): Promise<{ balance: bigint; nonce: bigint }> {
+    return this.serial(async () => {
+      const block = await this.blockAt(tag);
+      await this.sm.setStateRoot(block.header.stateRoot);
+      const account = await this.sm.getAccount(createAddressFromString(address.toLowerCase()));
+      let nonce = account?.nonce ?? 0n;
+      if (tag === "pending") nonce = this.mempool.pendingNonce(address.toLowerCase(), nonce);
+      return { balance: account?.balance ?? 0n, nonce };
+    });
+  }
+
+  /** eth_call: run a message on the state at `tag` and discard its changes. */
+  call(
+    msg: { from?: string; to?: string; data?: string; value?: string; gas?: string },
+    tag = "latest",
+  ): Promise<{ returnValue: Uint8Array; gasUsed: bigint; error: string | null }> {
+    return this.serial(async () => {
+      const block = await this.blockAt(tag);
+      await this.sm.setStateRoot(block.header.stateRoot);
+      await this.sm.checkpoint();
+      try {
+        const result = await this.vm.evm.runCall({
+          caller: msg.from ? createAddressFromString(msg.from.toLowerCase()) : createZeroAddress(),
+          to: msg.to ? createAddressFromString(msg.to.toLowerCase()) : undefined,
+          data: msg.data ? hexToBytes(msg.data as `0x${string}`) : undefined,
+          value: msg.value ? BigInt(msg.value) : 0n,
+          gasLimit: msg.gas ? BigInt(msg.gas) : block.header.gasLimit,
+          block,
+        });
+        const error = result.execResult.exceptionError?.error ?? null;
+        return { returnValue: result.execResult.returnValue, gasUsed: result.execResult.executionGasUsed, error };
+      } finally {
+        await this.sm.revert();
+      }
+    });
+  }
+
+  async receipt(
+    txHash: string,
+  ): Promise<{ block: Block; index: number; receipt: StoredReceipt; receipts: StoredReceipt[] } | null> {
+    const location = await this.store.getTxLocation(txHash);
+    if (!location) return null;
+    const block = await this.store.getBlock(location.blockHash);
+    if (!block || (await this.store.canonicalHash(Number(block.header.number))) !== location.blockHash) return null;
+    const receipts = (await this.store.getReceipts(location.blockHash)) ?? [];
+    return { block, index: location.index, receipt: receipts[location.index], receipts };
+  }
+}

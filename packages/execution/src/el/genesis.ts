@@ -1,0 +1,104 @@
+import { type Block, createBlock } from "@ethereumjs/block";
+import { type Common, createCustomCommon, Hardfork, Mainnet } from "@ethereumjs/common";
+import type { MerkleStateManager } from "@ethereumjs/statemanager";
+import { Account, Address, bytesToHex, hexToBytes, privateToAddress } from "@ethereumjs/util";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+import { ExecutionError, ExecutionErrorCode } from "../errors.ts";
+
+/** Chain id of a Turnstile devnet's execution layer unless its genesis says otherwise. */
+export const DEFAULT_CHAIN_ID = 7011;
+/** Gas limit of the genesis block; payloads keep their parent's (the embedded EL does not vote it up or down). */
+export const DEFAULT_EL_GAS_LIMIT = 30_000_000;
+/** EIP-1559's initial base fee (1 Gwei). */
+export const INITIAL_BASE_FEE = 1_000_000_000n;
+/** Balance of each dev account: 1,000,000 ETH. */
+export const DEV_ACCOUNT_BALANCE = 10n ** 24n;
+export const DEFAULT_DEV_ACCOUNTS = 10;
+
+/** An execution genesis in the shape of geth's genesis.json (the fields this EL reads). */
+export interface ExecutionGenesis {
+  chainId: number;
+  gasLimit: number;
+  baseFeePerGas: bigint;
+  /** Address (0x hex) → balance in wei. */
+  alloc: Record<string, bigint>;
+}
+
+export interface DevAccount {
+  privateKey: Uint8Array;
+  address: string;
+}
+
+/** Well-known dev keys: keccak256("turnstile-dev-account-" + i). Public on purpose: devnets only. */
+export function devAccounts(count = DEFAULT_DEV_ACCOUNTS): DevAccount[] {
+  const accounts: DevAccount[] = [];
+  for (let i = 0; i < count; i++) {
+    const privateKey = keccak_256(new TextEncoder().encode(`turnstile-dev-account-${i}`));
+    accounts.push({ privateKey, address: bytesToHex(privateToAddress(privateKey)) });
+  }
+  return accounts;
+}
+
+export function devGenesis(chainId = DEFAULT_CHAIN_ID, accounts = DEFAULT_DEV_ACCOUNTS): ExecutionGenesis {
+  const alloc: Record<string, bigint> = {};
+  for (const a of devAccounts(accounts)) alloc[a.address] = DEV_ACCOUNT_BALANCE;
+  return { chainId, gasLimit: DEFAULT_EL_GAS_LIMIT, baseFeePerGas: INITIAL_BASE_FEE, alloc };
+}
+
+/** Parse a genesis.json: `{config: {chainId}, gasLimit, baseFeePerGas, alloc: {addr: {balance}}}`. */
+export function parseGenesisJson(text: string): ExecutionGenesis {
+  try {
+    const json = JSON.parse(text) as {
+      config?: { chainId?: number };
+      gasLimit?: string | number;
+      baseFeePerGas?: string | number;
+      alloc?: Record<string, { balance: string | number }>;
+    };
+    const alloc: Record<string, bigint> = {};
+    for (const [address, account] of Object.entries(json.alloc ?? {})) {
+      const hex = address.startsWith("0x") ? address : `0x${address}`;
+      alloc[new Address(hexToBytes(hex as `0x${string}`)).toString()] = BigInt(account.balance);
+    }
+    return {
+      chainId: json.config?.chainId ?? DEFAULT_CHAIN_ID,
+      gasLimit: json.gasLimit === undefined ? DEFAULT_EL_GAS_LIMIT : Number(BigInt(json.gasLimit)),
+      baseFeePerGas: json.baseFeePerGas === undefined ? INITIAL_BASE_FEE : BigInt(json.baseFeePerGas),
+      alloc,
+    };
+  } catch (e) {
+    throw new ExecutionError(ExecutionErrorCode.BAD_GENESIS, `malformed execution genesis: ${(e as Error).message}`);
+  }
+}
+
+/** Paris rules (the merge, no withdrawals): what Bellatrix's ExecutionPayload carries. */
+export function parisCommon(chainId: number): Common {
+  return createCustomCommon({ chainId, name: "turnstile" }, Mainnet, { hardfork: Hardfork.Paris });
+}
+
+/** Write the alloc into `sm` (on an empty trie) and return the genesis block at `timestamp`. */
+export async function buildGenesisBlock(
+  common: Common,
+  sm: MerkleStateManager,
+  genesis: ExecutionGenesis,
+  timestamp: number,
+): Promise<Block> {
+  await sm.checkpoint();
+  for (const [address, balance] of Object.entries(genesis.alloc)) {
+    await sm.putAccount(new Address(hexToBytes(address as `0x${string}`)), new Account(0n, balance));
+  }
+  await sm.commit();
+  const stateRoot = await sm.getStateRoot();
+  return createBlock(
+    {
+      header: {
+        number: 0n,
+        gasLimit: BigInt(genesis.gasLimit),
+        baseFeePerGas: genesis.baseFeePerGas,
+        timestamp: BigInt(timestamp),
+        stateRoot,
+        difficulty: 0n,
+      },
+    },
+    { common },
+  );
+}
