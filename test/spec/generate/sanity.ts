@@ -20,6 +20,7 @@ import { CaseFiles } from "../lib/files.ts";
 import { vectorEngine } from "../lib/operations.ts";
 import type { PresetName } from "../lib/paths.ts";
 import type { YamlValue } from "../lib/yaml.ts";
+import { auctionSanity } from "./auctions.ts";
 import { addConfig, expectError, newChain, reload, SUITE, serializeState } from "./common.ts";
 import {
   expiryChain,
@@ -29,7 +30,6 @@ import {
   recordAt,
   registryChangeChain,
 } from "./fixtures.ts";
-import { auctionSanity } from "./auctions.ts";
 import { holderSanity } from "./holders.ts";
 import { pricingSanity } from "./pricing.ts";
 import type { Output } from "./output.ts";
