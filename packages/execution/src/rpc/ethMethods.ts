@@ -1,0 +1,87 @@
+import { createFeeMarket1559Tx } from "@ethereumjs/tx";
+import { bigIntToHex, bytesToHex, hexToBytes, intToHex } from "@ethereumjs/util";
+import type { ExecutionLayer } from "../el/executionLayer.ts";
+import { ExecutionError, ExecutionErrorCode } from "../errors.ts";
+import { formatBlock, formatReceipt, formatTx } from "./format.ts";
+import { RpcCode, RpcError } from "./rpcError.ts";
+
+export type RpcHandler = (params: unknown[]) => Promise<unknown>;
+
+/** Tip suggested to wallets (1 Gwei): the embedded EL has no fee market to sample. */
+const SUGGESTED_TIP = 1_000_000_000n;
+/** eth_estimateGas pads the measured gas (calls that refund or branch on gas left need room). */
+const ESTIMATE_PADDING_PERCENT = 20n;
+
+type CallParams = { from?: string; to?: string; data?: string; input?: string; value?: string; gas?: string };
+
+function hexParam(value: unknown, name: string): `0x${string}` {
+  if (typeof value !== "string" || !/^0x[0-9a-fA-F]*$/.test(value)) {
+    throw new RpcError(RpcCode.INVALID_PARAMS, `${name} must be 0x-prefixed hex`);
+  }
+  return value as `0x${string}`;
+}
+
+function tagParam(value: unknown): string {
+  if (value === undefined || value === null) return "latest";
+  if (typeof value === "object" && value !== null && "blockNumber" in value) return String(value.blockNumber);
+  return String(value);
+}
+
+/** The user-facing subset of the eth_ namespace, enough for viem/ethers scripts. */
+export function ethMethods(el: ExecutionLayer): Record<string, RpcHandler> {
+  return {
+    eth_chainId: async () => intToHex(el.chainId),
+    net_version: async () => String(el.chainId),
+    web3_clientVersion: async () => "turnstile-embedded-el",
+    eth_syncing: async () => false,
+    eth_blockNumber: async () => bigIntToHex(el.headBlock().header.number),
+    eth_gasPrice: async () => bigIntToHex(el.headBlock().header.calcNextBaseFee() + SUGGESTED_TIP),
+    eth_maxPriorityFeePerGas: async () => bigIntToHex(SUGGESTED_TIP),
+    eth_getBalance: async ([address, tag]) =>
+      bigIntToHex((await el.getAccount(hexParam(address, "address"), tagParam(tag))).balance),
+    eth_getTransactionCount: async ([address, tag]) =>
+      bigIntToHex((await el.getAccount(hexParam(address, "address"), tagParam(tag))).nonce),
+    eth_sendRawTransaction: async ([raw]) => el.sendRawTransaction(hexToBytes(hexParam(raw, "transaction"))),
+    eth_getTransactionReceipt: async ([hash]) => {
+      const found = await el.receipt(hexParam(hash, "hash").toLowerCase());
+      return found ? formatReceipt(found.block, found.index, found.receipts) : null;
+    },
+    eth_getTransactionByHash: async ([hash]) => {
+      const key = hexParam(hash, "hash").toLowerCase();
+      const found = await el.receipt(key);
+      if (found) return formatTx(found.block.transactions[found.index], found.block, found.index);
+      const pending = el.mempool.get(key);
+      return pending ? formatTx(pending, null, null) : null;
+    },
+    eth_getBlockByNumber: async ([tag, full]) => {
+      try {
+        return formatBlock(await el.blockAt(tagParam(tag)), full === true);
+      } catch (e) {
+        if (e instanceof ExecutionError && e.code === ExecutionErrorCode.UNKNOWN_BLOCK) return null;
+        throw e;
+      }
+    },
+    eth_getBlockByHash: async ([hash, full]) => {
+      const block = await el.store.getBlock(hexParam(hash, "hash").toLowerCase());
+      return block ? formatBlock(block, full === true) : null;
+    },
+    eth_call: async ([call, tag]) => {
+      const c = call as CallParams;
+      const result = await el.call({ ...c, data: c.data ?? c.input }, tagParam(tag));
+      if (result.error !== null) throw new RpcError(RpcCode.SERVER_ERROR, `execution reverted: ${result.error}`);
+      return bytesToHex(result.returnValue);
+    },
+    eth_estimateGas: async ([call, tag]) => {
+      const c = call as CallParams;
+      const result = await el.call({ ...c, data: c.data ?? c.input }, tagParam(tag));
+      if (result.error !== null) throw new RpcError(RpcCode.SERVER_ERROR, `execution reverted: ${result.error}`);
+      // What the transaction pays before any code runs (base, calldata, creation): EIP-2028 rules
+      const data = c.data ?? c.input;
+      const intrinsic = createFeeMarket1559Tx(
+        { to: c.to, data: data ? hexToBytes(data as `0x${string}`) : undefined },
+        { common: el.common },
+      ).getIntrinsicGas();
+      return bigIntToHex(intrinsic + (result.gasUsed * (100n + ESTIMATE_PADDING_PERCENT)) / 100n);
+    },
+  };
+}
