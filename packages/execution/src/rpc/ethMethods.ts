@@ -78,7 +78,7 @@ export function ethMethods(el: ExecutionLayer): Record<string, RpcHandler> {
       // What the transaction pays before any code runs (base, calldata, creation): EIP-2028 rules
       const data = c.data ?? c.input;
       const intrinsic = createFeeMarket1559Tx(
-        { to: c.to, data: data ? hexToBytes(data as `0x${string}`) : undefined },
+        { to: c.to as `0x${string}` | undefined, data: data ? hexToBytes(data as `0x${string}`) : undefined },
         { common: el.common },
       ).getIntrinsicGas();
       return bigIntToHex(intrinsic + (result.gasUsed * (100n + ESTIMATE_PADDING_PERCENT)) / 100n);
