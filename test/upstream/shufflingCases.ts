@@ -1,10 +1,16 @@
 /**
  * The `shuffling` runner: `core/shuffle/<case>/mapping.yaml` against Turnstile's `computeShuffledIndex`
- * and `shuffleList`, with SHUFFLE_ROUND_COUNT taken from the preset named in the case's path.
+ * and `shuffleList`, and the native `shuffleListNative` the epoch cache uses, with SHUFFLE_ROUND_COUNT taken from the preset named in the case's path.
  */
 import assert from "node:assert/strict";
 import path from "node:path";
-import { computeShuffledIndex, type PresetName, presets, shuffleList } from "@turnstile/ticket-state";
+import {
+  computeShuffledIndex,
+  type PresetName,
+  presets,
+  shuffleList,
+  shuffleListNative,
+} from "@turnstile/ticket-state";
 import type { CasePlan } from "./caseTally.ts";
 import { asArray, asRecord, asSafeNumber, hexToBytes, readYaml } from "./vectorFiles.ts";
 import type { VectorCase } from "./walkVectors.ts";
@@ -34,6 +40,12 @@ export function planShufflingCase(c: VectorCase): CasePlan {
         Array.from(shuffleList(identity, seed, rounds)),
         mapping,
         "shuffleList(identity) must equal mapping",
+      );
+      // The epoch cache shuffles natively: it must agree with the spec-readable version on every vector
+      assert.deepEqual(
+        Array.from(shuffleListNative(Uint32Array.from(identity), seed, rounds)),
+        mapping,
+        "shuffleListNative(identity) must equal mapping",
       );
     },
   };

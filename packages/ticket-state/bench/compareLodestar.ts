@@ -86,7 +86,7 @@ export function repeatedPubkeyCache(pubkeys: Uint8Array[], deserialize: (b: Uint
       return index2pubkey.length;
     },
   };
-  pubkeys.forEach((b, i) => cache.set(i, b));
+  for (let i = 0; i < pubkeys.length; i++) cache.set(i, pubkeys[i]);
   return cache;
 }
 

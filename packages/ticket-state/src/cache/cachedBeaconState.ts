@@ -4,6 +4,7 @@ import { readAllValues } from "../util/readAll.ts";
 import { BuyerLocator } from "./buyerLocator.ts";
 import { EpochContext } from "./epochContext.ts";
 import { PubkeyCache } from "./pubkeyCache.ts";
+import { ShufflingCache } from "./shufflingCache.ts";
 import { TicketLocator } from "./ticketLocator.ts";
 
 /** Caches that every state of one chain may share: append-only or validated on each read. */
@@ -12,10 +13,18 @@ export interface ChainCaches {
   tickets: TicketLocator;
   buyers: BuyerLocator;
   domains: Map<string, Uint8Array>;
+  /** Epoch shufflings by decision root: forks and regen replays of one chain share them. */
+  shufflings: ShufflingCache;
 }
 
 export function createChainCaches(): ChainCaches {
-  return { pubkeys: new PubkeyCache(), tickets: new TicketLocator(), buyers: new BuyerLocator(), domains: new Map() };
+  return {
+    pubkeys: new PubkeyCache(),
+    tickets: new TicketLocator(),
+    buyers: new BuyerLocator(),
+    domains: new Map(),
+    shufflings: new ShufflingCache(),
+  };
 }
 
 /**
@@ -42,7 +51,7 @@ export class CachedBeaconState {
     caches: ChainCaches = createChainCaches(),
   ): CachedBeaconState {
     caches.pubkeys.syncValidators(readAllValues(state.validators).map((v) => v.pubkey));
-    return new CachedBeaconState(ctx, state, EpochContext.createFromState(ctx, state), caches);
+    return new CachedBeaconState(ctx, state, EpochContext.createFromState(ctx, state, caches.shufflings), caches);
   }
 
   /** Deserialize SSZ bytes into a cached state. */

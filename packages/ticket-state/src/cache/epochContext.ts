@@ -7,11 +7,22 @@ import { hash } from "../util/hash.ts";
 import { bitFloor, integerSquareRoot } from "../util/math.ts";
 import { readAllValues } from "../util/readAll.ts";
 import { getSeed } from "../util/seed.ts";
-import { computeShuffledIndex } from "../util/shuffle.ts";
 import { isActiveValidator } from "../util/validator.ts";
+import { computeProposerIndexNative } from "./nativeShuffle.ts";
 import { computeEpochShuffling, type EpochShuffling } from "./shuffling.ts";
+import { ShufflingCache, shufflingDecisionKey } from "./shufflingCache.ts";
 
-const MAX_RANDOM_BYTE = 255;
+type RegistryEpochs = { activation_epoch: number; exit_epoch: number };
+
+/** Indices of the validators active at `epoch`. */
+function activeIndicesAt(validators: readonly RegistryEpochs[], epoch: number): Uint32Array {
+  const out = new Uint32Array(validators.length);
+  let n = 0;
+  for (let i = 0; i < validators.length; i++) {
+    if (isActiveValidator(validators[i], epoch)) out[n++] = i;
+  }
+  return out.slice(0, n);
+}
 
 /**
  * Everything that is fixed for an epoch and dear to recompute: shufflings of the previous,
@@ -36,29 +47,23 @@ export class EpochContext {
   exitQueueChurn = 0;
 
   private readonly ctx: ChainContext;
+  /** Shared by every state of the chain (copied by reference): see `ShufflingCache`. */
+  private readonly shufflings: ShufflingCache;
 
-  constructor(ctx: ChainContext) {
+  constructor(ctx: ChainContext, shufflings: ShufflingCache = new ShufflingCache()) {
     this.ctx = ctx;
+    this.shufflings = shufflings;
   }
 
   /** Build from scratch: at genesis, or when loading a state. */
-  static createFromState(ctx: ChainContext, state: BeaconStateView): EpochContext {
-    const ec = new EpochContext(ctx);
+  static createFromState(ctx: ChainContext, state: BeaconStateView, shufflings?: ShufflingCache): EpochContext {
+    const ec = new EpochContext(ctx, shufflings);
     const epoch = computeEpochAtSlot(ctx, state.slot);
     const previousEpoch = Math.max(epoch - 1, 0);
     const validators = readAllValues(state.validators);
-    const prev: number[] = [];
-    const curr: number[] = [];
-    const next: number[] = [];
-    for (let i = 0; i < validators.length; i++) {
-      const v = validators[i];
-      if (isActiveValidator(v, previousEpoch)) prev.push(i);
-      if (isActiveValidator(v, epoch)) curr.push(i);
-      if (isActiveValidator(v, epoch + 1)) next.push(i);
-    }
-    ec.previousShuffling = computeEpochShuffling(ctx, state, Uint32Array.from(prev), previousEpoch);
-    ec.currentShuffling = computeEpochShuffling(ctx, state, Uint32Array.from(curr), epoch);
-    ec.nextShuffling = computeEpochShuffling(ctx, state, Uint32Array.from(next), epoch + 1);
+    ec.previousShuffling = ec.shufflingFor(state, validators, previousEpoch);
+    ec.currentShuffling = ec.shufflingFor(state, validators, epoch);
+    ec.nextShuffling = ec.shufflingFor(state, validators, epoch + 1);
     ec.refreshEpochValues(state, validators, epoch);
     return ec;
   }
@@ -67,14 +72,17 @@ export class EpochContext {
   afterProcessEpoch(state: BeaconStateView): void {
     const epoch = computeEpochAtSlot(this.ctx, state.slot);
     const validators = readAllValues(state.validators);
-    const next: number[] = [];
-    for (let i = 0; i < validators.length; i++) {
-      if (isActiveValidator(validators[i], epoch + 1)) next.push(i);
-    }
     this.previousShuffling = this.currentShuffling;
     this.currentShuffling = this.nextShuffling;
-    this.nextShuffling = computeEpochShuffling(this.ctx, state, Uint32Array.from(next), epoch + 1);
+    this.nextShuffling = this.shufflingFor(state, validators, epoch + 1);
     this.refreshEpochValues(state, validators, epoch);
+  }
+
+  /** Epoch `epoch`'s shuffling from the chain's cache, or shuffled now (and cached) on a miss. */
+  private shufflingFor(state: BeaconStateView, validators: readonly RegistryEpochs[], epoch: number): EpochShuffling {
+    return this.shufflings.getOrCompute(shufflingDecisionKey(this.ctx, state, epoch), () =>
+      computeEpochShuffling(this.ctx, state, activeIndicesAt(validators, epoch), epoch),
+    );
   }
 
   private refreshEpochValues(
@@ -131,16 +139,19 @@ export class EpochContext {
         proposers.push(0);
         continue;
       }
+      // seed = hash(get_seed(state, epoch, DOMAIN_BEACON_PROPOSER) + uint_to_bytes(state.slot))
       const seed = hash(concatBytes(epochSeed, uintToBytes8(slot)));
-      for (let i = 0; ; i++) {
-        const candidate = indices[computeShuffledIndex(i % total, total, seed, SHUFFLE_ROUND_COUNT)];
-        const randomByte = hash(concatBytes(seed, uintToBytes8(Math.floor(i / 32))))[i % 32];
-        const effectiveBalance = increments[candidate] * EFFECTIVE_BALANCE_INCREMENT;
-        if (effectiveBalance * MAX_RANDOM_BYTE >= MAX_EFFECTIVE_BALANCE * randomByte) {
-          proposers.push(candidate);
-          break;
-        }
-      }
+      // compute_proposer_index, natively; `proposerIndex.ts` keeps the spec version
+      proposers.push(
+        computeProposerIndexNative(
+          seed,
+          indices,
+          increments,
+          MAX_EFFECTIVE_BALANCE,
+          EFFECTIVE_BALANCE_INCREMENT,
+          SHUFFLE_ROUND_COUNT,
+        ),
+      );
     }
     return proposers;
   }

@@ -2,7 +2,7 @@ import type { ChainContext } from "../config/chainContext.ts";
 import { DOMAIN_BEACON_ATTESTER } from "../params/constants.ts";
 import type { BeaconStateView } from "../types/index.ts";
 import { getSeed } from "../util/seed.ts";
-import { shuffleList } from "../util/shuffle.ts";
+import { shuffleListNative } from "./nativeShuffle.ts";
 
 /** One epoch's committees, computed once from a whole-list shuffle. */
 export interface EpochShuffling {
@@ -36,7 +36,7 @@ export function computeEpochShuffling(
 ): EpochShuffling {
   const { SLOTS_PER_EPOCH, SHUFFLE_ROUND_COUNT } = ctx.preset;
   const seed = getSeed(ctx, state, epoch, DOMAIN_BEACON_ATTESTER);
-  const shuffled = shuffleList(activeIndices, seed, SHUFFLE_ROUND_COUNT);
+  const shuffled = shuffleListNative(activeIndices, seed, SHUFFLE_ROUND_COUNT);
   const committeesPerSlot = computeCommitteeCountPerSlot(ctx, activeIndices.length);
   const count = committeesPerSlot * SLOTS_PER_EPOCH;
   const n = shuffled.length;
