@@ -8,13 +8,22 @@ import { toHex } from "../util/bytes.ts";
  */
 export class BuyerLocator {
   private readonly hints = new Map<string, number>();
+  /** Full scans made so far (a test checks that a batch of grants makes at most one). */
+  rescans = 0;
 
-  /** The lowest index of an account with `pubkey`, or -1. */
-  find(state: BeaconStateView, pubkey: Uint8Array): number {
+  /**
+   * The lowest index of an account with `pubkey`, or -1. `batch`: lookups of one rule on one
+   * state; once one of them has rescanned that state (and the rule has noted every account it
+   * added since), a missing hint is a definite miss, so a batch of new accounts costs one scan.
+   */
+  find(state: BeaconStateView, pubkey: Uint8Array, batch?: { scanned: boolean }): number {
     const key = toHex(pubkey);
     const buyers = state.buyers;
     const hint = this.hints.get(key);
     if (hint !== undefined && hint < buyers.length && toHex(buyers.getReadonly(hint).pubkey) === key) return hint;
+    if (batch?.scanned && hint === undefined) return -1;
+    if (batch) batch.scanned = true;
+    this.rescans++;
     this.hints.clear();
     for (let i = buyers.length - 1; i >= 0; i--) this.hints.set(toHex(buyers.getReadonly(i).pubkey), i);
     return this.hints.get(key) ?? -1;

@@ -8,15 +8,19 @@ import { getSeed } from "../util/seed.ts";
 import { type EpochTransitionCache, hasFlag } from "./epochTransitionCache.ts";
 
 /**
- * `get_validator_buyer_index`: the buyer account that holds a validator's granted tickets: the
+ * `get_or_create_validator_buyer`: the buyer account that holds a validator's granted tickets: the
  * lowest-indexed account with the validator's pubkey, created (balance 0, nonce 0) on its first
  * grant. The validator then signs commitments, offers and transfers with its validator key.
  * Returns -1 when the buyer registry is full.
  */
-export function getOrCreateValidatorBuyer(cs: CachedBeaconState, validatorIndex: number): number {
+export function getOrCreateValidatorBuyer(
+  cs: CachedBeaconState,
+  validatorIndex: number,
+  batch?: { scanned: boolean },
+): number {
   const { state, ctx } = cs;
   const pubkey = state.validators.getReadonly(validatorIndex).pubkey;
-  const found = cs.caches.buyers.find(state, pubkey);
+  const found = cs.caches.buyers.find(state, pubkey, batch);
   if (found >= 0) return found;
   if (state.buyers.length >= ctx.preset.BUYER_REGISTRY_LIMIT) return -1;
   const index = state.buyers.length;
@@ -26,9 +30,9 @@ export function getOrCreateValidatorBuyer(cs: CachedBeaconState, validatorIndex:
 }
 
 /** The first index whose cumulative weight exceeds `target` (`cumulative` is increasing). */
-function searchCumulative(cumulative: number[], target: number): number {
+function searchCumulative(cumulative: Float64Array, length: number, target: number): number {
   let lo = 0;
-  let hi = cumulative.length - 1;
+  let hi = length - 1;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (cumulative[mid] > target) hi = mid;
@@ -49,23 +53,29 @@ export function processValidatorTicketGrants(cs: CachedBeaconState, cache: Epoch
   const { state, ctx, epochCtx } = cs;
   const grants = ctx.config.VALIDATOR_TICKET_GRANTS_PER_EPOCH;
   if (grants === 0 || cache.currentEpoch === GENESIS_EPOCH) return;
-  const candidates: number[] = [];
-  const cumulative: number[] = [];
+  // Typed arrays sized once: the registry is walked every epoch
+  const n = cache.validators.length;
+  const candidates = new Uint32Array(n);
+  const cumulative = new Float64Array(n);
+  let count = 0;
   let total = 0;
-  for (let i = 0; i < cache.validators.length; i++) {
+  for (let i = 0; i < n; i++) {
     if (!cache.isEligible[i] || cache.validators[i].slashed) continue;
     if (!hasFlag(cache.previousParticipation[i], TIMELY_TARGET_FLAG_INDEX)) continue;
     total += epochCtx.effectiveBalanceIncrements[i];
-    candidates.push(i);
-    cumulative.push(total);
+    candidates[count] = i;
+    cumulative[count] = total;
+    count++;
   }
   if (total === 0) return;
   const seed = getSeed(ctx, state, cache.currentEpoch, DOMAIN_VALIDATOR_TICKET_GRANT);
+  // One registry scan at most for the whole batch of grants (see BuyerLocator.find)
+  const batch = { scanned: false };
   for (let k = 0; k < grants; k++) {
     if (state.ticket_pool.length >= ctx.preset.TICKET_POOL_LIMIT) return;
     const draw = Number(bytesToUint64(hash(concatBytes(seed, uintToBytes8(k)))) % BigInt(total));
-    const validatorIndex = candidates[searchCumulative(cumulative, draw)];
-    const owner = getOrCreateValidatorBuyer(cs, validatorIndex);
+    const validatorIndex = candidates[searchCumulative(cumulative, count, draw)];
+    const owner = getOrCreateValidatorBuyer(cs, validatorIndex, batch);
     if (owner < 0) return;
     mintTicket(cs, owner, 0, 0);
   }

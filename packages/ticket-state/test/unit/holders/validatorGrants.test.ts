@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   beforeProcessEpoch,
-  type CachedBeaconState,
+  CachedBeaconState,
+  createChainCaches,
   type ExecutionTicket,
   processSlotsCopy,
   processValidatorTicketGrants,
@@ -173,5 +174,37 @@ describe("validators compensated in tickets: process_validator_ticket_grants", (
         used = true;
     }
     assert.ok(used, "a granted ticket's payload was committed and revealed");
+  });
+
+  it("the account lookup is a cache only: a locator that served another fork gives the same state, and a batch scans once", () => {
+    const chain = granting(16);
+    const cs = atEpochEnd(chain, 1);
+    const withCaches = (caches = createChainCaches()) => {
+      cs.state.commit();
+      return new CachedBeaconState(cs.ctx, cs.state.clone(), cs.epochCtx.copy(), caches);
+    };
+    const fresh = withCaches();
+    grantOnce(fresh);
+    // Another fork: other validators timely, so other accounts at the same indices
+    const shared = createChainCaches();
+    const fork = withCaches(shared);
+    const cache = beforeProcessEpoch(fork);
+    cache.previousParticipation.fill(0);
+    for (let i = 32; i < 40; i++) cache.previousParticipation[i] = 0b010;
+    processValidatorTicketGrants(fork, cache);
+    const polluted = withCaches(shared);
+    const scansBefore = shared.buyers.rescans;
+    grantOnce(polluted);
+    assert.deepEqual(polluted.hashTreeRoot(), fresh.hashTreeRoot());
+    assert.ok(shared.buyers.rescans - scansBefore <= 1, "one registry scan for the whole batch");
+    assert.ok(fresh.state.buyers.length > BUYERS + 1, "several accounts were created in one batch");
+    // A later epoch, its accounts unknown to a new locator: existing accounts are found, none duplicated
+    const later = atEpochEnd(chain, 2);
+    later.state.commit();
+    const again = new CachedBeaconState(later.ctx, later.state.clone(), later.epochCtx.copy(), createChainCaches());
+    grantOnce(again);
+    const keys = readAllValues(again.state.buyers).map((b) => Buffer.from(b.pubkey).toString("hex"));
+    assert.ok(later.state.buyers.length > BUYERS, "epoch 1 already created accounts");
+    assert.equal(new Set(keys).size, keys.length, "one account per key");
   });
 });
