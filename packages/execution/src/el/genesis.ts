@@ -102,3 +102,10 @@ export async function buildGenesisBlock(
     { common },
   );
 }
+
+/** The genesis block hash of `genesis` at `timestamp`, without a database (for the beacon genesis state). */
+export async function computeGenesisBlock(genesis: ExecutionGenesis, timestamp: number): Promise<Block> {
+  const common = parisCommon(genesis.chainId);
+  const { MerkleStateManager } = await import("@ethereumjs/statemanager");
+  return buildGenesisBlock(common, new MerkleStateManager({ common }), genesis, timestamp);
+}

@@ -143,19 +143,26 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly now: () => number;
   private lastFinalizedEpoch = 0;
 
-  /** @param anchor genesis, or the finalized state a restarted node resumes from */
+  /**
+   * @param anchor genesis, or the finalized state a restarted node resumes from
+   * @param engine the execution engine (default: the deterministic one, which learns its genesis here)
+   */
   constructor(
     ctx: ChainContext,
     anchor: CachedBeaconState,
     now: () => number = () => Date.now() / 1000,
     maxStates = DEFAULT_MAX_STATES,
+    engine?: DeterministicExecutionEngine,
   ) {
     super();
     this.ctx = ctx;
     this.anchor = anchor;
     this.now = now;
-    this.engine = new DeterministicExecutionEngine(ctx);
-    this.engine.genesisPayload(anchor.state.genesis_time);
+    if (engine) this.engine = engine;
+    else {
+      this.engine = new DeterministicExecutionEngine(ctx);
+      this.engine.genesisPayload(anchor.state.genesis_time);
+    }
     const anchorBlock = anchorFromState(anchor);
     this.anchorRoot = anchorBlock.root;
     this.states = new StateCache(maxStates);

@@ -1,4 +1,5 @@
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
+import { computeGenesisBlock, devGenesis, parseGenesisJson } from "@turnstile/execution";
 import {
   createChainContext,
   createGenesisState,
@@ -6,6 +7,8 @@ import {
   interopSecretKey,
 } from "@turnstile/ticket-state";
 import { Command, Option } from "commander";
+import { withExecutionGenesis } from "../execution/genesis.ts";
+import type { ExecutionChoice } from "../execution/startExecution.ts";
 import { createLogger } from "../logger.ts";
 import { loadConfig, nonNegativeInt, positiveInt, probability } from "./options.ts";
 import { runNode, stopOnSignals } from "./runNode.ts";
@@ -37,6 +40,19 @@ export function devCommand(): Command {
     .addOption(
       new Option("--slots <n>", "stop after this many slots (default: run until interrupted)").argParser(positiveInt),
     )
+    .addOption(
+      new Option("--execution <kind>", "execution layer: the deterministic engine, or the embedded EVM")
+        .choices(["deterministic", "evm"])
+        .default("deterministic"),
+    )
+    .addOption(
+      new Option("--execution-genesis <file>", "EVM genesis.json (chainId, alloc); default: funded dev accounts"),
+    )
+    .addOption(
+      new Option("--eth-rpc-port <port>", "the embedded EVM's eth_ JSON-RPC port (0: any free port)")
+        .argParser(nonNegativeInt)
+        .default(8545),
+    )
     .addOption(new Option("--log-level <level>", "pino log level").default("info"))
     .action(async (opts) => {
       const log = createLogger({ level: opts.logLevel });
@@ -45,13 +61,19 @@ export function devCommand(): Command {
         ...loadConfig(opts.preset, opts.config),
         SECONDS_PER_SLOT: opts.secondsPerSlot,
       });
+      const genesisTime = Math.floor(Date.now() / 1000) + 1;
+      const execution = await executionChoice(opts);
+      // On the EVM, the beacon genesis starts on the EL's genesis block
+      const elGenesis =
+        execution.kind === "embedded" ? await computeGenesisBlock(execution.genesis, genesisTime) : null;
       const { stop } = await runNode({
         ctx,
+        execution,
         dataDir: opts.dataDir,
         slashingProtectionDir: slashingProtectionPath(opts.dataDir),
-        makeGenesis: (c) =>
-          createGenesisState(c, {
-            genesisTime: Math.floor(Date.now() / 1000) + 1,
+        makeGenesis: (c) => {
+          const state = createGenesisState(c, {
+            genesisTime,
             validatorPubkeys: Array.from({ length: opts.validators }, (_, i) =>
               interopSecretKey(i).toPublicKey().toBytes(),
             ),
@@ -59,7 +81,9 @@ export function devCommand(): Command {
               pubkey: interopBuyerSecretKey(i).toPublicKey().toBytes(),
               balance: 1000 * GWEI_PER_ETH,
             })),
-          }),
+          });
+          return elGenesis ? withExecutionGenesis(state, elGenesis.hash(), Number(elGenesis.header.gasLimit)) : state;
+        },
         withholdRate: opts.withholdRate,
         apiHost: opts.apiHost,
         apiPort: opts.apiPort,
@@ -68,4 +92,16 @@ export function devCommand(): Command {
       });
       stopOnSignals(stop);
     });
+}
+
+/** `--execution evm`: the embedded EL with the given genesis.json, or the funded dev accounts. */
+export async function executionChoice(opts: {
+  execution: string;
+  executionGenesis?: string;
+  ethRpcPort: number;
+  apiHost: string;
+}): Promise<ExecutionChoice> {
+  if (opts.execution !== "evm") return { kind: "deterministic" };
+  const genesis = opts.executionGenesis ? parseGenesisJson(readFileSync(opts.executionGenesis, "utf8")) : devGenesis();
+  return { kind: "embedded", genesis, ethHost: opts.apiHost, ethPort: opts.ethRpcPort };
 }

@@ -16,6 +16,7 @@ import { startApi } from "../api/server.ts";
 import { observeVotes } from "../chain/votes/observeVotes.ts";
 import { BeaconDb } from "../db/beaconDb.ts";
 import { loadAnchorState, persistChain, replayStoredBlocks } from "../db/persistence.ts";
+import { type ExecutionChoice, startExecution } from "../execution/startExecution.ts";
 import type { Logger } from "../logger.ts";
 import { NodeMetrics } from "../metrics/metrics.ts";
 import { observeChain } from "../metrics/observeChain.ts";
@@ -49,6 +50,8 @@ export interface RunNodeOptions {
   network?: NodeNetworkOptions;
   /** Stop after this slot. */
   stopAtSlot?: number;
+  /** The execution layer (default: the deterministic engine). */
+  execution?: ExecutionChoice;
   log: Logger;
 }
 
@@ -96,9 +99,21 @@ export async function runNode(
     }
     log.info({ validators: keys.size, skipped: unknown.length }, "keystore validators");
   }
+  const execution = await startExecution(
+    ctx,
+    opts.execution ?? { kind: "deterministic" },
+    opts.dataDir,
+    anchor,
+    log,
+  ).catch(async (e: unknown) => {
+    await slashingProtection.close();
+    await db.close();
+    throw e;
+  });
   const node = new BeaconNode({
     ctx,
     anchor,
+    engine: execution.engine,
     validatorKeys,
     buyerKeys: new Map(buyerIndices.map((i) => [i, interopBuyerSecretKey(i)] as const)),
     buyerCount: anchor.state.buyers.length,
@@ -154,6 +169,7 @@ export async function runNode(
     await persistence.flush();
     await db.close();
     await slashingProtection.close();
+    await execution.close();
   };
   node.clock.on("interval", (slot, interval) => {
     if (interval !== 3) return;

@@ -14,7 +14,12 @@ import type {
   SignedVoluntaryExit,
   SingleAttestation,
 } from "@turnstile/ticket-state";
-import { isEmptyCommitment, SELF_BUILD_TICKET_ID, toHex } from "@turnstile/ticket-state";
+import {
+  type DeterministicExecutionEngine,
+  isEmptyCommitment,
+  SELF_BUILD_TICKET_ID,
+  toHex,
+} from "@turnstile/ticket-state";
 import { BlsVerifier } from "../bls/blsVerifier.ts";
 import {
   type BlockEntry,
@@ -35,6 +40,8 @@ import { validateGossipEnvelope } from "../chain/validation/envelope.ts";
 import { validateTicketOperation } from "../chain/validation/ticketOperation.ts";
 import { VoteErrorCode } from "../chain/votes/errors.ts";
 import { GossipVotes } from "../chain/votes/gossipVotes.ts";
+import { EngineApiExecutionEngine } from "../execution/engineApiEngine.ts";
+import { followHeadInEngine } from "../execution/followHead.ts";
 import { type HolderMisbehaviour, TicketHolder } from "../tickets/ticketHolder.ts";
 import { appetiteOf } from "../tickets/valuation.ts";
 import type { SigningGuard } from "../validator/signingGuard.ts";
@@ -71,6 +78,8 @@ export interface BeaconNodeOptions {
   maxStates?: number;
   /** Asked before our validators' blocks and attestations are released (slashing protection). */
   signingGuard?: SigningGuard;
+  /** The execution engine (default: the deterministic one); an `EngineApiExecutionEngine` drives an EL. */
+  engine?: DeterministicExecutionEngine;
 }
 
 /** Where a range sync stands, for logs, the API, metrics and the devnet table. */
@@ -129,7 +138,8 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     super();
     const now = opts.now ?? (() => Date.now() / 1000);
     this.ctx = opts.ctx;
-    this.chain = new Chain(opts.ctx, opts.anchor, now, opts.maxStates);
+    this.chain = new Chain(opts.ctx, opts.anchor, now, opts.maxStates, opts.engine);
+    if (this.chain.engine instanceof EngineApiExecutionEngine) followHeadInEngine(this.chain, this.chain.engine);
     this.pools = createOpPools(opts.ctx);
     this.exitsAndSlashings = new ExitsAndSlashings(this.chain, this.pools, (topic, value) =>
       this.publish(topic, value),
@@ -157,6 +167,7 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
         this.importOwn(() => this.importAttestation(a, false), "beacon_attestation", a),
       payloadAttestation: (m: PayloadAttestationMessage) =>
         this.importOwn(() => this.importPayloadAttestationMessage(m, false), "payload_attestation_message", m),
+      failed: (duty: string, e: unknown) => this.emit("rejected", duty, errorCode(e), (e as Error).message),
     };
     this.validators = new ValidatorClient(this.chain, this.pools, opts.validatorKeys, output, opts.signingGuard);
     const misbehaviour = opts.misbehaviour ?? { withholdCommitment: 0, withholdPayload: 0 };
@@ -172,6 +183,7 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
             purchase: (p) => this.importOwn(() => this.importPurchase(p), "ticket_purchase", p),
             commitment: (c) => this.importOwn(() => this.importCommitment(c), "execution_payload_commitment", c),
             envelope: (e) => this.importOwn(() => this.importEnvelope(e), "execution_payload", e),
+            failed: output.failed,
           },
           opts.random,
         ),

@@ -15,6 +15,8 @@ import {
   toHex,
 } from "@turnstile/ticket-state";
 import type { Chain } from "../chain/chain.ts";
+import { withPreparedPayload } from "../execution/engineApiEngine.ts";
+import { payloadArgsFor } from "../execution/payloadArgs.ts";
 import { buildEnvelope } from "../validator/validatorClient.ts";
 import { ticketValuation, wantsTicket } from "./valuation.ts";
 
@@ -30,6 +32,8 @@ export interface HolderOutput {
   purchase(purchase: SignedTicketPurchase): void;
   commitment(commitment: SignedExecutionPayloadCommitment): void;
   envelope(envelope: SignedExecutionPayloadEnvelope): void;
+  /** A duty that could not be done (e.g. the execution layer could not build the payload). */
+  failed?(duty: string, error: unknown): void;
 }
 
 /**
@@ -94,9 +98,17 @@ export class TicketHolder {
     const ticket = getTicketAssignment(this.chain.ctx, pre.state, slot);
     if (isSelfBuild(ticket) || ticket.owner !== this.buyerIndex) return;
     if (this.random() < this.misbehaviour.withholdCommitment) return;
-    const built = buildCommitment(pre, slot, this.key, this.chain.engine);
-    this.committed.set(slot, built.payload);
-    this.output.commitment(built.commitment);
+    // An Engine API engine builds asynchronously: the commitment leaves once the EL returned the payload
+    withPreparedPayload(
+      this.chain.engine,
+      () => payloadArgsFor(pre, slot),
+      () => {
+        const built = buildCommitment(pre, slot, this.key, this.chain.engine);
+        this.committed.set(slot, built.payload);
+        this.output.commitment(built.commitment);
+      },
+      (e) => this.output.failed?.("commitment", e),
+    );
   }
 
   /** At the reveal interval: if the slot's block carries our commitment, send the payload. */

@@ -16,6 +16,8 @@ import {
   type ExecutionPayloadEnvelope,
   fromHex,
   getDomain,
+  getTicketAssignment,
+  isSelfBuild,
   type PayloadAttestationData,
   type PayloadAttestationMessage,
   processSlotsCopy,
@@ -31,6 +33,8 @@ import {
 
 import type { Chain } from "../chain/chain.ts";
 import type { OpPools } from "../chain/opPools.ts";
+import { withPreparedPayload } from "../execution/engineApiEngine.ts";
+import { payloadArgsFor } from "../execution/payloadArgs.ts";
 import type { AttestationToSign, SigningGuard, SigningValidator } from "./signingGuard.ts";
 
 /** Where duties send what they make: the node imports it and publishes it to peers. */
@@ -39,6 +43,8 @@ export interface DutyOutput {
   envelope(envelope: SignedExecutionPayloadEnvelope): void;
   attestation(attestation: SingleAttestation): void;
   payloadAttestation(message: PayloadAttestationMessage): void;
+  /** A duty that could not be done (e.g. the execution layer could not build the payload). */
+  failed?(duty: string, error: unknown): void;
 }
 
 /**
@@ -101,6 +107,27 @@ export class ValidatorClient {
     if (!key) return;
     // process_block_header: the proposer is not slashed (a slashed validator keeps its turns until it exits)
     if (epochState.state.validators.getReadonly(proposer).slashed) return;
+    // A self-built payload comes from the engine: an Engine API one is asked first, then the block is made
+    const selfBuild = isSelfBuild(getTicketAssignment(this.chain.ctx, epochState.state, slot));
+    if (!selfBuild) {
+      this.produce(head, slot, key, proposer, epochState);
+      return;
+    }
+    withPreparedPayload(
+      this.chain.engine,
+      () => payloadArgsFor(epochState, slot),
+      () => this.produce(head, slot, key, proposer, epochState),
+      (e) => this.output.failed?.("block", e),
+    );
+  }
+
+  private produce(
+    head: ReturnType<Chain["head"]>,
+    slot: number,
+    key: SecretKey,
+    proposer: number,
+    epochState: CachedBeaconState,
+  ): void {
     const { preset } = this.chain.ctx;
     const produced = produceBlock(head.state, slot, key, this.chain.engine, {
       attestations: this.pools.attestations.getForBlock(slot, preset.MAX_ATTESTATIONS),
