@@ -23,6 +23,7 @@ import type { PresetName } from "../lib/paths.ts";
 import { addConfig, ETH, mutated, reload, SUITE, serializeState } from "./common.ts";
 import { expiryChain, healthyChain, marketChain, recordAt, type SlotRecord } from "./fixtures.ts";
 import type { Output } from "./output.ts";
+import { curveChain } from "./pricing.ts";
 import { Rng } from "./random.ts";
 
 /** Source-level inconsistencies found while generating (reported, not thrown). */
@@ -337,7 +338,7 @@ function ticketSlotFixtures(w: StepCases, preset: PresetName): void {
   const price = (
     name: string,
     description: string,
-    values: { price: number; pool?: number; sold?: number },
+    values: { price: number; pool?: number; sold?: number; previousPool?: number },
     config?: Partial<ChainConfig>,
   ) => {
     const base = config === undefined ? beforePricing : underConfig(beforePricing, configWith(preset, config));
@@ -345,6 +346,7 @@ function ticketSlotFixtures(w: StepCases, preset: PresetName): void {
       cs.state.ticket_price = values.price;
       if (values.pool !== undefined) setPool(cs, values.pool);
       if (values.sold !== undefined) cs.state.tickets_sold_in_slot = values.sold;
+      if (values.previousPool !== undefined) cs.state.ticket_pricing_previous_pool_size = values.previousPool;
     });
     w.write("ticket_pricing", name, description, pre);
   };
@@ -402,6 +404,70 @@ function ticketSlotFixtures(w: StepCases, preset: PresetName): void {
     "TICKET_PRICING = fixed: the price never moves; the sales count resets",
     { price: 8_000_000, pool: 3 * target, sold: 5 },
     { TICKET_PRICING: "fixed" },
+  );
+  // pi_pool_target: price * (change * 8 + error * 1) / (target * 1 * 8), toward zero
+  const pi = { TICKET_PRICING: "pi_pool_target" } as const;
+  price(
+    "pi_rising_above_target",
+    `TICKET_PRICING = pi_pool_target: pool ${target + 4} after ${target} (change +4, error +4): +8_000_000 * 36 / ${8 * target}`,
+    { price: 8_000_000, pool: target + 4, previousPool: target },
+    pi,
+  );
+  price(
+    "pi_terms_cancel",
+    `TICKET_PRICING = pi_pool_target: pool ${target + 1} after ${target + 2} (change -1, error +1): -8_000_000 * 7 / ${8 * target}`,
+    { price: 8_000_000, pool: target + 1, previousPool: target + 2 },
+    pi,
+  );
+  price(
+    "pi_falling_below_target",
+    `TICKET_PRICING = pi_pool_target: pool ${target - 6} after ${target - 5} (change -1, error -6): -8_000_000 * 14 / ${8 * target}`,
+    { price: 8_000_000, pool: target - 6, previousPool: target - 5 },
+    pi,
+  );
+  price(
+    "pi_at_target_unchanged",
+    "TICKET_PRICING = pi_pool_target: pool at the target and unchanged: no step (no 1 Gwei minimum)",
+    { price: 8_000_001, pool: target, previousPool: target },
+    pi,
+  );
+  price(
+    "pi_empty_pool_floor",
+    `TICKET_PRICING = pi_pool_target: the pool emptied from ${10 * target} (both distances capped at ${target}): the step stops at the floor`,
+    { price: 8_000_000, pool: 0, previousPool: 10 * target },
+    pi,
+  );
+  bondingCurveSlotCases(w, preset);
+}
+
+/** bonding_curve: the pricing step leaves the curve's price; settlement releases the curve's top point. */
+function bondingCurveSlotCases(w: StepCases, preset: PresetName): void {
+  const curve = curveChain(preset);
+  const { ctx } = curve.chain;
+  const usedRecord = curve.records
+    .filter((r) => r.block !== null && !isSelfBuild(getTicketAssignment(ctx, r.head.state, r.slot)))
+    .at(-1);
+  if (usedRecord === undefined) throw new Error("curve chain has no used ticket slot");
+  w.ticketSlot(
+    "bonding_curve_used_ticket",
+    `TICKET_PRICING = bonding_curve: slot ${usedRecord.slot}'s ticket is used; the curve's top point moves from the reserve to revenue and the price steps down the curve`,
+    usedRecord.head,
+    ["ticket_settlement", "ticket_pricing"],
+  );
+  const missedRecord = curve.records.find((r) => r.block === null);
+  if (missedRecord === undefined) throw new Error("curve chain has no missed slot");
+  const missed = processSlotsCopy(missedRecord.preHead, missedRecord.slot);
+  w.ticketSlot(
+    "bonding_curve_missed_forfeit",
+    "TICKET_PRICING = bonding_curve, TICKET_ON_MISSED_BLOCK = forfeit: the missed ticket leaves the curve, its top point to revenue",
+    underConfig(missed, configWith(preset, { TICKET_PRICING: "bonding_curve", TICKET_ON_MISSED_BLOCK: "forfeit" })),
+    ["ticket_settlement"],
+  );
+  w.ticketSlot(
+    "bonding_curve_missed_return_to_pool",
+    "TICKET_PRICING = bonding_curve, return_to_pool: the missed ticket stays outstanding; supply, reserve and price unchanged",
+    missed,
+    ["ticket_settlement"],
   );
 }
 

@@ -50,7 +50,7 @@ function curvePlan(chain: DevChain, slot: number): SlotPlan {
   }
 }
 
-function curveChain(preset: PresetName, overrides: Partial<ChainConfig> = {}): RecordedChain {
+export function curveChain(preset: PresetName, overrides: Partial<ChainConfig> = {}): RecordedChain {
   const all = { ...CURVE, ...overrides };
   return memoChain(`pricing/curve/${preset}/${JSON.stringify(all)}`, () =>
     recordChain(newChain(preset, { initialTicketsPerBuyer: 6 }, all), preset === "minimal" ? 10 : 4, curvePlan),
