@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   computeNextTicketPrice,
+  isAuctionPricing,
   isSelfBuild,
+  readAllValues,
   TICKET_MISSED_BLOCK_RULES,
   TICKET_PRICING_RULES,
 } from "@turnstile/ticket-state";
@@ -120,6 +122,8 @@ describe("ticket market on a dev chain (properties)", () => {
         );
         const initialTotal = BUYERS * BUYER_BALANCE;
         const { MIN_TICKET_PRICE } = chain.ctx.config;
+        // Auction pricing (one ticket per slot by default): buys become bids, settled on entering the next slot
+        const auction = isAuctionPricing(chain.ctx.config);
         let burned = 0;
         /** id → slots it was drawn for */
         const drawnFor = new Map<number, number[]>();
@@ -140,25 +144,29 @@ describe("ticket market on a dev chain (properties)", () => {
               ? chain.head.state.ticket_curve_reserve
               : sum(escrowedTickets(chain.head).map((t) => t.price));
           const balances = sum(buyerBalances(chain.head));
+          const bidEscrow = sum(readAllValues(chain.head.state.ticket_bids).map((b) => b.count * b.bid_price));
           assert.equal(
-            balances + escrow + chain.head.state.ticket_revenue + burned,
+            balances + escrow + bidEscrow + chain.head.state.ticket_revenue + burned,
             initialTotal,
             `slot ${chain.slot}: balances ${balances} escrow ${escrow} revenue ${chain.head.state.ticket_revenue} burned ${burned}`,
           );
         };
         checkConservation();
 
+        let bidsBefore = 0;
         for (const choice of slots) {
           if (chain.slot % SLOTS_PER_EPOCH === SLOTS_PER_EPOCH - 1) burned += chain.head.state.ticket_revenue;
+          const buys = choice.skip ? [] : choice.buys.map((count, buyer) => [buyer, count]).filter(([, n]) => n > 0);
           const plan: SlotPlan = {
             skipBlock: choice.skip,
             withholdCommitment: choice.withholdCommitment,
             withholdPayload: choice.withholdPayload,
-            purchases: choice.skip
+            purchases: auction
               ? []
-              : choice.buys.flatMap((count, buyer) =>
-                  count > 0 ? [chain.signPurchase(buyer, count, Number.MAX_SAFE_INTEGER)] : [],
-                ),
+              : buys.map(([buyer, count]) => chain.signPurchase(buyer, count, Number.MAX_SAFE_INTEGER)),
+            bids: auction
+              ? buys.map(([buyer, count]) => chain.signBid(buyer, count, (buyer + 1) * MIN_TICKET_PRICE))
+              : [],
           };
           const previousSlot = chain.slot;
           chain.advance(plan);
@@ -171,7 +179,9 @@ describe("ticket market on a dev chain (properties)", () => {
           const drawn = assigned(chain.head, s + L);
           if (!isSelfBuild(drawn)) {
             const id = drawn.ticket_id;
-            assert.ok(id < soldBefore, `slot ${s}: drew ${id}, which was not sold before the draw`);
+            // (an auction settled on entering s issues tickets just before the draw)
+            const soldByDraw = auction ? state.next_ticket_id : soldBefore;
+            assert.ok(id < soldByDraw, `slot ${s}: drew ${id}, which was not sold before the draw`);
             const returned = rule === "return_to_pool" && skipped.has(previousSlot);
             const previousDraws = drawnFor.get(id) ?? [];
             if (previousDraws.length > 0) {
@@ -179,9 +189,10 @@ describe("ticket market on a dev chain (properties)", () => {
               const last = previousDraws[previousDraws.length - 1];
               assert.ok(rule === "return_to_pool" && skipped.has(last), `slot ${s}: ticket ${id} drawn twice`);
             } else {
-              assert.ok(poolBefore.has(id), `slot ${s}: ticket ${id} was not in the pool`);
+              assert.ok(poolBefore.has(id) || id >= soldBefore, `slot ${s}: ticket ${id} was not in the pool`);
             }
-            if (!poolBefore.has(id)) assert.ok(returned, `slot ${s}: ticket ${id} came from nowhere`);
+            if (!poolBefore.has(id) && id < soldBefore)
+              assert.ok(returned, `slot ${s}: ticket ${id} came from nowhere`);
             drawnFor.set(id, [...previousDraws, s + L]);
           }
 
@@ -196,7 +207,14 @@ describe("ticket market on a dev chain (properties)", () => {
           }
           for (const id of escrowIds) if (!current.has(id)) gone.add(id);
           const sold = state.next_ticket_id - soldBefore;
-          assert.equal(sold, choice.skip ? 0 : sum(choice.buys));
+          // Posted price: this slot's purchases; auctions: the previous block's bids, up to the supply
+          const expectedSold = auction
+            ? Math.min(chain.ctx.config.TICKETS_PER_AUCTION, bidsBefore)
+            : choice.skip
+              ? 0
+              : sum(choice.buys);
+          assert.equal(sold, expectedSold);
+          bidsBefore = auction ? sum(buys.map(([, n]) => n)) : 0;
           assert.equal(current.size + gone.size, state.next_ticket_id);
           escrowIds = current;
           soldBefore = state.next_ticket_id;
