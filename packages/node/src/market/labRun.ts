@@ -52,6 +52,8 @@ export interface SlotRecord {
   missedRefunded: number;
   forfeited: number;
   resold: number;
+  /** Tickets sold back to the bonding curve. */
+  soldBack: number;
   /** Holder collateral slashed for the slot's withheld payload (burned or paid to a proposer: not revenue). */
   collateralSlashed: number;
 }
@@ -155,7 +157,9 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
     const supply: Supply[] = [];
     for (const e of entities) {
       if (wantsToResell(e, view, setup)) {
-        for (const t of held.get(e.id) ?? []) supply.push({ entity: e, ...t, ask: price, kind: "speculator" });
+        for (const t of held.get(e.id) ?? []) {
+          supply.push({ entity: e, ...t, ask: price, floor: view.priceAverage, kind: "speculator" });
+        }
         continue;
       }
       const reservation = reservationPrice(e, view, setup);
@@ -164,7 +168,7 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
       const first = held.get(e.id)?.[0];
       if (first !== undefined) {
         const ask = Math.ceil(reservation * (1 + setup.speculation.margin));
-        supply.push({ entity: e, ...first, ask, kind: "holder" });
+        supply.push({ entity: e, ...first, ask, floor: ask, kind: "holder" });
       }
     }
 
@@ -182,6 +186,7 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
         transfers: body.ticket_transfers,
         bids: body.ticket_bids,
         fills: body.ticket_fills,
+        sellBacks: body.ticket_sell_backs,
       });
     }
 
@@ -210,7 +215,9 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
     const drawn = getTicketAssignment(ctx, post, slot + lookahead).ticket_id;
     const nowIds = new Set<number>();
     for (let i = 0; i < post.ticket_pool.length; i++) nowIds.add(post.ticket_pool.getReadonly(i).ticket_id);
-    let refunded = 0;
+    // ... or sold back to the bonding curve
+    const soldBack = body?.ticket_sell_backs.length ?? 0;
+    let refunded = -soldBack;
     for (const id of poolIds) if (!nowIds.has(id) && id !== drawn) refunded++;
     poolIds = nowIds;
 
@@ -232,6 +239,7 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
       missedRefunded: missedTicket && missedRule === "refund" ? 1 : 0,
       forfeited,
       resold: (body?.ticket_transfers.length ?? 0) + (body?.ticket_fills.length ?? 0),
+      soldBack,
       collateralSlashed: withheld ? ticket.collateral : 0,
     });
     // Agents learn the slot's MEV once it is public (the payload, or the searchers' view of a missed slot)
@@ -308,9 +316,14 @@ function poolHoldings(state: BeaconStateView): Map<number, { ticketId: number; t
 function escrowByOwner(ctx: ChainContext, state: BeaconStateView): Map<number, number> {
   const out = new Map<number, number>();
   const add = (owner: number, price: number) => out.set(owner, (out.get(owner) ?? 0) + price);
+  // Under bonding_curve the prices paid sit in the curve's reserve, which pays the top point for
+  // whichever ticket leaves first: each outstanding ticket is worth an equal share of it
+  const curve = ctx.config.TICKET_PRICING === "bonding_curve";
+  const share = curve && state.ticket_curve_supply > 0 ? state.ticket_curve_reserve / state.ticket_curve_supply : 0;
+  const valueOf = (t: { price: number; collateral: number }) => (curve ? share : t.price) + t.collateral;
   for (let i = 0; i < state.ticket_pool.length; i++) {
     const t = state.ticket_pool.getReadonly(i);
-    add(t.owner, t.price + t.collateral);
+    add(t.owner, valueOf(t));
   }
   // Bids in an auction's book hold count × bid_price until settlement
   for (let i = 0; i < state.ticket_bids.length; i++) {
@@ -325,7 +338,7 @@ function escrowByOwner(ctx: ChainContext, state: BeaconStateView): Map<number, n
   // The current slot's ticket is settled on entering the next slot, so it is still escrow too
   for (let slot = state.slot; slot <= state.slot + ctx.preset.TICKET_LOOKAHEAD_SLOTS; slot++) {
     const t = getTicketAssignment(ctx, state, slot);
-    if (!isSelfBuild(t)) add(t.owner, t.price + t.collateral);
+    if (!isSelfBuild(t)) add(t.owner, valueOf(t));
   }
   return out;
 }

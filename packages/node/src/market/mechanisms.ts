@@ -1,7 +1,9 @@
 import {
   type BeaconStateView,
   type ChainContext,
+  computeCurvePrice,
   computeOpenAuctionSlot,
+  computeSellBackFee,
   type TicketPricing,
 } from "@turnstile/ticket-state";
 import type { SlotPlan } from "@turnstile/ticket-state/dev";
@@ -27,6 +29,8 @@ export interface Supply {
   /** The ticket's ownership nonce, which an on-chain offer names. */
   ticketNonce: number;
   ask: number;
+  /** The least the holder takes from the protocol (a sell-back): its ask, or a speculator's price average. */
+  floor: number;
   kind: "speculator" | "holder";
 }
 
@@ -47,7 +51,7 @@ export interface SlotContext {
 }
 
 /** The block operations an adapter produces from the agents' wishes. */
-export type SlotOperations = Pick<SlotPlan, "purchases" | "transfers" | "bids" | "fills">;
+export type SlotOperations = Pick<SlotPlan, "purchases" | "transfers" | "bids" | "fills" | "sellBacks">;
 /** The operations the block actually included (others were dropped by the proposer). */
 export type IncludedOperations = { [K in keyof SlotOperations]-?: NonNullable<SlotOperations[K]> };
 
@@ -195,6 +199,39 @@ export class AuctionAdapter implements MechanismAdapter {
   }
 }
 
+/**
+ * Bonding curve (`bonding_curve`): purchases as at a posted price (the state's `ticket_price` is
+ * the curve's next point; `max_price` bounds the highest ticket of a purchase), and every offer
+ * not resold to an agent is sold back to the protocol when the curve pays at least the holder's
+ * floor: the top point's price less the fee, each sell-back lowering the curve for the next.
+ */
+export class BondingCurveAdapter extends PostedPriceAdapter {
+  constructor() {
+    super("bonding_curve");
+  }
+
+  override operations(sc: SlotContext, demands: Demand[], supply: Supply[]): SlotOperations {
+    const ops = super.operations(sc, demands, supply);
+    const resold = new Set([
+      ...(ops.transfers ?? []).map((t) => t.message.ticket_id),
+      ...(ops.fills ?? []).map((f) => f.message.offer.message.ticket_id),
+    ]);
+    const { config, preset } = sc.ctx;
+    const sellBacks: NonNullable<SlotOperations["sellBacks"]> = [];
+    let curveSupply = sc.pre.ticket_curve_supply;
+    for (const offer of [...supply].sort((a, b) => a.floor - b.floor)) {
+      if (sellBacks.length >= preset.MAX_TICKET_SELL_BACKS || curveSupply === 0) break;
+      if (resold.has(offer.ticketId)) continue;
+      const value = computeCurvePrice(config, curveSupply - 1);
+      const payout = value - computeSellBackFee(value, config.TICKET_SELL_BACK_FEE_QUOTIENT);
+      if (payout < offer.floor) continue;
+      sellBacks.push(sc.signer.sellBack(offer.ticketId, offer.entity.id, payout, sc.takeNonce(offer.entity.id)));
+      curveSupply--;
+    }
+    return { ...ops, sellBacks };
+  }
+}
+
 /** Rules whose purchases pay the posted `ticket_price`. */
 const POSTED: readonly string[] = ["pool_target", "sales_target", "fixed", "pi_pool_target"];
 const AUCTIONS: readonly string[] = ["first_price_auction", "second_price_auction"];
@@ -203,6 +240,7 @@ const AUCTIONS: readonly string[] = ["first_price_auction", "second_price_auctio
 export function mechanismAdapter(name: TicketPricing): MechanismAdapter {
   if (POSTED.includes(name)) return new PostedPriceAdapter(name);
   if (AUCTIONS.includes(name)) return new AuctionAdapter(name);
+  if (name === "bonding_curve") return new BondingCurveAdapter();
   throw new MarketError(MarketErrorCode.UNKNOWN_MECHANISM, `the lab has no adapter for ${name} yet`, {
     mechanism: name,
   });
@@ -210,5 +248,5 @@ export function mechanismAdapter(name: TicketPricing): MechanismAdapter {
 
 /** The mechanisms the lab can drive among those the chain offers. */
 export function supportedMechanisms(rules: readonly string[]): string[] {
-  return rules.filter((r) => POSTED.includes(r) || AUCTIONS.includes(r));
+  return rules.filter((r) => POSTED.includes(r) || AUCTIONS.includes(r) || r === "bonding_curve");
 }

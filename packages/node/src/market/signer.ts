@@ -4,6 +4,7 @@ import {
   type SignedTicketFill,
   type SignedTicketOffer,
   type SignedTicketPurchase,
+  type SignedTicketSellBack,
   type SignedTicketTransfer,
 } from "@turnstile/ticket-state";
 import type { DevChain } from "@turnstile/ticket-state/dev";
@@ -48,5 +49,11 @@ export class OpSigner {
   fill(offer: SignedTicketOffer, buyer: number): SignedTicketFill {
     if (this.sign) return this.chain.signFill(offer, buyer);
     return { message: { offer, buyer }, signature: G2_POINT_AT_INFINITY };
+  }
+
+  /** `owner` sells pooled ticket `ticketId` back to the bonding curve for at least `minPrice`. */
+  sellBack(ticketId: number, owner: number, minPrice: number, nonce: number): SignedTicketSellBack {
+    if (this.sign) return this.chain.signSellBack(ticketId, owner, minPrice, nonce);
+    return { message: { ticket_id: ticketId, owner, nonce, min_price: minPrice }, signature: G2_POINT_AT_INFINITY };
   }
 }

@@ -114,6 +114,7 @@ function record(slot: number, fields: Partial<SlotRecord>): SlotRecord {
     missedRefunded: 0,
     forfeited: 0,
     resold: 0,
+    soldBack: 0,
     collateralSlashed: 0,
     ...fields,
   };

@@ -55,7 +55,13 @@ describe("market lab runs", () => {
     assert.equal(revenue, paid);
   });
 
-  for (const mechanism of ["pool_target", "first_price_auction", "second_price_auction"] as const) {
+  for (const mechanism of [
+    "pool_target",
+    "pi_pool_target",
+    "bonding_curve",
+    "first_price_auction",
+    "second_price_auction",
+  ] as const) {
     it(`${mechanism}: what holders gained is what they realised less what the protocol took`, () => {
       // Money a buyer pays the chain is revenue (burned), or still held for it (escrowed prices,
       // bids in the book), or back in its balance; resales only move money between agents
@@ -103,6 +109,17 @@ describe("market lab runs", () => {
       const run = runLab({ ...SMALL, slots: 24, mechanism, secondaryMarket: true, verifySignatures: true }, 2);
       assert.ok(run.slots.some((s) => s.sold > 0));
     }
+  });
+
+  it("bonding curve: a holder sells back to the curve when it pays the holder's floor", () => {
+    const run = runLab({ ...SMALL, slots: 200, pools: [], mechanism: "bonding_curve" }, 1);
+    assert.ok(run.slots.reduce((n, s) => n + s.soldBack, 0) > 0);
+    // a ticket sold back is not an expiry refund
+    assert.ok(run.slots.every((s) => s.refunded >= 0));
+    assert.equal(
+      run.slots.reduce((n, s) => n + s.refunded, 0),
+      0,
+    );
   });
 
   it("validators compensated in tickets build slots with their grants beside the agents", () => {
