@@ -2,9 +2,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CachedBeaconState, createChainContext, parseChainConfigYaml } from "@turnstile/ticket-state";
 import { Command, InvalidArgumentError, Option } from "commander";
+import type { ExecutionChoice } from "../execution/startExecution.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { loadOrCreateNodeKey } from "../network/nodeKey.ts";
 import { type LoadedKeystore, loadKeystoreDir } from "../validator/keystore.ts";
+import { executionChoice } from "./dev.ts";
 import { nonNegativeInt, probability } from "./options.ts";
 import { runNode, stopOnSignals } from "./runNode.ts";
 import { slashingProtectionPath } from "./validator.ts";
@@ -60,6 +62,23 @@ export function beaconCommand(): Command {
         .argParser(probability)
         .default(0),
     )
+    .addOption(
+      new Option("--execution-endpoint <url>", "Engine API of an execution client (JSON-RPC, JWT); default: none"),
+    )
+    .addOption(new Option("--jwt-secret <file>", "32-byte hex secret shared with the execution client"))
+    .addOption(
+      new Option("--execution <kind>", "without --execution-endpoint: the deterministic engine or the embedded EVM")
+        .choices(["deterministic", "evm"])
+        .default("deterministic"),
+    )
+    .addOption(
+      new Option("--execution-genesis <file>", "the embedded EVM's genesis.json (default: funded dev accounts)"),
+    )
+    .addOption(
+      new Option("--eth-rpc-port <port>", "the embedded EVM's eth_ JSON-RPC port (0: any free port)")
+        .argParser(nonNegativeInt)
+        .default(8545),
+    )
     .addOption(new Option("--log-level <level>", "pino log level").default("info"))
     .action(async (opts) => {
       const log = createLogger({ level: opts.logLevel });
@@ -79,6 +98,7 @@ export function beaconCommand(): Command {
         withholdRate: opts.withholdRate,
         apiHost: opts.apiHost,
         apiPort: opts.apiPort,
+        execution: beaconExecutionChoice(opts),
         network: {
           listenAddresses: [opts.listen],
           bootnodes: (opts.bootnodes as string).split(",").filter((b) => b.length > 0),
@@ -89,6 +109,22 @@ export function beaconCommand(): Command {
       });
       stopOnSignals(stop);
     });
+}
+
+/** `--execution-endpoint` + `--jwt-secret` drive an external EL; otherwise as `dev` (`--execution`). */
+function beaconExecutionChoice(opts: {
+  executionEndpoint?: string;
+  jwtSecret?: string;
+  execution: string;
+  executionGenesis?: string;
+  ethRpcPort: number;
+  apiHost: string;
+}): ExecutionChoice {
+  if (opts.executionEndpoint !== undefined) {
+    if (opts.jwtSecret === undefined) throw new Error("--execution-endpoint needs --jwt-secret");
+    return { kind: "external", url: opts.executionEndpoint, jwtSecretFile: opts.jwtSecret };
+  }
+  return executionChoice(opts);
 }
 
 /** Decrypt the `--keystores` directory with the password in `--keystore-password-file`. */

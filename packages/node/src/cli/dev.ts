@@ -62,7 +62,7 @@ export function devCommand(): Command {
         SECONDS_PER_SLOT: opts.secondsPerSlot,
       });
       const genesisTime = Math.floor(Date.now() / 1000) + 1;
-      const execution = await executionChoice(opts);
+      const execution = executionChoice(opts);
       // On the EVM, the beacon genesis starts on the EL's genesis block
       const elGenesis =
         execution.kind === "embedded" ? await computeGenesisBlock(execution.genesis, genesisTime) : null;
@@ -95,12 +95,12 @@ export function devCommand(): Command {
 }
 
 /** `--execution evm`: the embedded EL with the given genesis.json, or the funded dev accounts. */
-export async function executionChoice(opts: {
+export function executionChoice(opts: {
   execution: string;
   executionGenesis?: string;
   ethRpcPort: number;
   apiHost: string;
-}): Promise<ExecutionChoice> {
+}): ExecutionChoice {
   if (opts.execution !== "evm") return { kind: "deterministic" };
   const genesis = opts.executionGenesis ? parseGenesisJson(readFileSync(opts.executionGenesis, "utf8")) : devGenesis();
   return { kind: "embedded", genesis, ethHost: opts.apiHost, ethPort: opts.ethRpcPort };

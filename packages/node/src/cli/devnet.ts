@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { computeGenesisBlock, devGenesis } from "@turnstile/execution";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { INTERVALS_PER_SLOT } from "../chain/clock.ts";
 import { type DevnetHealth, judgeHealth, type PollHealth, trackHealth } from "./devnetHealth.ts";
@@ -143,6 +144,16 @@ export function devnetCommand(): Command {
     )
     .addOption(new Option("--log-level <level>", "the nodes' pino log level").default("info"))
     .addOption(
+      new Option("--execution <kind>", "execution layer: the deterministic engine, or an embedded EVM per node")
+        .choices(["deterministic", "evm"])
+        .default("deterministic"),
+    )
+    .addOption(
+      new Option("--eth-rpc-port <port>", "with --execution evm: first node's eth_ JSON-RPC port")
+        .argParser(positiveInt)
+        .default(8600),
+    )
+    .addOption(
       new Option("--max-finality-lag <epochs>", "with --epochs: fail when finality lags the wall clock by more")
         .argParser(nonNegativeInt)
         .default(2),
@@ -188,10 +199,19 @@ export function devnetCommand(): Command {
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
       const genesisTime = Math.floor(Date.now() / 1000) + 4 + opts.nodes;
+      const evm = opts.execution === "evm";
+      const elGenesis = evm ? await computeGenesisBlock(devGenesis(), genesisTime) : null;
       const { ctx, genesisPath, configPath } = writeGenesis(
         dir,
         { ...loadConfig(opts.preset, opts.config), SECONDS_PER_SLOT: opts.secondsPerSlot },
-        { genesisTime, validators: opts.validators, buyers: opts.buyers },
+        {
+          genesisTime,
+          validators: opts.validators,
+          buyers: opts.buyers,
+          executionGenesis: elGenesis
+            ? { blockHash: elGenesis.hash(), gasLimit: Number(elGenesis.header.gasLimit) }
+            : undefined,
+        },
       );
       const { SLOTS_PER_EPOCH } = ctx.preset;
 
@@ -232,6 +252,7 @@ export function devnetCommand(): Command {
             String(opts.withholdRate),
             "--log-level",
             opts.logLevel,
+            ...(evm ? ["--execution", "evm", "--eth-rpc-port", String(opts.ethRpcPort + i)] : []),
           ],
           { stdio: ["ignore", log, log] },
         );

@@ -11,6 +11,7 @@ import {
   interopBuyerSecretKey,
   interopSecretKey,
 } from "@turnstile/ticket-state";
+import { withExecutionGenesis } from "../execution/genesis.ts";
 import { loadOrCreateNodeKey, peerIdOf } from "../network/nodeKey.ts";
 
 const GWEI_PER_ETH = 1e9;
@@ -23,11 +24,13 @@ export interface InteropGenesisOptions {
   validators: number;
   /** Interop buyer accounts 0..buyers-1, each with INTEROP_BUYER_BALANCE. */
   buyers: number;
+  /** On an EVM execution layer: its genesis block, which the beacon genesis starts on. */
+  executionGenesis?: { blockHash: Uint8Array; gasLimit: number };
 }
 
 /** The genesis state of an interop network: deterministic keys for every validator and buyer. */
 export function interopGenesisState(ctx: ChainContext, opts: InteropGenesisOptions): CachedBeaconState {
-  return createGenesisState(ctx, {
+  const state = createGenesisState(ctx, {
     genesisTime: opts.genesisTime,
     validatorPubkeys: Array.from({ length: opts.validators }, (_, i) => interopSecretKey(i).toPublicKey().toBytes()),
     buyers: Array.from({ length: opts.buyers }, (_, i) => ({
@@ -35,6 +38,8 @@ export function interopGenesisState(ctx: ChainContext, opts: InteropGenesisOptio
       balance: INTEROP_BUYER_BALANCE,
     })),
   });
+  const el = opts.executionGenesis;
+  return el ? withExecutionGenesis(state, el.blockHash, el.gasLimit) : state;
 }
 
 export interface WrittenGenesis {

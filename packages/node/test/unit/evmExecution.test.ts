@@ -1,0 +1,137 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { createFeeMarket1559Tx } from "@ethereumjs/tx";
+import { bytesToHex } from "@ethereumjs/util";
+import {
+  computeGenesisBlock,
+  devAccounts,
+  devGenesis,
+  EngineApiClient,
+  startEmbeddedExecution,
+} from "@turnstile/execution";
+import { PayloadStatus } from "@turnstile/fork-choice";
+import { BeaconNode, EngineApiExecutionEngine, withExecutionGenesis } from "@turnstile/node";
+import {
+  createChainContext,
+  interopBuyerSecretKey,
+  interopSecretKey,
+  minimalChainConfig,
+  toHex,
+} from "@turnstile/ticket-state";
+import { BUYERS, genesisState, VALIDATORS } from "./helpers.ts";
+
+const RECIPIENT = "0x00000000000000000000000000000000000000e3";
+const SECRET = new Uint8Array(32).fill(3);
+
+async function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
+  if (body.error) throw new Error(body.error.message);
+  return body.result;
+}
+
+describe("a beacon node on the embedded EVM, through the Engine API", () => {
+  const dir = mkdtempSync(join(tmpdir(), "turnstile-evm-node-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("includes a transfer sent with eth_sendRawTransaction in a payload; receipt, balances and the EL head follow the chain", async () => {
+    const ctx = createChainContext(minimalChainConfig);
+    const genesis = devGenesis();
+    const elGenesis = await computeGenesisBlock(genesis, 0);
+    const anchor = withExecutionGenesis(genesisState(ctx), elGenesis.hash(), Number(elGenesis.header.gasLimit));
+    const exec = await startEmbeddedExecution({
+      path: join(dir, "execution"),
+      genesis,
+      genesisTime: 0,
+      jwtSecret: SECRET,
+      enginePort: 0,
+      ethPort: 0,
+    });
+    try {
+      const engine = new EngineApiExecutionEngine(ctx, new EngineApiClient(exec.engine.url, SECRET));
+      const invalid: unknown[] = [];
+      engine.events.on("invalid", (e) => invalid.push(e));
+      let time = 0;
+      const node = new BeaconNode({
+        ctx,
+        anchor,
+        validatorKeys: new Map(Array.from({ length: VALIDATORS }, (_, i) => [i, interopSecretKey(i)] as const)),
+        buyerKeys: new Map(Array.from({ length: BUYERS }, (_, i) => [i, interopBuyerSecretKey(i)] as const)),
+        buyerCount: BUYERS,
+        now: () => time,
+        random: () => 0.5,
+        misbehaviour: { withholdCommitment: 0, withholdPayload: 0 },
+        engine,
+      });
+      const rejected: string[] = [];
+      node.on("rejected", (kind, code) => rejected.push(`${kind}:${code}`));
+      const seconds = ctx.config.SECONDS_PER_SLOT;
+      // Each interval's duties, then whatever they asked of the EL (builds, payloads, head moves)
+      const run = async (from: number, to: number) => {
+        for (let slot = from; slot <= to; slot++) {
+          for (let interval = 0; interval < 4; interval++) {
+            time = slot * seconds + (interval * seconds) / 4;
+            node.onInterval(slot, interval);
+            for (let round = 0; round < 3; round++) {
+              await engine.settled();
+              await new Promise((r) => setImmediate(r));
+            }
+          }
+        }
+      };
+
+      const [alice] = devAccounts(1);
+      const tx = createFeeMarket1559Tx(
+        {
+          chainId: BigInt(exec.el.chainId),
+          nonce: 0n,
+          to: RECIPIENT,
+          value: 10n ** 18n,
+          gasLimit: 21_000n,
+          maxFeePerGas: 10n ** 10n,
+          maxPriorityFeePerGas: 10n ** 9n,
+        },
+        { common: exec.el.common },
+      ).sign(alice.privateKey);
+      const txHash = await rpc(exec.eth!.url, "eth_sendRawTransaction", [bytesToHex(tx.serialize())]);
+      const aliceBefore = BigInt((await rpc(exec.eth!.url, "eth_getBalance", [alice.address, "latest"])) as string);
+
+      await run(1, 4);
+      const head = node.chain.head();
+      assert.equal(head.slot, 4);
+      assert.equal(head.payloadStatus, PayloadStatus.FULL);
+      assert.deepEqual(rejected, []);
+      assert.deepEqual(invalid, []);
+
+      // The EL's head is the beacon head's payload
+      const elHead = (await rpc(exec.eth!.url, "eth_getBlockByNumber", ["latest", false])) as {
+        hash: string;
+        number: string;
+      };
+      assert.equal(elHead.hash, toHex(head.state.state.latest_block_hash));
+      assert.equal(BigInt(elHead.number), 4n);
+      assert.ok(engine.hasPayload(head.state.state.latest_block_hash));
+
+      const receipt = (await rpc(exec.eth!.url, "eth_getTransactionReceipt", [txHash])) as {
+        status: string;
+        blockNumber: string;
+        gasUsed: string;
+        effectiveGasPrice: string;
+      };
+      assert.equal(receipt.status, "0x1");
+      assert.equal(BigInt(receipt.blockNumber), 1n);
+      assert.equal(BigInt((await rpc(exec.eth!.url, "eth_getBalance", [RECIPIENT, "latest"])) as string), 10n ** 18n);
+      const aliceAfter = BigInt((await rpc(exec.eth!.url, "eth_getBalance", [alice.address, "latest"])) as string);
+      assert.equal(aliceBefore - aliceAfter, 10n ** 18n + BigInt(receipt.gasUsed) * BigInt(receipt.effectiveGasPrice));
+    } finally {
+      await exec.close();
+    }
+  });
+});
