@@ -253,7 +253,14 @@ export class ExecutionLayer {
           payloadId: null,
         };
       }
-      if (bytesToHex(head.hash()) !== bytesToHex(this.head.hash())) {
+      // engine_forkchoiceUpdatedV1: the EL "MAY skip an update" to a VALID ancestor of its canonical
+      // head. Skipped here when no build is asked (a restarted CL replaying its blocks walks its head
+      // up from the anchor; users' "latest" must not go back meanwhile); a build on an ancestor reorgs to it.
+      const isCanonicalAncestor =
+        head.header.number < this.head.header.number &&
+        (await this.store.canonicalHash(Number(head.header.number))) === state.headBlockHash;
+      const skip = attrs === null && isCanonicalAncestor;
+      if (!skip && bytesToHex(head.hash()) !== bytesToHex(this.head.hash())) {
         const finalized = /^0x0+$/.test(state.finalizedBlockHash) ? null : state.finalizedBlockHash;
         await this.store.setHead(head, this.head, finalized);
         this.head = head;

@@ -116,4 +116,31 @@ describe("embedded execution layer", () => {
       rmSync(dir2, { recursive: true, force: true });
     }
   });
+
+  it("keeps its head on a forkchoiceUpdated to a canonical ancestor without attributes, and builds on one with them", async () => {
+    const dir3 = mkdtempSync(join(tmpdir(), "turnstile-el-"));
+    const el = await ExecutionLayer.open({ path: dir3, genesis: devGenesis(), genesisTime: GENESIS_TIME });
+    try {
+      const genesisHash = bytesToHex(el.headBlock().hash());
+      const first = await buildAndImport(el, 1);
+      const second = await buildAndImport(el, 2);
+      const state = (head: string) => ({ headBlockHash: head, safeBlockHash: head, finalizedBlockHash: genesisHash });
+      // A CL replaying its blocks after a restart walks its head up again: the EL's head stays
+      const replay = await el.forkchoiceUpdated(state(first.blockHash), null);
+      assert.equal(replay.payloadStatus.status, PayloadStatusV1.VALID);
+      assert.equal(bytesToHex(el.headBlock().hash()), second.blockHash);
+      // A build on the ancestor is a reorg to it
+      const attrs = {
+        timestamp: `0x${(GENESIS_TIME + 3 * 6).toString(16)}` as const,
+        prevRandao: `0x${"22".repeat(32)}` as const,
+        suggestedFeeRecipient: `0x${"bb".repeat(20)}` as const,
+      };
+      const build = await el.forkchoiceUpdated(state(first.blockHash), attrs);
+      assert.equal(el.getPayload(build.payloadId!).parentHash, first.blockHash);
+      assert.equal(bytesToHex(el.headBlock().hash()), first.blockHash);
+    } finally {
+      await el.close();
+      rmSync(dir3, { recursive: true, force: true });
+    }
+  });
 });
