@@ -1,7 +1,7 @@
 import { type Block, createBlockFromExecutionPayload, type ExecutionPayload } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
-import { MerkleStateManager } from "@ethereumjs/statemanager";
+import { Caches, MerkleStateManager } from "@ethereumjs/statemanager";
 import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
 import { bytesToHex, createAddressFromString, createZeroAddress, hexToBytes, ValueEncoding } from "@ethereumjs/util";
 import type { RunTxResult, TxReceipt } from "@ethereumjs/vm";
@@ -40,6 +40,8 @@ export interface ForkchoiceStateV1 {
 const MAX_BUILT_PAYLOADS = 64;
 /** Invalid block hashes remembered (with the last valid ancestor) so that a repeat answers at once. */
 const MAX_INVALID_REMEMBERED = 1024;
+/** Trie nodes kept in memory over the level store. */
+const TRIE_NODE_CACHE_SIZE = 100_000;
 /** Largest extraData a header may carry (yellow paper; Bellatrix's MAX_EXTRA_DATA_BYTES). */
 const MAX_EXTRA_DATA_BYTES = 32;
 const GAS_LIMIT_BOUND_DIVISOR = 1024n;
@@ -111,9 +113,12 @@ export class ExecutionLayer {
       db: new LevelTrieDb(db.sublevel<string, Uint8Array>("trie", { valueEncoding: "view" })),
       useKeyHashing: true,
       valueEncoding: ValueEncoding.Bytes,
+      // Trie nodes read again and again (the accounts a block touches): kept in memory
+      cacheSize: TRIE_NODE_CACHE_SIZE,
       common,
     });
-    const sm = new MerkleStateManager({ trie, common });
+    // Account/storage/code caches: a block reads each account several times (nonce, balance, fee)
+    const sm = new MerkleStateManager({ trie, common, caches: new Caches() });
     const store = new BlockStore(db.sublevel<string, Uint8Array>("blocks", { valueEncoding: "view" }), common);
     const vm = await createVM({ common, stateManager: sm, blockchain: blockchainView(store) as never });
     const el = new ExecutionLayer(db, common, sm, vm, store);
@@ -198,7 +203,6 @@ export class ExecutionLayer {
         block,
         root: parent.header.stateRoot,
         skipHeaderValidation: true,
-        clearCache: false,
       });
       this.lastExecutionMs = performance.now() - started;
       await this.store.putBlock(block, this.receiptsOf(result.receipts, result.results));

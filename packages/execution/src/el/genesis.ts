@@ -4,6 +4,7 @@ import type { MerkleStateManager } from "@ethereumjs/statemanager";
 import { Account, Address, bytesToHex, hexToBytes, privateToAddress } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { ExecutionError, ExecutionErrorCode } from "../errors.ts";
+import { fastEcrecover } from "./nativeEcrecover.ts";
 
 /** Chain id of a Turnstile devnet's execution layer unless its genesis says otherwise. */
 export const DEFAULT_CHAIN_ID = 7011;
@@ -72,7 +73,10 @@ export function parseGenesisJson(text: string): ExecutionGenesis {
 
 /** Paris rules (the merge, no withdrawals): what Bellatrix's ExecutionPayload carries. */
 export function parisCommon(chainId: number): Common {
-  return createCustomCommon({ chainId, name: "turnstile" }, Mainnet, { hardfork: Hardfork.Paris });
+  return createCustomCommon({ chainId, name: "turnstile" }, Mainnet, {
+    hardfork: Hardfork.Paris,
+    customCrypto: { ecrecover: fastEcrecover },
+  });
 }
 
 /** Write the alloc into `sm` (on an empty trie) and return the genesis block at `timestamp`. */
