@@ -1,4 +1,5 @@
 import type { ExecutionPayload } from "../types/index.ts";
+import type { BuildPayloadArgs } from "./deterministicEngine.ts";
 
 export const PayloadStatus = { VALID: "VALID", INVALID: "INVALID", SYNCING: "SYNCING" } as const;
 export type PayloadStatus = (typeof PayloadStatus)[keyof typeof PayloadStatus];
@@ -12,4 +13,14 @@ export interface ExecutionEngine {
   notifyNewPayload(payload: ExecutionPayload): PayloadStatus;
   /** Remember a payload whose envelope passed every check, so that its descendants are judged against it. */
   recordPayload?(payload: ExecutionPayload): void;
+}
+
+/**
+ * An engine that also builds payloads: what block production needs. The deterministic engine
+ * builds synchronously; an Engine API client (packages/node) answers `buildPayload` with a payload
+ * it prepared asynchronously beforehand. Block production still names the deterministic class;
+ * it should take this interface instead.
+ */
+export interface PayloadBuildingEngine extends ExecutionEngine {
+  buildPayload(args: BuildPayloadArgs): ExecutionPayload;
 }
