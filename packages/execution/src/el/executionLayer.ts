@@ -5,10 +5,11 @@ import { Caches, MerkleStateManager } from "@ethereumjs/statemanager";
 import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
 import { bytesToHex, createAddressFromString, createZeroAddress, hexToBytes, ValueEncoding } from "@ethereumjs/util";
 import type { RunTxResult, TxReceipt } from "@ethereumjs/vm";
-import { buildBlock, createVM, runBlock, type VM } from "@ethereumjs/vm";
+import { createVM, runBlock, type VM } from "@ethereumjs/vm";
 import { Level } from "level";
 import { ExecutionError, ExecutionErrorCode } from "../errors.ts";
 import { BlockStore } from "./blockStore.ts";
+import { buildPayloadBlock } from "./buildPayload.ts";
 import { buildGenesisBlock, type ExecutionGenesis, parisCommon } from "./genesis.ts";
 import { Mempool } from "./mempool.ts";
 import { computePayloadId, type PayloadAttributesV1 } from "./payloadId.ts";
@@ -299,34 +300,12 @@ export class ExecutionLayer {
   /** Fill a payload on `parent` from the mempool: best tip first, each sender in nonce order. */
   private async build(parent: Block, attrs: PayloadAttributesV1): Promise<Block> {
     await this.sm.setStateRoot(parent.header.stateRoot);
-    const builder = await buildBlock(this.vm, {
-      parentBlock: parent,
-      headerData: {
-        coinbase: attrs.suggestedFeeRecipient,
-        timestamp: BigInt(attrs.timestamp),
-        mixHash: attrs.prevRandao,
-        gasLimit: parent.header.gasLimit,
-      },
-      blockOpts: { putBlockIntoBlockchain: false },
-    });
     const nonces = new Map<string, bigint>();
     for (const sender of this.mempool.senders()) {
-      nonces.set(sender, await this.nonceAt(parent.header.stateRoot, sender));
+      nonces.set(sender, (await this.sm.getAccount(createAddressFromString(sender)))?.nonce ?? 0n);
     }
     const candidates = this.mempool.ordered(parent.header.calcNextBaseFee(), (s) => nonces.get(s) ?? 0n);
-    let next = candidates.next();
-    while (!next.done) {
-      let included = true;
-      try {
-        await builder.addTransaction(next.value);
-      } catch {
-        // Out of gas room, underpriced or no longer valid on this parent: left in the pool
-        included = false;
-      }
-      next = candidates.next(included);
-    }
-    const { block } = await builder.build();
-    return block;
+    return buildPayloadBlock(this.vm, parent, attrs, candidates);
   }
 
   private async nonceAt(stateRoot: Uint8Array, sender: string): Promise<bigint> {
