@@ -1,3 +1,4 @@
+import { zeroNode } from "@chainsafe/persistent-merkle-tree";
 import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
 import { computeEpochAtSlot } from "../util/epoch.ts";
 import { getRandaoMix } from "../util/seed.ts";
@@ -19,6 +20,10 @@ export function processRandaoMixesReset(cs: CachedBeaconState): void {
 export function processParticipationFlagUpdates(cs: CachedBeaconState): void {
   const { state, ctx } = cs;
   const type = ctx.ssz.BeaconState.fields.current_epoch_participation;
-  state.previous_epoch_participation = state.current_epoch_participation;
-  state.current_epoch_participation = type.toViewDU(new Array<number>(state.validators.length).fill(0));
+  const current = state.current_epoch_participation;
+  current.commit();
+  state.previous_epoch_participation = current;
+  // An all-zero list of the same length is the shared zero subtree under a new length: no leaf is built
+  const zeroed = type.tree_setChunksNode(current.node, zeroNode(type.chunkDepth), state.validators.length);
+  state.current_epoch_participation = type.getViewDU(zeroed);
 }
