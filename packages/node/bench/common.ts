@@ -18,6 +18,11 @@ export function report(name: string, value: number, unit: string, target?: { max
     verdict = `  [target ≥ ${target.min} ${unit}: ${value >= target.min ? "MET" : "MISSED"}]`;
   console.log(`${name}: ${rounded} ${unit}${verdict}`);
   console.log(JSON.stringify({ name, value: rounded, unit }));
+  // A missed target fails `npm run bench`
+  if (verdict.includes("MISSED")) {
+    console.error(`MISSED: ${name} ${rounded} ${unit}`);
+    process.exitCode = 1;
+  }
 }
 
 /** Setup and context lines: human only, so that every JSON line on stdout is a figure. */
