@@ -6,6 +6,10 @@
 #
 #   docker/build-base.sh                # prints the tag; pass it as --build-arg BASE_IMAGE=<tag>
 #
+# Behind a TLS-inspecting proxy (as on our CI hosts) npm in the image must trust what the host
+# trusts: the certificates in EXTRA_CA_DIR (default /usr/local/share/ca-certificates, the host's
+# local additions; EXTRA_CA_DIR= for none) go into the image's store, which Node then reads
+# (NODE_EXTRA_CA_CERTS). Only this local base has them; the public default base has none.
 # Environment: ENGINE (podman, or docker), SUITE (bookworm), MIRROR (Debian mirror, mmdebstrap's
 # default if empty), NODE_VERSION (the lockfile's `node`), NPM_VERSION (11), REBUILD=1 (even if the
 # tag exists). Needs root (or mmdebstrap's unshare mode) and: mmdebstrap, npm, the engine.
@@ -33,6 +37,16 @@ node_bin="$work/npm/node_modules/node/bin/node"
 # The debug symbols are a sixth of the binary
 if command -v strip >/dev/null; then strip "$node_bin"; fi
 
+ca_dir="${EXTRA_CA_DIR-/usr/local/share/ca-certificates}"
+ca_hooks=()
+ca_env=()
+if [ -n "$ca_dir" ] && compgen -G "$ca_dir/*.crt" >/dev/null; then
+  mkdir "$work/ca" && cp "$ca_dir"/*.crt "$work/ca/"
+  ca_hooks=(--customize-hook="sync-in $work/ca /usr/local/share/ca-certificates"
+    --customize-hook='chroot "$1" update-ca-certificates')
+  ca_env=(--change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt')
+fi
+
 start=$(date +%s)
 # minbase: Essential packages and apt; ca-certificates for npm's TLS. No documentation, manuals or
 # translations; no apt lists or caches left in the image.
@@ -49,12 +63,13 @@ mmdebstrap --variant=minbase --include=ca-certificates \
   --customize-hook='echo "node:x:1000:1000::/home/node:/bin/sh" >>"$1/etc/passwd"' \
   --customize-hook='echo "node:*:20000:0:99999:7:::" >>"$1/etc/shadow"' \
   --customize-hook='install -d -o 1000 -g 1000 "$1/home/node"' \
+  "${ca_hooks[@]}" \
   --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/log/*' \
   "$suite" "$work/base.tar" ${MIRROR:+"$MIRROR"} >&2
 
 $ENGINE import \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-  --change 'CMD ["node"]' \
+  --change 'CMD ["node"]' "${ca_env[@]}" \
   "$work/base.tar" "$tag" >&2
 echo "base image $tag built in $(($(date +%s) - start)) s" >&2
 echo "$tag"
