@@ -32,8 +32,8 @@ export { CachedBeaconState, type ChainCaches, createChainCaches } from "./cache/
 export { EpochContext } from "./cache/epochContext.ts";
 export { computeProposerIndexNative, shuffleListNative } from "./cache/nativeShuffle.ts";
 export { computeProposerIndexSpec } from "./cache/proposerIndex.ts";
-export { SHUFFLING_CACHE_MAX_ENTRIES, ShufflingCache, shufflingDecisionKey } from "./cache/shufflingCache.ts";
 export { computeCommitteeCountPerSlot, type EpochShuffling } from "./cache/shuffling.ts";
+export { SHUFFLING_CACHE_MAX_ENTRIES, ShufflingCache, shufflingDecisionKey } from "./cache/shufflingCache.ts";
 export * from "./config/index.ts";
 export * from "./engine/deterministicEngine.ts";
 // Execution engine

@@ -52,8 +52,8 @@ import { ticketBidCases } from "./auctions.ts";
 import { addConfig, expectError, mutated, reload, SUITE, serializeState } from "./common.ts";
 import { marketChain, type RecordedChain, recordAt } from "./fixtures.ts";
 import { holderSlashingCases, ticketFillCases } from "./holders.ts";
-import { ticketSellBackCases } from "./pricing.ts";
 import type { Output } from "./output.ts";
+import { ticketSellBackCases } from "./pricing.ts";
 
 interface CaseOptions {
   /** 1 when the case's outcome depends on a signature (BLS must be on). */

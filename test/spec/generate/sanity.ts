@@ -31,8 +31,8 @@ import {
   registryChangeChain,
 } from "./fixtures.ts";
 import { holderSanity } from "./holders.ts";
-import { pricingSanity } from "./pricing.ts";
 import type { Output } from "./output.ts";
+import { pricingSanity } from "./pricing.ts";
 
 interface Step {
   block: SignedBeaconBlock;
