@@ -19,7 +19,7 @@ import { addConfig, mutated, newChain, reload, SUITE, serializeState } from "./c
 import { memoChain, type RecordedChain, recordChain } from "./fixtures.ts";
 import { marketView, OperationCases } from "./operations.ts";
 import type { Output } from "./output.ts";
-import { resign, stepsOf, writeBlocks } from "./sanity.ts";
+import { resign, stepsOf, writeBlocks, writeSlots } from "./sanity.ts";
 
 const M = 1_000_000; // MIN_TICKET_PRICE of the default configs: the reserve
 const PERIOD = 4;
@@ -251,21 +251,6 @@ export function ticketBidCases(out: Output, preset: PresetName): void {
     "BLOCK_INVALID_SIGNATURE",
     { blsSetting: 1 },
   );
-}
-
-function writeSlots(
-  out: Output,
-  preset: PresetName,
-  name: string,
-  description: string,
-  pre: CachedBeaconState,
-  slots: number,
-): void {
-  const files = new CaseFiles().yaml("meta", { description });
-  addConfig(files, preset, pre.ctx.config);
-  files.sszBytes("pre", serializeState(pre)).yaml("slots", slots);
-  files.sszBytes("post", serializeState(processSlotsCopy(reload(pre), pre.state.slot + slots)));
-  out.add(preset, "sanity", "slots", SUITE, name, files);
 }
 
 export function auctionSanity(out: Output, preset: PresetName): void {

@@ -23,7 +23,7 @@ import { addConfig, newChain, reload, SUITE, serializeState } from "./common.ts"
 import { marketChain, memoChain, type RecordedChain, recordChain } from "./fixtures.ts";
 import { OperationCases, ticketsOf } from "./operations.ts";
 import type { Output } from "./output.ts";
-import { stepsOf, writeBlocks } from "./sanity.ts";
+import { stepsOf, writeBlocks, writeSlots } from "./sanity.ts";
 
 const CURVE: Partial<ChainConfig> = { TICKET_PRICING: "bonding_curve" };
 const FEE_QUOTIENT = 10;
@@ -209,21 +209,6 @@ export function ticketSellBackCases(out: Output, preset: PresetName): void {
     chain.signPurchase(buyer, 3, prices[2] - 1, nonceOf(pre, buyer)),
     "TICKET_PRICE_ABOVE_MAX",
   );
-}
-
-function writeSlots(
-  out: Output,
-  preset: PresetName,
-  name: string,
-  description: string,
-  pre: CachedBeaconState,
-  slots: number,
-): void {
-  const files = new CaseFiles().yaml("meta", { description });
-  addConfig(files, preset, pre.ctx.config);
-  files.sszBytes("pre", serializeState(pre)).yaml("slots", slots);
-  files.sszBytes("post", serializeState(processSlotsCopy(reload(pre), pre.state.slot + slots)));
-  out.add(preset, "sanity", "slots", SUITE, name, files);
 }
 
 export function pricingSanity(out: Output, preset: PresetName): void {

@@ -298,7 +298,8 @@ function blocks(out: Output, preset: PresetName): void {
   );
 }
 
-function writeSlots(
+/** A `sanity/slots` case: `pre` advanced by `slots` empty slots. */
+export function writeSlots(
   out: Output,
   preset: PresetName,
   name: string,
