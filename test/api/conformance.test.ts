@@ -23,7 +23,8 @@ const CONFORMANT = [
   "GET /eth/v1/beacon/blocks/head/root",
   "GET /eth/v1/beacon/states/head/root",
   // The head state root at slot 34 of the harness chain (deterministic: seeded randomness, interop keys)
-  "GET /eth/v1/beacon/states/0xe9b11b523a6b4cc9f80aec7dcd58dca4ef319fff7ab9e3311055bdc4df3e73de/root",
+  // the probe names the genesis state by its root, which changes with the state's fields
+  "GET /eth/v1/beacon/states/{state_root}/root",
   "GET /eth/v1/beacon/states/head/fork",
   "GET /eth/v1/beacon/states/head/finality_checkpoints",
   "GET /eth/v1/beacon/states/head/validators",
@@ -107,7 +108,7 @@ describe("Beacon-API conformance of the node", () => {
 
   it("every allow-listed endpoint conforms: status, schema and client parse", () => {
     for (const endpoint of CONFORMANT) {
-      const row = rows.find((r) => r.endpoint === endpoint);
+      const row = rows.find((r) => r.endpoint.replace(/0x[0-9a-f]{64}/, "{state_root}") === endpoint);
       assert.ok(row, `${endpoint} is probed`);
       assert.ok(isConformant(row), `${endpoint}: ${conformanceTable([row])}`);
     }
