@@ -13,9 +13,8 @@ import {
   type TicketBid,
 } from "@turnstile/ticket-state";
 import { type DevChain, type SlotPlan, signTicketBid } from "@turnstile/ticket-state/dev";
-import { CaseFiles } from "../lib/files.ts";
 import type { PresetName } from "../lib/paths.ts";
-import { addConfig, mutated, newChain, reload, SUITE, serializeState } from "./common.ts";
+import { mutated, newChain } from "./common.ts";
 import { memoChain, type RecordedChain, recordChain } from "./fixtures.ts";
 import { marketView, OperationCases } from "./operations.ts";
 import type { Output } from "./output.ts";

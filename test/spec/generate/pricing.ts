@@ -17,9 +17,8 @@ import {
   type TicketSellBack,
 } from "@turnstile/ticket-state";
 import { type DevChain, type SlotPlan, signObject } from "@turnstile/ticket-state/dev";
-import { CaseFiles } from "../lib/files.ts";
 import type { PresetName } from "../lib/paths.ts";
-import { addConfig, newChain, reload, SUITE, serializeState } from "./common.ts";
+import { newChain } from "./common.ts";
 import { marketChain, memoChain, type RecordedChain, recordChain } from "./fixtures.ts";
 import { OperationCases, ticketsOf } from "./operations.ts";
 import type { Output } from "./output.ts";
