@@ -64,8 +64,15 @@ export { getOrCreateValidatorBuyer, processValidatorTicketGrants } from "./epoch
 export * from "./errors/index.ts";
 // Genesis
 export * from "./genesis/createGenesisState.ts";
+export { validateInclusionList } from "./inclusionList/validateInclusionList.ts";
 export * from "./params/index.ts";
-export { buildCommitment, HOLDER_FEE_RECIPIENT, SELF_BUILD_FEE_RECIPIENT } from "./produce/buildCommitment.ts";
+export {
+  type BuildCommitmentOptions,
+  buildCommitment,
+  HOLDER_FEE_RECIPIENT,
+  SELF_BUILD_FEE_RECIPIENT,
+} from "./produce/buildCommitment.ts";
+export { buildInclusionList } from "./produce/buildInclusionList.ts";
 export { computeBlockStateRoot, computeEnvelopeStateRoot } from "./produce/computeStateRoots.ts";
 export { type BlockOperations, type ProducedBlock, produceBlock } from "./produce/produceBlock.ts";
 export { signPayloadCommitment, signTicketFill, signTicketOffer } from "./produce/signHolderMarket.ts";

@@ -10,6 +10,7 @@ import { chainConfigYaml } from "./common.ts";
 import { findings, generateEpochProcessing } from "./epochProcessing.ts";
 import { generateForkChoice } from "./forkChoice.ts";
 import { generateGenesis } from "./genesis.ts";
+import { generateInclusionLists } from "./inclusionLists.ts";
 import { generateOperations } from "./operations.ts";
 import { Output } from "./output.ts";
 import { generateSanity } from "./sanity.ts";
@@ -24,6 +25,7 @@ export const RUNNERS = [
   "epoch_processing",
   "sanity",
   "fork_choice",
+  "inclusion_list",
 ] as const;
 export type RunnerName = (typeof RUNNERS)[number];
 
@@ -35,6 +37,7 @@ const GENERATORS: Record<RunnerName, (out: Output, preset: PresetName) => void> 
   epoch_processing: generateEpochProcessing,
   sanity: (out, preset) => generateSanity(out, preset),
   fork_choice: generateForkChoice,
+  inclusion_list: generateInclusionLists,
 };
 
 const PRESET_VALUES: Record<PresetName, Preset> = { minimal: minimalPreset, mainnet: mainnetPreset };

@@ -20,6 +20,7 @@ import { contextForCase } from "../lib/context.ts";
 import { EPOCH_PROCESSING_HANDLERS } from "../lib/epochSteps.ts";
 import { asArray, asBool, asRecord, asString, asUint, bytesToHex, CaseDir, hexToBytes } from "../lib/files.ts";
 import { ForkChoiceHarness } from "../lib/forkChoice.ts";
+import { applyInclusionListSatisfaction, applyInclusionListValidation } from "../lib/inclusionList.ts";
 import { OPERATION_HANDLERS, vectorEngine } from "../lib/operations.ts";
 import type { PresetName } from "../lib/paths.ts";
 import { PRESETS } from "../lib/paths.ts";
@@ -190,6 +191,34 @@ const sanity: Runner = (_root, c, ctx, dir) => {
   };
 };
 
+const inclusionList: Runner = (_root, c, ctx, dir) => {
+  if (c.handler !== "validation" && c.handler !== "satisfaction") {
+    return { skip: `inclusion_list handler ${c.handler} is not implemented` };
+  }
+  return {
+    run() {
+      const meta = dir.meta();
+      const verify = verifySignaturesFor(meta);
+      const cs = loadState(ctx, dir, "pre");
+      const list = dir.decode("inclusion_list", ctx.ssz.SignedInclusionList);
+      if (c.handler === "validation") {
+        const apply = () => applyInclusionListValidation(cs, list, verify);
+        if (dir.hasSsz("post")) {
+          apply();
+          assertStateEquals(cs, dir.ssz("post"));
+        } else {
+          assertFails(apply, meta.expected_error);
+        }
+        return;
+      }
+      const envelope = dir.decode("signed_envelope", ctx.ssz.SignedExecutionPayloadEnvelope);
+      const expected = asBool(asRecord(dir.yaml("satisfaction"), "satisfaction.yaml").satisfied, "satisfied");
+      assert.equal(applyInclusionListSatisfaction(cs, list, envelope, verify), expected, "satisfied");
+      assertStateEquals(cs, dir.ssz("post"));
+    },
+  };
+};
+
 function checkFields(actual: unknown, expected: unknown, path: string): void {
   if (expected !== null && typeof expected === "object" && !Array.isArray(expected)) {
     const a = asRecord(actual, path);
@@ -263,6 +292,7 @@ const RUNNERS: Record<string, Runner> = {
   epoch_processing: epochProcessing,
   sanity,
   fork_choice: forkChoice,
+  inclusion_list: inclusionList,
 };
 
 export function planCase(root: string, c: SpecCase): CasePlan {

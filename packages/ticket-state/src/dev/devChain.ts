@@ -97,6 +97,10 @@ export interface SlotPlan {
   proposerSlashings?: ProposerSlashing[];
   attesterSlashings?: AttesterSlashing[];
   voluntaryExits?: SignedVoluntaryExit[];
+  /** The slot's inclusion list, which the payload's builder (holder or self-builder) honours. */
+  inclusionListTransactions?: Uint8Array[];
+  /** Gas limit of the slot's payload (default `DEFAULT_GAS_LIMIT`). */
+  gasLimit?: number;
   /** Include last slot's attestations (default true). */
   attest?: boolean;
   /** Throw when a planned operation does not apply (default true); false drops it, as a proposer would. */
@@ -377,7 +381,10 @@ export class DevChain {
     const ticket = getTicketAssignment(this.ctx, pre.state, slot);
     const commitments: SignedExecutionPayloadCommitment[] = [];
     if (!isSelfBuild(ticket) && !plan.withholdCommitment) {
-      const built = buildCommitment(pre, slot, this.buyerKey(ticket.owner, pre), this.engine);
+      const built = buildCommitment(pre, slot, this.buyerKey(ticket.owner, pre), this.engine, {
+        inclusionListTransactions: plan.inclusionListTransactions,
+        gasLimit: plan.gasLimit,
+      });
       commitments.push(built.commitment);
       this.builtPayloads.set(hexKey(built.payload.block_hash), built.payload);
     }
@@ -393,6 +400,7 @@ export class DevChain {
       proposerSlashings: plan.proposerSlashings,
       attesterSlashings: plan.attesterSlashings,
       voluntaryExits: plan.voluntaryExits,
+      inclusionListTransactions: plan.inclusionListTransactions,
       commitments,
     });
     if (produced.selfBuiltPayload) {

@@ -6,7 +6,10 @@ import { type ExecutionEngine, PayloadStatus } from "./executionEngine.ts";
 
 /** First byte of a synthetic transaction: marks the 8-byte little-endian MEV value that follows. */
 export const SYNTHETIC_TX_TYPE = 0x7e;
-const SYNTHETIC_TX_LENGTH = 1 + 8 + 23;
+/** Length of every transaction the built-in engine accepts: type (1), value or sender data (8), filler (23). */
+export const SYNTHETIC_TX_LENGTH = 1 + 8 + 23;
+/** First byte of a user transaction (what inclusion lists carry on the built-in engine): opaque after it. */
+export const USER_TX_TYPE = 0x7d;
 /** Gas a synthetic transaction uses; a payload's gas_used is this times its transaction count. */
 export const SYNTHETIC_TX_GAS = 21_000;
 export const DEFAULT_GAS_LIMIT = 30_000_000;
@@ -20,6 +23,21 @@ export interface BuildPayloadArgs {
   timestamp: number;
   prevRandao: Uint8Array;
   slot: number;
+  /** The slot's inclusion list: each valid transaction that still fits is appended (after the MEV). */
+  inclusionListTransactions?: readonly Uint8Array[];
+}
+
+/**
+ * Whether the built-in engine can execute `tx`: a transaction of its format (32 bytes, a synthetic
+ * or a user type). The engine keeps no account state, so validity does not depend on the parent.
+ */
+export function isValidDeterministicTransaction(tx: Uint8Array): boolean {
+  return tx.length === SYNTHETIC_TX_LENGTH && (tx[0] === SYNTHETIC_TX_TYPE || tx[0] === USER_TX_TYPE);
+}
+
+/** Gas the built-in engine's execution of `payload` leaves: every transaction costs `SYNTHETIC_TX_GAS`. */
+export function deterministicRemainingGas(payload: ExecutionPayload): number {
+  return Math.max(0, payload.gas_limit - payload.transactions.length * SYNTHETIC_TX_GAS);
 }
 
 /**
@@ -83,6 +101,15 @@ export class DeterministicExecutionEngine implements ExecutionEngine {
       tx.set(hash(concatBytes(args.parentHash, uintToBytes8(args.slot), uintToBytes8(i))).subarray(0, 23), 9);
       transactions.push(tx);
     }
+    // The inclusion list's transactions, appended while valid and while they fit
+    const included = new Set<string>();
+    for (const tx of args.inclusionListTransactions ?? []) {
+      const key = toHex(tx);
+      if (included.has(key) || !isValidDeterministicTransaction(tx)) continue;
+      if ((transactions.length + 1) * SYNTHETIC_TX_GAS > args.gasLimit) break;
+      included.add(key);
+      transactions.push(tx);
+    }
     const payload: ExecutionPayload = {
       ...this.ctx.ssz.ExecutionPayload.defaultValue(),
       parent_hash: args.parentHash,
@@ -90,7 +117,7 @@ export class DeterministicExecutionEngine implements ExecutionEngine {
       prev_randao: args.prevRandao,
       block_number: (parent?.blockNumber ?? 0) + 1,
       gas_limit: args.gasLimit,
-      gas_used: Math.min(args.gasLimit, txCount * SYNTHETIC_TX_GAS),
+      gas_used: Math.min(args.gasLimit, transactions.length * SYNTHETIC_TX_GAS),
       timestamp: args.timestamp,
       transactions,
     };
@@ -110,6 +137,23 @@ export class DeterministicExecutionEngine implements ExecutionEngine {
       return PayloadStatus.INVALID;
     }
     return PayloadStatus.VALID;
+  }
+
+  /**
+   * Whether `payload` satisfies an inclusion list: every listed transaction is in it, or is not valid
+   * appended at its end (`isValidDeterministicTransaction`), or does not fit in the gas its
+   * transactions leave (`deterministicRemainingGas`). Each listed transaction is judged on its own.
+   */
+  isInclusionListSatisfied(payload: ExecutionPayload, inclusionListTransactions: readonly Uint8Array[]): boolean {
+    const present = new Set(payload.transactions.map((tx) => toHex(tx)));
+    const remaining = deterministicRemainingGas(payload);
+    for (const tx of inclusionListTransactions) {
+      if (present.has(toHex(tx))) continue;
+      if (!isValidDeterministicTransaction(tx)) continue; // excused: invalid on the payload's post-state
+      if (remaining < SYNTHETIC_TX_GAS) continue; // excused: no room left
+      return false;
+    }
+    return true;
   }
 
   /** Called by `processExecutionPayload` once the envelope passed every check. */

@@ -13,6 +13,12 @@ export interface ExecutionEngine {
   notifyNewPayload(payload: ExecutionPayload): PayloadStatus;
   /** Remember a payload whose envelope passed every check, so that its descendants are judged against it. */
   recordPayload?(payload: ExecutionPayload): void;
+  /**
+   * Whether `payload` satisfies an inclusion list (inclusion lists): each listed transaction is in
+   * the payload, or would be invalid appended at its end, or does not fit in the gas it leaves.
+   * Engines without this check cannot be used to vote on inclusion lists.
+   */
+  isInclusionListSatisfied?(payload: ExecutionPayload, inclusionListTransactions: readonly Uint8Array[]): boolean;
 }
 
 /**

@@ -118,3 +118,14 @@ export const EnvelopeErrorCode = {
 } as const;
 export type EnvelopeErrorCode = (typeof EnvelopeErrorCode)[keyof typeof EnvelopeErrorCode];
 export class EnvelopeError extends TicketStateError<EnvelopeErrorCode> {}
+
+/** Why a signed inclusion list is refused (it binds no payload then). */
+export const InclusionListErrorCode = {
+  WRONG_SLOT: "INCLUSION_LIST_WRONG_SLOT",
+  WRONG_PROPOSER: "INCLUSION_LIST_WRONG_PROPOSER",
+  EMPTY_TRANSACTION: "INCLUSION_LIST_EMPTY_TRANSACTION",
+  TOO_MANY_BYTES: "INCLUSION_LIST_TOO_MANY_BYTES",
+  INVALID_SIGNATURE: "INCLUSION_LIST_INVALID_SIGNATURE",
+} as const;
+export type InclusionListErrorCode = (typeof InclusionListErrorCode)[keyof typeof InclusionListErrorCode];
+export class InclusionListError extends TicketStateError<InclusionListErrorCode> {}

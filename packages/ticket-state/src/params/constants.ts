@@ -43,6 +43,8 @@ export const DOMAIN_TICKET_FILL = domain("31000000");
 export const DOMAIN_VALIDATOR_TICKET_GRANT = domain("32000000");
 export const DOMAIN_TICKET_BID = domain("2a000000");
 export const DOMAIN_TICKET_SELL_BACK = domain("25000000");
+/** Inclusion lists (the beacon proposer of the list's slot); 0x40.. apart from the market's domains. */
+export const DOMAIN_INCLUSION_LIST = domain("40000000");
 /** Fractional bits of the bonding curve's fixed-point growth factor (`compute_curve_price`). */
 export const CURVE_FIXED_POINT_BITS = 64;
 

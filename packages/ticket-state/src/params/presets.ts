@@ -48,6 +48,11 @@ export interface Preset {
   MAX_TRANSACTIONS_PER_PAYLOAD: number;
   BYTES_PER_LOGS_BLOOM: number;
   MAX_EXTRA_DATA_BYTES: number;
+  // Inclusion lists
+  /** Transactions one inclusion list may name (FOCIL's value). */
+  MAX_TRANSACTIONS_PER_INCLUSION_LIST: number;
+  /** Bound on the summed length of an inclusion list's transactions (FOCIL's 8 KiB). */
+  MAX_BYTES_PER_INCLUSION_LIST: number;
   // Payload-timeliness committee
   PTC_SIZE: number;
   // Execution Tickets
@@ -102,6 +107,8 @@ export const mainnetPreset: Preset = {
   MAX_TRANSACTIONS_PER_PAYLOAD: 2 ** 20,
   BYTES_PER_LOGS_BLOOM: 256,
   MAX_EXTRA_DATA_BYTES: 32,
+  MAX_TRANSACTIONS_PER_INCLUSION_LIST: 16,
+  MAX_BYTES_PER_INCLUSION_LIST: 8192,
   PTC_SIZE: 512,
   MAX_TICKETS_PER_PURCHASE: 16,
   TICKET_POOL_LIMIT: 2 ** 16,

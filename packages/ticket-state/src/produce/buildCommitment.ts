@@ -13,17 +13,26 @@ import { signObject } from "./signObject.ts";
 export const SELF_BUILD_FEE_RECIPIENT = new Uint8Array(20).fill(0xaa);
 export const HOLDER_FEE_RECIPIENT = new Uint8Array(20).fill(0xbb);
 
+export interface BuildCommitmentOptions {
+  /** The slot's inclusion list: the engine appends each transaction that is valid and fits. */
+  inclusionListTransactions?: readonly Uint8Array[];
+  /** The payload's gas limit (default `DEFAULT_GAS_LIMIT`). */
+  gasLimit?: number;
+}
+
 /**
  * Build the payload of `slot` and sign a commitment to it, on `pre`: the state of the parent the
  * block will build on, advanced to `slot`. Everything committed is known before the block exists
  * (parent hash and root, the RANDAO mix before the block's reveal, the slot's timestamp), so a
- * ticket holder can commit ahead of the slot and a proposer can self-build alike.
+ * ticket holder can commit ahead of the slot and a proposer can self-build alike. The slot's
+ * inclusion list, when there is one, goes to the engine, which appends what is valid and fits.
  */
 export function buildCommitment(
   pre: CachedBeaconState,
   slot: number,
   signer: SecretKey,
   engine: DeterministicExecutionEngine,
+  options: BuildCommitmentOptions = {},
 ): { commitment: SignedExecutionPayloadCommitment; payload: ExecutionPayload } {
   const { ctx, state } = pre;
   const epoch = computeEpochAtSlot(ctx, slot);
@@ -32,10 +41,11 @@ export function buildCommitment(
   const payload = engine.buildPayload({
     parentHash: state.latest_block_hash,
     feeRecipient: isSelfBuild(ticket) ? SELF_BUILD_FEE_RECIPIENT : HOLDER_FEE_RECIPIENT,
-    gasLimit: DEFAULT_GAS_LIMIT,
+    gasLimit: options.gasLimit ?? DEFAULT_GAS_LIMIT,
     timestamp: computeTimestampAtSlot(ctx, state.genesis_time, slot),
     prevRandao,
     slot,
+    inclusionListTransactions: options.inclusionListTransactions,
   });
   const message = {
     slot,

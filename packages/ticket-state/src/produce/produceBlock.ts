@@ -62,6 +62,8 @@ export interface BlockOperations {
   proposerSlashings?: ProposerSlashing[];
   attesterSlashings?: AttesterSlashing[];
   voluntaryExits?: SignedVoluntaryExit[];
+  /** The slot's inclusion list, for a self-built payload (the engine appends what is valid and fits). */
+  inclusionListTransactions?: readonly Uint8Array[];
   graffiti?: string;
 }
 
@@ -122,7 +124,9 @@ export function produceBlock(
   const ticket = getTicketAssignment(ctx, pre.state, slot);
   let selfBuiltPayload: ExecutionPayload | null = null;
   if (isSelfBuild(ticket)) {
-    const built = buildCommitment(pre, slot, proposerKey, engine);
+    const built = buildCommitment(pre, slot, proposerKey, engine, {
+      inclusionListTransactions: ops.inclusionListTransactions,
+    });
     body.signed_payload_commitment = built.commitment;
     selfBuiltPayload = built.payload;
   } else {

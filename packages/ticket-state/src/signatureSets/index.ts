@@ -212,3 +212,4 @@ export function getExecutionPayloadEnvelopeSignatureSet(
   };
 }
 export * from "./holderMarket.ts";
+export * from "./inclusionList.ts";

@@ -272,6 +272,19 @@ export function createPresetTypes(p: Preset) {
     },
     { typeName: "ExecutionPayload" },
   );
+  /** Transactions the payload of `slot` must contain when they are valid on it and fit (inclusion lists). */
+  const InclusionList = new ContainerType(
+    {
+      slot: Slot,
+      proposer_index: ValidatorIndex,
+      transactions: new ListCompositeType(Transaction, p.MAX_TRANSACTIONS_PER_INCLUSION_LIST),
+    },
+    { typeName: "InclusionList" },
+  );
+  const SignedInclusionList = new ContainerType(
+    { message: InclusionList, signature: BLSSignature },
+    { typeName: "SignedInclusionList" },
+  );
   const ExecutionPayloadEnvelope = new ContainerType(
     {
       payload: ExecutionPayload,
@@ -380,6 +393,8 @@ export function createPresetTypes(p: Preset) {
     IndexedPayloadAttestation,
     Transaction,
     ExecutionPayload,
+    InclusionList,
+    SignedInclusionList,
     ExecutionPayloadEnvelope,
     SignedExecutionPayloadEnvelope,
     BeaconBlockBody,
