@@ -22,6 +22,13 @@ export interface Summary {
   commitmentsDroppedPerNode: (number | null)[];
   ticketsSold: number;
   ticketsDrawn: number;
+  /** Per node: payloads an inclusion list bound, by whether they satisfied it and stayed on the head chain. */
+  inclusionListPayloadsPerNode: ({
+    satisfiedCanonical: number;
+    satisfiedOrphaned: number;
+    unsatisfiedCanonical: number;
+    unsatisfiedOrphaned: number;
+  } | null)[];
   priceSeries: { slot: number; price: number }[];
   peakRssMbPerNode: (number | null)[];
   events: string[];

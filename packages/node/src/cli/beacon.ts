@@ -62,6 +62,12 @@ export function beaconCommand(): Command {
         .argParser(probability)
         .default(0),
     )
+    .addOption(new Option("--user-traffic", "one synthetic user transaction per slot (inclusion lists list them)"))
+    .addOption(
+      new Option("--censor-buyers <list>", "buyers whose agents leave inclusion-list transactions out")
+        .argParser(indexList)
+        .default([]),
+    )
     .addOption(
       new Option("--execution-endpoint <url>", "Engine API of an execution client (JSON-RPC, JWT); default: none"),
     )
@@ -96,6 +102,8 @@ export function beaconCommand(): Command {
         validatorKeystores: keystores,
         buyerIndices: opts.buyers,
         withholdRate: opts.withholdRate,
+        userTraffic: opts.userTraffic === true,
+        censoringBuyers: opts.censorBuyers,
         apiHost: opts.apiHost,
         apiPort: opts.apiPort,
         execution: beaconExecutionChoice(opts),

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { computeGenesisBlock, devGenesis } from "@turnstile/execution";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { INTERVALS_PER_SLOT } from "../chain/clock.ts";
+import { indexList } from "./beacon.ts";
 import { type DevnetHealth, judgeHealth, type PollHealth, trackHealth } from "./devnetHealth.ts";
 import { loadConfig, nonNegativeInt, positiveInt, probability } from "./options.ts";
 import { indexRange, p2pMultiaddr, writeGenesis, writeNodeKeys } from "./writeGenesis.ts";
@@ -36,7 +37,17 @@ interface NodeStatus {
   sync: { target: number; blocksPerSecond: number } | null;
   /** Tickets the node saw drawn from the pool (turnstile_tickets_drawn_total). */
   drawn: number;
+  /** Revealed payloads an inclusion list bound, by outcome (turnstile_inclusion_list_payloads_total). */
+  inclusionLists: InclusionListFigures;
   health: PollHealth;
+}
+
+/** Payloads bound by an inclusion list: satisfied or not, carried by the head chain or orphaned. */
+export interface InclusionListFigures {
+  satisfiedCanonical: number;
+  satisfiedOrphaned: number;
+  unsatisfiedCanonical: number;
+  unsatisfiedOrphaned: number;
 }
 
 /** One status poll of a node's REST API; undefined while it is not up. */
@@ -84,6 +95,12 @@ async function pollNode(apiPort: number): Promise<NodeStatus | undefined> {
             }
           : null,
       drawn: metric("turnstile_tickets_drawn_total"),
+      inclusionLists: {
+        satisfiedCanonical: metric('turnstile_inclusion_list_payloads_total\\{satisfied="true",canonical="true"\\}'),
+        satisfiedOrphaned: metric('turnstile_inclusion_list_payloads_total\\{satisfied="true",canonical="false"\\}'),
+        unsatisfiedCanonical: metric('turnstile_inclusion_list_payloads_total\\{satisfied="false",canonical="true"\\}'),
+        unsatisfiedOrphaned: metric('turnstile_inclusion_list_payloads_total\\{satisfied="false",canonical="false"\\}'),
+      },
       health: {
         finalized,
         participationEpoch: metric("turnstile_participation_epoch"),
@@ -141,6 +158,17 @@ export function devnetCommand(): Command {
       new Option("--withhold-rate <p>", "chance a holder withholds its commitment or payload")
         .argParser(probability)
         .default(0.02),
+    )
+    .addOption(
+      new Option("--user-traffic", "every node sends one synthetic user transaction per slot (inclusion lists)"),
+    )
+    .addOption(
+      new Option(
+        "--censor-buyers <list>",
+        "buyers whose agents leave inclusion-list transactions out of their payloads",
+      )
+        .argParser(indexList)
+        .default([]),
     )
     .addOption(new Option("--log-level <level>", "the nodes' pino log level").default("info"))
     .addOption(
@@ -250,6 +278,10 @@ export function devnetCommand(): Command {
             String(n.apiPort),
             "--withhold-rate",
             String(opts.withholdRate),
+            ...(opts.userTraffic ? ["--user-traffic"] : []),
+            ...((opts.censorBuyers as number[]).length > 0
+              ? ["--censor-buyers", (opts.censorBuyers as number[]).join(",")]
+              : []),
             "--log-level",
             opts.logLevel,
             ...(evm ? ["--execution", "evm", "--eth-rpc-port", String(opts.ethRpcPort + i)] : []),
@@ -363,6 +395,7 @@ export function devnetCommand(): Command {
           ticketsSold: head?.sold ?? 0,
           ticketPool: head?.pool ?? 0,
           ticketsDrawn: head?.drawn ?? 0,
+          inclusionListPayloadsPerNode: final.map((s) => s?.inclusionLists ?? null),
           priceSeries: prices,
           peakRssMbPerNode: nodes.map((n) => peakRssMb(n.child?.pid)),
           events,

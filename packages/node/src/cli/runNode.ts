@@ -45,6 +45,10 @@ export interface RunNodeOptions {
    */
   validatorKeystores?: readonly { pubkey: Uint8Array; secretKey: SecretKey }[];
   withholdRate: number;
+  /** Inclusion lists: one synthetic user transaction per slot into the node's pool (built-in engine). */
+  userTraffic?: boolean;
+  /** Buyers whose agents here leave inclusion-list transactions out of their payloads. */
+  censoringBuyers?: number[];
   apiHost: string;
   apiPort: number;
   network?: NodeNetworkOptions;
@@ -119,6 +123,8 @@ export async function runNode(
     buyerCount: anchor.state.buyers.length,
     misbehaviour: { withholdCommitment: opts.withholdRate, withholdPayload: opts.withholdRate },
     signingGuard: new SlashingProtectionGuard(slashingProtection, log),
+    userTraffic: opts.userTraffic,
+    censoringBuyers: opts.censoringBuyers,
   });
   const metrics = new NodeMetrics();
   observeVotes(node.votes, node.chain.votes, metrics, log);
@@ -133,6 +139,10 @@ export async function runNode(
   node.on("commitmentDropped", (dropped) => {
     metrics.commitmentsDropped.inc();
     log.warn(dropped, "proposer left out a holder's commitment seen before the slot");
+  });
+  node.on("inclusionListOutcome", (outcome) => {
+    metrics.inclusionListPayloads.inc({ satisfied: String(outcome.satisfied), canonical: String(outcome.canonical) });
+    if (!outcome.satisfied) log.info(outcome, "payload left out inclusion-list transactions");
   });
   node.chain.on("finalized", (cp) => log.info({ epoch: cp.epoch, root: cp.root }, "finalized"));
   observeChain(node, metrics, log);

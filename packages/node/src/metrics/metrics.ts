@@ -69,6 +69,12 @@ export class NodeMetrics {
     help: "Blocks with an empty commitment although a fitting holder commitment reached us before the slot",
     registers: [this.registry],
   });
+  readonly inclusionListPayloads = new Counter({
+    name: "turnstile_inclusion_list_payloads_total",
+    help: "Revealed payloads an inclusion list bound, by whether they satisfied it and whether the head chain carries them",
+    labelNames: ["satisfied", "canonical"] as const,
+    registers: [this.registry],
+  });
   readonly syncing = new Gauge({
     name: "turnstile_syncing",
     help: "1 while peers are ahead of this node (range sync), else 0",

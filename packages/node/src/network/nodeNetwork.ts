@@ -125,6 +125,7 @@ export async function attachNetwork(node: BeaconNode, opts: NodeNetworkOptions, 
   gossip("voluntary_exit", (e) => node.importVoluntaryExit(e));
   gossip("proposer_slashing", (s) => node.importProposerSlashing(s));
   gossip("attester_slashing", (s) => node.importAttesterSlashing(s));
+  gossip("inclusion_list", (l) => node.importInclusionList(l));
 
   node.publisher = (topic, value) => {
     network.publish(topic as GossipTopicName, value as never).catch((e: unknown) => {

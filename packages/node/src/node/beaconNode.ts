@@ -9,6 +9,7 @@ import type {
   SignedBeaconBlock,
   SignedExecutionPayloadCommitment,
   SignedExecutionPayloadEnvelope,
+  SignedInclusionList,
   SignedTicketPurchase,
   SignedTicketTransfer,
   SignedVoluntaryExit,
@@ -31,6 +32,7 @@ import {
 import { Clock } from "../chain/clock.ts";
 import { ChainErrorCode, errorCode } from "../chain/errors.ts";
 import { ExitsAndSlashings } from "../chain/exitsAndSlashings.ts";
+import { InclusionListPool } from "../chain/inclusionLists.ts";
 import { createOpPools, type OpPools } from "../chain/opPools.ts";
 import { PendingBlocks, type WantedObject } from "../chain/pendingBlocks.ts";
 import { SeenIndices } from "../chain/seenIndices.ts";
@@ -42,6 +44,7 @@ import { VoteErrorCode } from "../chain/votes/errors.ts";
 import { GossipVotes } from "../chain/votes/gossipVotes.ts";
 import { EngineApiExecutionEngine } from "../execution/engineApiEngine.ts";
 import { followHeadInEngine } from "../execution/followHead.ts";
+import { syntheticUserTransaction, UserTransactionPool } from "../execution/userTransactions.ts";
 import { type HolderMisbehaviour, TicketHolder } from "../tickets/ticketHolder.ts";
 import { appetiteOf } from "../tickets/valuation.ts";
 import type { SigningGuard } from "../validator/signingGuard.ts";
@@ -80,6 +83,10 @@ export interface BeaconNodeOptions {
   signingGuard?: SigningGuard;
   /** The execution engine (default: the deterministic one); an `EngineApiExecutionEngine` drives an EL. */
   engine?: DeterministicExecutionEngine;
+  /** Send one synthetic user transaction per slot into the node's pool (built-in engine; inclusion lists list them). */
+  userTraffic?: boolean;
+  /** Buyer indices whose agents here censor inclusion lists (build payloads without the listed transactions). */
+  censoringBuyers?: readonly number[];
 }
 
 /** Where a range sync stands, for logs, the API, metrics and the devnet table. */
@@ -111,6 +118,16 @@ export interface NodeEvents {
   published: [kind: string, seconds: number];
   /** A proposer left out a holder's commitment we had seen in time (the holder's slot is voided). */
   commitmentDropped: [dropped: DroppedCommitment];
+  /** A revealed payload bound by an inclusion list, two slots on: did it satisfy the list, and is it on the canonical chain. */
+  inclusionListOutcome: [outcome: InclusionListOutcome];
+}
+
+/** What became of a revealed payload that an inclusion list bound. */
+export interface InclusionListOutcome {
+  slot: number;
+  satisfied: boolean;
+  /** The head chain carries the payload (its slot is FULL there). */
+  canonical: boolean;
 }
 
 /**
@@ -133,6 +150,12 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
   private readonly holders: TicketHolder[];
   /** Exits and slashings: gossip checks, pools, and slashings made from equivocations seen. */
   readonly exitsAndSlashings: ExitsAndSlashings;
+  /** Inclusion lists seen: what binds each slot's payload. */
+  readonly inclusionLists: InclusionListPool;
+  /** Users' transactions for the built-in engine (what our proposers' inclusion lists name). */
+  readonly userTransactions = new UserTransactionPool();
+  private readonly userTraffic: boolean;
+  private readonly trafficTag: number;
 
   constructor(opts: BeaconNodeOptions) {
     super();
@@ -154,10 +177,15 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
       if (this.pending.size > 0) queueMicrotask(() => this.releasePending({ kind: "block", root: entry.root }));
     });
     this.chain.on("payload", (entry) => {
+      if (entry.envelope) this.userTransactions.removeIncluded(entry.envelope.message.payload.transactions);
       if (this.pending.size > 0) queueMicrotask(() => this.releasePending({ kind: "payload", root: entry.root }));
     });
     this.clock = new Clock(opts.anchor.state.genesis_time, opts.ctx.config.SECONDS_PER_SLOT, now);
     this.votes = new GossipVotes(this.chain, this.pools, now);
+    this.inclusionLists = new InclusionListPool(this.chain, now);
+    this.userTraffic = opts.userTraffic ?? false;
+    // Tells this node's synthetic transactions apart from other nodes' (its first validator)
+    this.trafficTag = opts.validatorKeys.keys().next().value ?? 0;
     // What our own duties make is imported without re-checking our signatures, then published
     const output = {
       block: (b: SignedBeaconBlock) => this.importOwn(() => this.importBlock(b, true), "beacon_block", b),
@@ -167,10 +195,16 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
         this.importOwn(() => this.importAttestation(a, false), "beacon_attestation", a),
       payloadAttestation: (m: PayloadAttestationMessage) =>
         this.importOwn(() => this.importPayloadAttestationMessage(m, false), "payload_attestation_message", m),
+      inclusionList: (l: SignedInclusionList) =>
+        this.importOwn(() => this.importInclusionList(l, false), "inclusion_list", l),
       failed: (duty: string, e: unknown) => this.emit("rejected", duty, errorCode(e), (e as Error).message),
     };
-    this.validators = new ValidatorClient(this.chain, this.pools, opts.validatorKeys, output, opts.signingGuard);
+    this.validators = new ValidatorClient(this.chain, this.pools, opts.validatorKeys, output, opts.signingGuard, {
+      pool: this.inclusionLists,
+      candidates: () => this.userTransactions.pending(),
+    });
     const misbehaviour = opts.misbehaviour ?? { withholdCommitment: 0, withholdPayload: 0 };
+    const censoring = new Set(opts.censoringBuyers ?? []);
     this.holders = [...opts.buyerKeys].map(
       ([index, key]) =>
         new TicketHolder(
@@ -178,7 +212,7 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
           index,
           key,
           appetiteOf(index, opts.buyerCount),
-          misbehaviour,
+          censoring.has(index) ? { ...misbehaviour, censorInclusionLists: true } : misbehaviour,
           {
             purchase: (p) => this.importOwn(() => this.importPurchase(p), "ticket_purchase", p),
             commitment: (c) => this.importOwn(() => this.importCommitment(c), "execution_payload_commitment", c),
@@ -186,6 +220,7 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
             failed: output.failed,
           },
           opts.random,
+          this.inclusionLists,
         ),
     );
     this.clock.on("interval", (slot, interval) => this.onInterval(slot, interval));
@@ -209,9 +244,13 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
 
   onInterval(slot: number, interval: number): void {
     this.chain.onTick(this.clock.time);
-    if (interval === 0) this.prunePools(slot);
+    if (interval === 0) {
+      this.prunePools(slot);
+      this.judgeInclusionListOutcome(slot - 2);
+    }
     // A node that knows it is behind stays quiet: its blocks and votes would build a fork of its stale view
     if (this.isSyncing()) return;
+    if (interval === 1 && this.userTraffic) this.userTransactions.add(syntheticUserTransaction(slot, this.trafficTag));
     this.validators.onInterval(slot, interval);
     for (const holder of this.holders) holder.onInterval(slot, interval);
   }
@@ -225,6 +264,24 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     this.pending.prune(this.oldestPendingSlot());
     this.seenProposals.pruneBelow(this.oldestPendingSlot() + 1);
     this.exitsAndSlashings.prune(slot);
+    this.inclusionLists.prune(slot);
+  }
+
+  /** Report whether the payload of `slot`, if an inclusion list bound it, satisfied it and stayed canonical. */
+  private judgeInclusionListOutcome(slot: number): void {
+    if (slot < 1 || this.inclusionLists.transactionsFor(slot).length === 0) return;
+    const head = this.chain.head();
+    if (head.slot <= slot) return;
+    const { state } = head.state;
+    const index = slot % this.ctx.preset.SLOTS_PER_HISTORICAL_ROOT;
+    const entry = this.chain.getEntry(toHex(state.block_roots.get(index)));
+    const payload = entry?.envelope?.message.payload;
+    if (!entry || entry.slot !== slot || payload === undefined) return;
+    this.emit("inclusionListOutcome", {
+      slot,
+      satisfied: this.inclusionLists.isSatisfied(slot, payload, this.chain.engine),
+      canonical: state.execution_payload_availability.get(index),
+    });
   }
 
   /** Proposers that showed a validly signed block on gossip, by slot (the spec's "first block" rule). */
@@ -494,6 +551,11 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
       validateGossipCommitment(this.chain, commitment, this.clock.currentSlot);
       this.pools.commitments.add(commitment, this.clock.time);
     });
+  }
+
+  /** An inclusion list from gossip (or our proposer's): checked and kept if it may bind a payload. */
+  importInclusionList(list: SignedInclusionList, verifySignature = true): void {
+    this.observe("inclusion_list", () => this.inclusionLists.import(list, verifySignature));
   }
 
   importVoluntaryExit(exit: SignedVoluntaryExit): void {

@@ -15,6 +15,7 @@ import {
   toHex,
 } from "@turnstile/ticket-state";
 import type { Chain } from "../chain/chain.ts";
+import type { InclusionListPool } from "../chain/inclusionLists.ts";
 import { withPreparedPayload } from "../execution/engineApiEngine.ts";
 import { payloadArgsFor } from "../execution/payloadArgs.ts";
 import { buildEnvelope } from "../validator/validatorClient.ts";
@@ -26,6 +27,8 @@ export interface HolderMisbehaviour {
   withholdCommitment: number;
   /** Chance, per committed slot, to never reveal the payload. */
   withholdPayload: number;
+  /** Build payloads without the slot's inclusion-list transactions (a censoring holder). */
+  censorInclusionLists?: boolean;
 }
 
 export interface HolderOutput {
@@ -52,6 +55,7 @@ export class TicketHolder {
   /** Nonce of a purchase sent but not yet included: one purchase in flight at a time. */
   private pendingNonce: number | null = null;
   private readonly committed = new Map<number, ExecutionPayload>();
+  private readonly inclusionLists: InclusionListPool | null;
 
   constructor(
     chain: Chain,
@@ -61,7 +65,9 @@ export class TicketHolder {
     misbehaviour: HolderMisbehaviour,
     output: HolderOutput,
     random: () => number = Math.random,
+    inclusionLists: InclusionListPool | null = null,
   ) {
+    this.inclusionLists = inclusionLists;
     this.chain = chain;
     this.buyerIndex = buyerIndex;
     this.key = key;
@@ -93,7 +99,8 @@ export class TicketHolder {
 
   /** Before `slot`: if our ticket is assigned to it, build the payload and send the commitment. */
   private commit(slot: number): void {
-    const head = this.chain.head();
+    // Inclusion lists: a payload that fails its slot's list is not built on
+    const head = this.inclusionLists ? this.inclusionLists.headForDuties() : this.chain.head();
     const pre = processSlotsCopy(head.state, slot);
     const ticket = getTicketAssignment(this.chain.ctx, pre.state, slot);
     if (isSelfBuild(ticket) || ticket.owner !== this.buyerIndex) return;
@@ -103,7 +110,12 @@ export class TicketHolder {
       this.chain.engine,
       () => payloadArgsFor(pre, slot),
       () => {
-        const built = buildCommitment(pre, slot, this.key, this.chain.engine);
+        // The slot's inclusion list, frozen now: an honest holder's engine appends what is valid and fits
+        const listed =
+          this.misbehaviour.censorInclusionLists || !this.inclusionLists
+            ? []
+            : this.inclusionLists.transactionsFor(slot);
+        const built = buildCommitment(pre, slot, this.key, this.chain.engine, { inclusionListTransactions: listed });
         this.committed.set(slot, built.payload);
         this.output.commitment(built.commitment);
       },

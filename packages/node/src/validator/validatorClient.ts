@@ -2,6 +2,7 @@ import type { SecretKey } from "@chainsafe/blst";
 import { PayloadStatus } from "@turnstile/fork-choice";
 import {
   type AttestationData,
+  buildInclusionList,
   type CachedBeaconState,
   computeEnvelopeStateRoot,
   computeEpochAtSlot,
@@ -24,6 +25,7 @@ import {
   produceBlock,
   type SignedBeaconBlock,
   type SignedExecutionPayloadEnvelope,
+  type SignedInclusionList,
   type SingleAttestation,
   signObject,
   sszTypes,
@@ -32,6 +34,7 @@ import {
 } from "@turnstile/ticket-state";
 
 import type { Chain } from "../chain/chain.ts";
+import type { InclusionListPool } from "../chain/inclusionLists.ts";
 import type { OpPools } from "../chain/opPools.ts";
 import { withPreparedPayload } from "../execution/engineApiEngine.ts";
 import { payloadArgsFor } from "../execution/payloadArgs.ts";
@@ -43,13 +46,24 @@ export interface DutyOutput {
   envelope(envelope: SignedExecutionPayloadEnvelope): void;
   attestation(attestation: SingleAttestation): void;
   payloadAttestation(message: PayloadAttestationMessage): void;
+  /** The inclusion list of the next slot, when one of our validators proposes it. */
+  inclusionList?(list: SignedInclusionList): void;
   /** A duty that could not be done (e.g. the execution layer could not build the payload). */
   failed?(duty: string, error: unknown): void;
 }
 
+/** Inclusion lists: the lists seen (binding payloads) and the transactions our proposers list. */
+export interface InclusionListDuty {
+  pool: InclusionListPool;
+  /** Candidate transactions, best first (the node's mempool). */
+  candidates(): Uint8Array[];
+}
+
 /**
  * The in-process validator client: for the keys it holds, proposes at the slot's start, attests
- * at 1/4, reveals a self-built payload at 2/4 and votes in the PTC at 3/4 (DESIGN.md §5).
+ * at 1/4, reveals a self-built payload at 2/4 and votes in the PTC at 3/4 (DESIGN.md §5). With
+ * inclusion lists, the proposer of the next slot publishes its list at 2/4, and PTC members vote a
+ * payload present only if it satisfies its slot's binding list.
  *
  * With a signing guard, a block or attestation (the messages a proposer or attester slashing
  * punishes) leaves only once the guard has recorded it; a refused one is dropped. Envelopes and
@@ -64,6 +78,7 @@ export class ValidatorClient {
   private readonly selfBuilt = new Map<number, { blockRoot: string; payload: ExecutionPayload; proposer: number }>();
   private readonly guard: SigningGuard | null;
   private readonly pubkeys = new Map<number, Uint8Array>();
+  private readonly inclusionLists: InclusionListDuty | null;
 
   constructor(
     chain: Chain,
@@ -71,12 +86,14 @@ export class ValidatorClient {
     keys: Map<number, SecretKey>,
     output: DutyOutput,
     guard: SigningGuard | null = null,
+    inclusionLists: InclusionListDuty | null = null,
   ) {
     this.chain = chain;
     this.pools = pools;
     this.keys = keys;
     this.output = output;
     this.guard = guard;
+    this.inclusionLists = inclusionLists;
   }
 
   private signer(index: number): SigningValidator {
@@ -94,12 +111,19 @@ export class ValidatorClient {
     if (slot === 0) return;
     if (interval === 0) this.propose(slot);
     else if (interval === 1) this.attest(slot);
-    else if (interval === 2) this.revealSelfBuilt(slot);
-    else if (interval === 3) this.votePayloadTimeliness(slot);
+    else if (interval === 2) {
+      this.revealSelfBuilt(slot);
+      this.publishInclusionList(slot + 1);
+    } else if (interval === 3) this.votePayloadTimeliness(slot);
+  }
+
+  /** The head duties build on (inclusion lists: a censoring payload is passed over). */
+  private dutyHead(): ReturnType<Chain["head"]> {
+    return this.inclusionLists ? this.inclusionLists.pool.headForDuties() : this.chain.head();
   }
 
   private propose(slot: number): void {
-    const head = this.chain.head();
+    const head = this.dutyHead();
     if (head.slot >= slot) return;
     const epochState = head.state.state.slot < slot ? processSlotsCopy(head.state, slot) : head.state;
     const proposer = epochState.epochCtx.getBeaconProposer(slot);
@@ -138,6 +162,7 @@ export class ValidatorClient {
       proposerSlashings: this.pools.proposerSlashings.getForBlock(epochState, preset.MAX_PROPOSER_SLASHINGS),
       attesterSlashings: this.pools.attesterSlashings.getForBlock(epochState, preset.MAX_ATTESTER_SLASHINGS),
       voluntaryExits: this.pools.voluntaryExits.getForBlock(epochState, preset.MAX_VOLUNTARY_EXITS),
+      inclusionListTransactions: this.inclusionLists?.pool.transactionsFor(slot),
     });
     const blockRoot = this.chain.ctx.ssz.BeaconBlock.hashTreeRoot(produced.block.message);
     const release = () => {
@@ -158,7 +183,7 @@ export class ValidatorClient {
 
   /** Every held validator in the slot's committees votes for the head (and its payload status). */
   private attest(slot: number): void {
-    const head = this.chain.head();
+    const head = this.dutyHead();
     const state = head.state.state.slot < slot ? processSlotsCopy(head.state, slot) : head.state;
     const epoch = computeEpochAtSlot(this.chain.ctx, slot);
     const epochStart = computeStartSlotAtEpoch(this.chain.ctx, epoch);
@@ -224,14 +249,35 @@ export class ValidatorClient {
     );
   }
 
-  /** PTC members say whether the slot's block had its payload revealed by now. */
+  /** Before `slot`: if one of our validators proposes it, list transactions its payload must carry. */
+  private publishInclusionList(slot: number): void {
+    if (!this.inclusionLists || !this.output.inclusionList) return;
+    const head = this.chain.head();
+    if (head.slot >= slot) return;
+    const pre = processSlotsCopy(head.state, slot);
+    const key = this.keys.get(pre.epochCtx.getBeaconProposer(slot));
+    if (!key) return;
+    const candidates = this.inclusionLists.candidates();
+    if (candidates.length === 0) return;
+    this.output.inclusionList(buildInclusionList(pre, candidates, key));
+  }
+
+  /**
+   * PTC members say whether the slot's block had its payload revealed by now, and (inclusion lists)
+   * whether that payload satisfies the slot's binding list: a censoring payload is voted absent.
+   */
   private votePayloadTimeliness(slot: number): void {
     const head = this.chain.head();
     if (head.slot !== slot) return;
     const entry = this.chain.getEntry(head.root)!;
     const postBlock = this.chain.regen.getPostState(entry.root, false);
     const ptc = postBlock.epochCtx.getPtc(slot);
-    const present = entry.payloadKnown;
+    const payload = entry.envelope?.message.payload;
+    const present =
+      entry.payloadKnown &&
+      (payload === undefined ||
+        this.inclusionLists === null ||
+        this.inclusionLists.pool.isSatisfied(slot, payload, this.chain.engine));
     const data: PayloadAttestationData = {
       beacon_block_root: fromHex(head.root),
       slot,

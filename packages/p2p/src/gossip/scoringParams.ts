@@ -47,6 +47,7 @@ export const TOPIC_WEIGHTS: Readonly<Record<GossipTopicName, number>> = {
   proposer_slashing: 0.05,
   attester_slashing: 0.05,
   voluntary_exit: 0.05,
+  inclusion_list: 0.1,
 };
 
 /** The per-interval factor that decays a counter to 1% (decayToZero) in `intervals` intervals. */

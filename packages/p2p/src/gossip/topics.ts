@@ -6,6 +6,7 @@ import type {
   SignedBeaconBlock,
   SignedExecutionPayloadCommitment,
   SignedExecutionPayloadEnvelope,
+  SignedInclusionList,
   SignedTicketPurchase,
   SignedTicketTransfer,
   SignedVoluntaryExit,
@@ -26,6 +27,8 @@ export interface GossipMessageTypes {
   proposer_slashing: ProposerSlashing;
   attester_slashing: AttesterSlashing;
   voluntary_exit: SignedVoluntaryExit;
+  /** Inclusion lists: the next slot's proposer lists transactions its payload must carry. */
+  inclusion_list: SignedInclusionList;
 }
 export type GossipTopicName = keyof GossipMessageTypes;
 
@@ -40,6 +43,7 @@ export const GOSSIP_TOPIC_NAMES: readonly GossipTopicName[] = [
   "proposer_slashing",
   "attester_slashing",
   "voluntary_exit",
+  "inclusion_list",
 ];
 
 /** The SSZ type of each topic's payload, for the chain's preset. */
@@ -55,6 +59,7 @@ export function getGossipTypes(ssz: SszTypes): { [K in GossipTopicName]: Type<Go
     proposer_slashing: ssz.ProposerSlashing,
     attester_slashing: ssz.AttesterSlashing,
     voluntary_exit: ssz.SignedVoluntaryExit,
+    inclusion_list: ssz.SignedInclusionList,
   };
 }
 

@@ -106,6 +106,11 @@ function sampleUntyped(topic: GossipTopicName, n: number): unknown {
       v.message.validator_index = n;
       return v;
     }
+    case "inclusion_list": {
+      const v = ssz.SignedInclusionList.defaultValue();
+      v.message.slot = n;
+      return v;
+    }
   }
 }
 
@@ -131,6 +136,8 @@ export function sampleTag(topic: GossipTopicName, value: unknown): number {
       return v.attestation_1.data.slot;
     case "voluntary_exit":
       return v.message.validator_index;
+    case "inclusion_list":
+      return v.message.slot;
   }
 }
 

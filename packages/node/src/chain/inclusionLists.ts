@@ -1,0 +1,147 @@
+import { type Head, PayloadStatus } from "@turnstile/fork-choice";
+import type { GossipAction } from "@turnstile/p2p";
+import {
+  type CachedBeaconState,
+  type ChainContext,
+  computeEpochAtSlot,
+  type ExecutionEngine,
+  type ExecutionPayload,
+  processSlotsCopy,
+  type SignedInclusionList,
+  TicketStateError,
+  toHex,
+  validateInclusionList,
+} from "@turnstile/ticket-state";
+import type { Chain } from "./chain.ts";
+import { INTERVALS_PER_SLOT } from "./clock.ts";
+
+/** The interval of slot N - 1 at which the inclusion lists binding slot N's payload are frozen (the holder commits then). */
+export const INCLUSION_LIST_FREEZE_INTERVAL = 3;
+
+export const InclusionListPoolErrorCode = {
+  /** Not for the current or the next slot. */
+  OUT_OF_WINDOW: "INCLUSION_LIST_OUT_OF_WINDOW",
+  /** The same list again. */
+  ALREADY_KNOWN: "INCLUSION_LIST_ALREADY_KNOWN",
+  /** A second, different list by the same proposer for the same slot: the slot's lists are void. */
+  EQUIVOCATION: "INCLUSION_LIST_EQUIVOCATION",
+} as const;
+export type InclusionListPoolErrorCode = (typeof InclusionListPoolErrorCode)[keyof typeof InclusionListPoolErrorCode];
+
+/** Gossip refusals that say "not useful" rather than "invalid": IGNORE, no score penalty. */
+export class InclusionListPoolError extends TicketStateError<InclusionListPoolErrorCode> {
+  readonly action: GossipAction = "IGNORE";
+}
+
+interface SlotLists {
+  /** The first valid list seen, with when it arrived (seconds). */
+  first: { root: string; transactions: Uint8Array[]; receivedAt: number };
+  equivocated: boolean;
+}
+
+/**
+ * The inclusion lists this node has seen (fork-choice.md, inclusion lists): one per slot, signed by
+ * the slot's beacon proposer. A list binds the slot's payload only if it arrived before the freeze
+ * (interval 3 of the previous slot, when the ticket holder commits) and its proposer did not sign
+ * another one for the slot. PTC members vote a payload present only if it satisfies the binding list.
+ */
+export class InclusionListPool {
+  private readonly chain: Chain;
+  private readonly ctx: ChainContext;
+  private readonly now: () => number;
+  private readonly bySlot = new Map<number, SlotLists>();
+
+  constructor(chain: Chain, now: () => number) {
+    this.chain = chain;
+    this.ctx = chain.ctx;
+    this.now = now;
+  }
+
+  private slotStart(slot: number): number {
+    return this.chain.head().state.state.genesis_time + slot * this.ctx.config.SECONDS_PER_SLOT;
+  }
+
+  /** When lists binding `slot` stop being taken into account. */
+  freezeTime(slot: number): number {
+    const seconds = this.ctx.config.SECONDS_PER_SLOT;
+    return this.slotStart(slot - 1) + (seconds * INCLUSION_LIST_FREEZE_INTERVAL) / INTERVALS_PER_SLOT;
+  }
+
+  /**
+   * Gossip `inclusion_list`: [IGNORE] not for the current or next slot, already seen, or a second
+   * list of the slot's proposer (recorded: the slot's lists become void); [REJECT] fails
+   * `validate_inclusion_list` on the head advanced to the list's slot (wrong proposer, size, signature).
+   */
+  import(signed: SignedInclusionList, verifySignature = true): void {
+    const list = signed.message;
+    const now = this.now();
+    const currentSlot = Math.floor((now - this.slotStart(0)) / this.ctx.config.SECONDS_PER_SLOT);
+    if (list.slot < currentSlot || list.slot > currentSlot + 1) {
+      throw new InclusionListPoolError(InclusionListPoolErrorCode.OUT_OF_WINDOW, "inclusion list out of window", {
+        slot: list.slot,
+        currentSlot,
+      });
+    }
+    const root = toHex(this.ctx.ssz.InclusionList.hashTreeRoot(list));
+    const known = this.bySlot.get(list.slot);
+    if (known?.first.root === root) {
+      throw new InclusionListPoolError(InclusionListPoolErrorCode.ALREADY_KNOWN, "inclusion list already seen", {
+        slot: list.slot,
+      });
+    }
+    const head = this.chain.head().state;
+    const atSlot = head.state.slot < list.slot ? processSlotsCopy(head, list.slot) : head;
+    // The head may be at the list's slot already (its block arrived): the proposer is the same
+    if (atSlot.state.slot !== list.slot || computeEpochAtSlot(this.ctx, list.slot) !== atSlot.epochCtx.epoch) {
+      throw new InclusionListPoolError(InclusionListPoolErrorCode.OUT_OF_WINDOW, "head is past the list's slot", {
+        slot: list.slot,
+        headSlot: atSlot.state.slot,
+      });
+    }
+    validateInclusionList(atSlot, signed, verifySignature);
+    if (known) {
+      known.equivocated = true;
+      throw new InclusionListPoolError(InclusionListPoolErrorCode.EQUIVOCATION, "proposer signed two inclusion lists", {
+        slot: list.slot,
+        proposerIndex: list.proposer_index,
+      });
+    }
+    this.bySlot.set(list.slot, {
+      first: { root, transactions: list.transactions, receivedAt: now },
+      equivocated: false,
+    });
+  }
+
+  /** The transactions binding the payload of `slot`, or [] when no list binds it. */
+  transactionsFor(slot: number): Uint8Array[] {
+    const lists = this.bySlot.get(slot);
+    if (!lists || lists.equivocated || lists.first.receivedAt > this.freezeTime(slot)) return [];
+    return lists.first.transactions;
+  }
+
+  /** Whether `payload` (of `slot`) satisfies the slot's binding list, by `engine`'s execution. */
+  isSatisfied(slot: number, payload: ExecutionPayload, engine: ExecutionEngine): boolean {
+    const transactions = this.transactionsFor(slot);
+    if (transactions.length === 0 || engine.isInclusionListSatisfied === undefined) return true;
+    return engine.isInclusionListSatisfied(payload, transactions);
+  }
+
+  /**
+   * The head our duties build on and vote for (fork-choice.md, inclusion lists): fork choice's head,
+   * except that the FULL variant of a block whose payload does not satisfy its slot's binding list
+   * is replaced by its EMPTY variant. A proposer then orphans the censoring payload, a holder commits
+   * on the EMPTY variant, and attesters vote its payload absent.
+   */
+  headForDuties(): Head & { state: CachedBeaconState } {
+    const head = this.chain.head();
+    if (head.payloadStatus !== PayloadStatus.FULL) return head;
+    const payload = this.chain.getEntry(head.root)?.envelope?.message.payload;
+    if (payload === undefined || this.isSatisfied(head.slot, payload, this.chain.engine)) return head;
+    return { ...head, payloadStatus: PayloadStatus.EMPTY, state: this.chain.stateFor(head.root, PayloadStatus.EMPTY) };
+  }
+
+  /** Lists are kept a few slots after theirs, for the outcome count (see BeaconNode). */
+  prune(currentSlot: number): void {
+    for (const slot of this.bySlot.keys()) if (slot < currentSlot - 4) this.bySlot.delete(slot);
+  }
+}

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { compact, runDevnet } from "./runDevnet.ts";
+
+describe("inclusion lists on a devnet of real node processes", () => {
+  it("payloads of censoring ticket holders are voted absent and orphaned; honest holders' payloads stay", {
+    timeout: 90_000,
+  }, async () => {
+    // Every node sends one user transaction per slot; each slot's proposer lists its pool for the
+    // next payload; buyers 0 and 1 build without the listed transactions
+    const { summary, output } = await runDevnet(
+      [
+        "--nodes",
+        "4",
+        "--validators",
+        "32",
+        "--buyers",
+        "4",
+        "--seconds-per-slot",
+        "2",
+        "--epochs",
+        "2",
+        "--p2p-port",
+        "19300",
+        "--api-port",
+        "15300",
+        "--withhold-rate",
+        "0",
+        "--user-traffic",
+        "--censor-buyers",
+        "0,1",
+      ],
+      80_000,
+    );
+    const context = `${compact(summary)}\n${output.slice(-1500)}`;
+    assert.ok(summary.headsAgree, context);
+    for (const figures of summary.inclusionListPayloadsPerNode) {
+      assert.ok(figures !== null, context);
+      // Honest payloads carry the listed transactions and stay on the chain
+      assert.ok(figures.satisfiedCanonical > 0, context);
+      assert.equal(figures.satisfiedOrphaned, 0, context);
+      // No payload that left out listed transactions is on the head chain, and there were some
+      assert.equal(figures.unsatisfiedCanonical, 0, context);
+      assert.ok(figures.unsatisfiedOrphaned > 0, context);
+    }
+  });
+});
