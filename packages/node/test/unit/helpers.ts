@@ -31,6 +31,9 @@ export function steppedNode(
     ctx?: ChainContext;
     startSlot?: number;
     maxStates?: number;
+    /** Inclusion lists: synthetic user transactions, and buyers whose agents censor them. */
+    userTraffic?: boolean;
+    censoringBuyers?: number[];
   } = {},
 ) {
   const ctx = opts.ctx ?? createChainContext(minimalChainConfig);
@@ -50,6 +53,8 @@ export function steppedNode(
     },
     misbehaviour: { withholdCommitment: opts.withhold ?? 0, withholdPayload: opts.withhold ?? 0 },
     maxStates: opts.maxStates,
+    userTraffic: opts.userTraffic,
+    censoringBuyers: opts.censoringBuyers,
   });
   const rejected: string[] = [];
   node.on("rejected", (kind, code) => rejected.push(`${kind}:${code}`));
@@ -66,5 +71,9 @@ export function steppedNode(
   const setSlot = (slot: number) => {
     time = slot * seconds;
   };
-  return { node, run, setSlot, rejected, ctx };
+  /** Move the clock to `seconds` since genesis without running any duty. */
+  const setTime = (t: number) => {
+    time = t;
+  };
+  return { node, run, setSlot, setTime, rejected, ctx };
 }
