@@ -1,5 +1,6 @@
 export * from "./el/executionLayer.ts";
 export * from "./el/genesis.ts";
+export * from "./el/inclusionList.ts";
 export * from "./el/mempool.ts";
 export * from "./el/payloadId.ts";
 export * from "./embedded.ts";

@@ -11,6 +11,7 @@ import { ExecutionError, ExecutionErrorCode } from "../errors.ts";
 import { BlockStore } from "./blockStore.ts";
 import { buildPayloadBlock } from "./buildPayload.ts";
 import { buildGenesisBlock, type ExecutionGenesis, parisCommon } from "./genesis.ts";
+import { checkInclusionList, decodeListedTransaction, type InclusionListVerdict } from "./inclusionList.ts";
 import { Mempool } from "./mempool.ts";
 import { computePayloadId, type PayloadAttributesV1 } from "./payloadId.ts";
 import { fromVmReceipt, type StoredReceipt } from "./receipts.ts";
@@ -86,6 +87,8 @@ export class ExecutionLayer {
   private readonly vm: VM;
   private head!: Block;
   private readonly built = new Map<string, Block>();
+  /** What each built payload was built on, so that an inclusion list can be added to it. */
+  private readonly buildArgs = new Map<string, { parent: Block; attrs: PayloadAttributesV1 }>();
   private readonly invalid = new Map<string, string | null>();
   private queue: Promise<unknown> = Promise.resolve();
   /** Execution time of each payload checked by `newPayload`, for the bench (ms). */
@@ -285,7 +288,12 @@ export class ExecutionLayer {
       const payloadId = computePayloadId(state.headBlockHash, attrs);
       if (!this.built.has(payloadId)) {
         this.built.set(payloadId, await this.build(head, attrs));
-        if (this.built.size > MAX_BUILT_PAYLOADS) this.built.delete(this.built.keys().next().value as string);
+        this.buildArgs.set(payloadId, { parent: head, attrs });
+        if (this.built.size > MAX_BUILT_PAYLOADS) {
+          const oldest = this.built.keys().next().value as string;
+          this.built.delete(oldest);
+          this.buildArgs.delete(oldest);
+        }
       }
       return { payloadStatus, payloadId };
     });
@@ -297,15 +305,88 @@ export class ExecutionLayer {
     return block.toExecutionPayload();
   }
 
-  /** Fill a payload on `parent` from the mempool: best tip first, each sender in nonce order. */
-  private async build(parent: Block, attrs: PayloadAttributesV1): Promise<Block> {
+  /**
+   * Fill a payload on `parent` from the mempool: best tip first, each sender in nonce order; then
+   * the inclusion list's transactions not already in, each if it is valid there and fits.
+   */
+  private async build(parent: Block, attrs: PayloadAttributesV1, listed: readonly Uint8Array[] = []): Promise<Block> {
     await this.sm.setStateRoot(parent.header.stateRoot);
     const nonces = new Map<string, bigint>();
     for (const sender of this.mempool.senders()) {
       nonces.set(sender, (await this.sm.getAccount(createAddressFromString(sender)))?.nonce ?? 0n);
     }
-    const candidates = this.mempool.ordered(parent.header.calcNextBaseFee(), (s) => nonces.get(s) ?? 0n);
-    return buildPayloadBlock(this.vm, parent, attrs, candidates);
+    const fromPool = this.mempool.ordered(parent.header.calcNextBaseFee(), (s) => nonces.get(s) ?? 0n);
+    const common = this.common;
+    function* candidates(): Generator<TypedTransaction, void, boolean | undefined> {
+      const seen = new Set<string>();
+      let next = fromPool.next();
+      while (!next.done) {
+        const included = yield next.value;
+        if (included) seen.add(bytesToHex(next.value.hash()));
+        next = fromPool.next(included);
+      }
+      for (const raw of listed) {
+        const tx = decodeListedTransaction(raw, common);
+        if (tx === null || seen.has(bytesToHex(tx.hash()))) continue;
+        seen.add(bytesToHex(tx.hash()));
+        yield tx;
+      }
+    }
+    return buildPayloadBlock(this.vm, parent, attrs, candidates());
+  }
+
+  /**
+   * Inclusion lists (Turnstile; EIP-7805's `engine_updatePayloadWithInclusionListV1`): rebuild the
+   * payload `payloadId` with the listed transactions appended where valid and fitting.
+   */
+  updatePayloadWithInclusionList(payloadId: string, listed: readonly Uint8Array[]): Promise<string> {
+    return this.serial(async () => {
+      const args = this.buildArgs.get(payloadId);
+      if (!args) throw new ExecutionError(ExecutionErrorCode.UNKNOWN_PAYLOAD, "unknown payload", { payloadId });
+      this.built.set(payloadId, await this.build(args.parent, args.attrs, listed));
+      return payloadId;
+    });
+  }
+
+  /**
+   * Inclusion lists: whether the stored block `blockHash` satisfies `listed` (see `checkInclusionList`).
+   * Throws UNKNOWN_BLOCK for a block this EL has not executed.
+   */
+  checkInclusionList(blockHash: string, listed: readonly Uint8Array[]): Promise<InclusionListVerdict> {
+    return this.serial(async () => {
+      const block = await this.store.getBlock(blockHash);
+      if (!block) throw new ExecutionError(ExecutionErrorCode.UNKNOWN_BLOCK, "unknown block", { blockHash });
+      await this.sm.setStateRoot(block.header.stateRoot);
+      return checkInclusionList(this.vm, block, listed);
+    });
+  }
+
+  /**
+   * Inclusion lists (EIP-7805's `engine_getInclusionListV1`): pending transactions valid on the head,
+   * in the order a payload would take them, while `maxTransactions` and `maxBytes` allow.
+   */
+  getInclusionList(maxTransactions: number, maxBytes: number): Promise<Uint8Array[]> {
+    return this.serial(async () => {
+      const head = this.head;
+      await this.sm.setStateRoot(head.header.stateRoot);
+      const nonces = new Map<string, bigint>();
+      for (const sender of this.mempool.senders()) {
+        nonces.set(sender, (await this.sm.getAccount(createAddressFromString(sender)))?.nonce ?? 0n);
+      }
+      const listed: Uint8Array[] = [];
+      let bytes = 0;
+      const candidates = this.mempool.ordered(head.header.calcNextBaseFee(), (s) => nonces.get(s) ?? 0n);
+      for (let next = candidates.next(); !next.done && listed.length < maxTransactions; ) {
+        const raw = next.value.serialize();
+        const fits = bytes + raw.length <= maxBytes;
+        if (fits) {
+          listed.push(raw);
+          bytes += raw.length;
+        }
+        next = candidates.next(fits);
+      }
+      return listed;
+    });
   }
 
   private async nonceAt(stateRoot: Uint8Array, sender: string): Promise<bigint> {

@@ -1,4 +1,5 @@
 import type { ForkchoiceStateV1, PayloadStatusResult } from "../el/executionLayer.ts";
+import type { InclusionListVerdict } from "../el/inclusionList.ts";
 import type { PayloadAttributesV1 } from "../el/payloadId.ts";
 import { ExecutionError, ExecutionErrorCode } from "../errors.ts";
 import { signEngineJwt } from "./jwt.ts";
@@ -73,5 +74,19 @@ export class EngineApiClient {
 
   getPayloadV1(payloadId: string): Promise<PayloadJson> {
     return this.request("engine_getPayloadV1", [payloadId]);
+  }
+
+  // Inclusion lists: Turnstile's extension of the Engine API (after EIP-7805's methods)
+
+  getInclusionListV1(maxTransactions: number, maxBytes: number): Promise<string[]> {
+    return this.request("engine_getInclusionListV1", [maxTransactions, maxBytes]);
+  }
+
+  updatePayloadWithInclusionListV1(payloadId: string, transactions: string[]): Promise<string> {
+    return this.request("engine_updatePayloadWithInclusionListV1", [payloadId, transactions]);
+  }
+
+  checkInclusionListV1(blockHash: string, transactions: string[]): Promise<InclusionListVerdict> {
+    return this.request("engine_checkInclusionListV1", [blockHash, transactions]);
   }
 }

@@ -1,4 +1,5 @@
 import type { ExecutionPayload } from "@ethereumjs/block";
+import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import type { ExecutionLayer, ForkchoiceStateV1 } from "../el/executionLayer.ts";
 import type { PayloadAttributesV1 } from "../el/payloadId.ts";
 import type { RpcHandler } from "./ethMethods.ts";
@@ -10,7 +11,25 @@ export const ENGINE_CAPABILITIES = [
   "engine_forkchoiceUpdatedV1",
   "engine_getPayloadV1",
   "engine_exchangeCapabilities",
+  // Inclusion lists (Turnstile's extension, after EIP-7805's methods)
+  "engine_getInclusionListV1",
+  "engine_updatePayloadWithInclusionListV1",
+  "engine_checkInclusionListV1",
 ];
+
+function transactionsParam(value: unknown): Uint8Array[] {
+  if (!Array.isArray(value) || !value.every((t) => typeof t === "string" && /^0x([0-9a-fA-F]{2})*$/.test(t))) {
+    throw new RpcError(RpcCode.INVALID_PARAMS, "transactions must be an array of hex strings");
+  }
+  return value.map((t) => hexToBytes(t as `0x${string}`));
+}
+
+function countParam(value: unknown, name: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    throw new RpcError(RpcCode.INVALID_PARAMS, `${name} must be a non-negative integer`);
+  }
+  return value;
+}
 
 export function engineMethods(el: ExecutionLayer): Record<string, RpcHandler> {
   return {
@@ -28,5 +47,13 @@ export function engineMethods(el: ExecutionLayer): Record<string, RpcHandler> {
       return el.forkchoiceUpdated(s, (attrs ?? null) as PayloadAttributesV1 | null);
     },
     engine_getPayloadV1: async ([payloadId]) => el.getPayload(String(payloadId)),
+    engine_getInclusionListV1: async ([maxTransactions, maxBytes]) =>
+      (await el.getInclusionList(countParam(maxTransactions, "maxTransactions"), countParam(maxBytes, "maxBytes"))).map(
+        (tx) => bytesToHex(tx),
+      ),
+    engine_updatePayloadWithInclusionListV1: async ([payloadId, transactions]) =>
+      el.updatePayloadWithInclusionList(String(payloadId), transactionsParam(transactions)),
+    engine_checkInclusionListV1: async ([blockHash, transactions]) =>
+      el.checkInclusionList(String(blockHash), transactionsParam(transactions)),
   };
 }
