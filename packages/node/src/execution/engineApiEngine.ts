@@ -5,6 +5,7 @@ import {
   type ChainContext,
   DeterministicExecutionEngine,
   type ExecutionPayload,
+  fromHex,
   PayloadStatus,
   toHex,
 } from "@turnstile/ticket-state";
@@ -55,6 +56,7 @@ export class EngineApiExecutionEngine extends DeterministicExecutionEngine {
   readonly events = new EventEmitter<EngineApiEngineEvents>();
   private readonly verdicts = new Map<string, PayloadStatus>();
   private readonly prepared = new Map<string, ExecutionPayload>();
+  private readonly listVerdicts = new Map<string, boolean>();
   private queue: Promise<unknown> = Promise.resolve();
   private finalizedHash = ZERO_HASH_HEX;
 
@@ -76,7 +78,8 @@ export class EngineApiExecutionEngine extends DeterministicExecutionEngine {
 
   private static key(args: BuildPayloadArgs): string {
     // V1 attributes carry no gas limit: the EL keeps its parent's
-    return [toHex(args.parentHash), args.timestamp, toHex(args.feeRecipient), toHex(args.prevRandao)].join(":");
+    const listed = (args.inclusionListTransactions ?? []).map((tx) => toHex(tx)).join(",");
+    return [toHex(args.parentHash), args.timestamp, toHex(args.feeRecipient), toHex(args.prevRandao), listed].join(":");
   }
 
   override notifyNewPayload(payload: ExecutionPayload): PayloadStatus {
@@ -122,12 +125,54 @@ export class EngineApiExecutionEngine extends DeterministicExecutionEngine {
   }
 
   /**
-   * Inclusion lists over the Engine API: not checked yet (the Engine API V1 has no such call), so
-   * every payload counts as satisfying: the built-in engine's format check must not judge EVM
-   * transactions. See docs/execution.md.
+   * Inclusion lists: the EL's verdict (`engine_checkInclusionListV1`, run on the payload's
+   * post-state), asked by `checkInclusionList` when the payload was imported. Until it answered (or
+   * when the EL cannot: an external client without the extension, an unknown block) the payload
+   * counts as satisfying: an honest node never votes against a payload it could not judge.
    */
-  override isInclusionListSatisfied(_payload: ExecutionPayload, _transactions: readonly Uint8Array[]): boolean {
-    return true;
+  override isInclusionListSatisfied(payload: ExecutionPayload, transactions: readonly Uint8Array[]): boolean {
+    if (transactions.length === 0) return true;
+    const verdict = this.listVerdicts.get(EngineApiExecutionEngine.listKey(payload.block_hash, transactions));
+    if (verdict === undefined) void this.checkInclusionList(payload, transactions);
+    return verdict ?? true;
+  }
+
+  private static listKey(blockHash: Uint8Array, transactions: readonly Uint8Array[]): string {
+    return `${toHex(blockHash)}:${transactions.map((tx) => toHex(tx)).join(",")}`;
+  }
+
+  /** Ask the EL whether `payload` satisfies the list (after the payload itself, in the one queue). */
+  checkInclusionList(payload: ExecutionPayload, transactions: readonly Uint8Array[]): Promise<boolean | null> {
+    const key = EngineApiExecutionEngine.listKey(payload.block_hash, transactions);
+    return this.enqueue(async () => {
+      const known = this.listVerdicts.get(key);
+      if (known !== undefined) return known;
+      try {
+        const verdict = await this.client.checkInclusionListV1(
+          toHex(payload.block_hash),
+          transactions.map((tx) => toHex(tx)),
+        );
+        remember(this.listVerdicts, key, verdict.satisfied);
+        return verdict.satisfied;
+      } catch (e) {
+        this.events.emit("unavailable", e as Error);
+        return null;
+      }
+    });
+  }
+
+  /** Transactions from the EL's mempool for our proposers' inclusion lists (refreshed by `refreshInclusionListCandidates`). */
+  inclusionListCandidates: Uint8Array[] = [];
+
+  refreshInclusionListCandidates(maxTransactions: number, maxBytes: number): Promise<void> {
+    return this.enqueue(async () => {
+      try {
+        const listed = await this.client.getInclusionListV1(maxTransactions, maxBytes);
+        this.inclusionListCandidates = listed.map((tx) => fromHex(tx));
+      } catch (e) {
+        this.events.emit("unavailable", e as Error);
+      }
+    });
   }
 
   /** The EL already has it: nothing to record on this side. */
@@ -174,6 +219,14 @@ export class EngineApiExecutionEngine extends DeterministicExecutionEngine {
           parentHash: head,
           status: fcu.payloadStatus.status,
         });
+      }
+      // Inclusion lists: the EL appends the slot's listed transactions that are valid and fit
+      const listed = args.inclusionListTransactions ?? [];
+      if (listed.length > 0) {
+        await this.client.updatePayloadWithInclusionListV1(
+          fcu.payloadId,
+          listed.map((tx) => toHex(tx)),
+        );
       }
       const payload = payloadFromJson(await this.client.getPayloadV1(fcu.payloadId));
       remember(this.prepared, key, payload);

@@ -15,7 +15,11 @@ import {
  * What `buildCommitment` will ask the engine for `slot` on `pre` (the parent state advanced to
  * the slot): the same fields, so that a payload prepared ahead is the one it finds.
  */
-export function payloadArgsFor(pre: CachedBeaconState, slot: number): BuildPayloadArgs {
+export function payloadArgsFor(
+  pre: CachedBeaconState,
+  slot: number,
+  inclusionListTransactions: readonly Uint8Array[] = [],
+): BuildPayloadArgs {
   const { ctx, state } = pre;
   const ticket = getTicketAssignment(ctx, state, slot);
   return {
@@ -25,5 +29,6 @@ export function payloadArgsFor(pre: CachedBeaconState, slot: number): BuildPaylo
     timestamp: computeTimestampAtSlot(ctx, state.genesis_time, slot),
     prevRandao: getRandaoMix(ctx, state, computeEpochAtSlot(ctx, slot)),
     slot,
+    inclusionListTransactions,
   };
 }

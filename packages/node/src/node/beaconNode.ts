@@ -177,7 +177,15 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
       if (this.pending.size > 0) queueMicrotask(() => this.releasePending({ kind: "block", root: entry.root }));
     });
     this.chain.on("payload", (entry) => {
-      if (entry.envelope) this.userTransactions.removeIncluded(entry.envelope.message.payload.transactions);
+      if (entry.envelope) {
+        const payload = entry.envelope.message.payload;
+        this.userTransactions.removeIncluded(payload.transactions);
+        // An EL judges inclusion lists asynchronously: ask now, the PTC votes at 3/4 of the slot
+        const listed = this.inclusionLists.transactionsFor(entry.slot);
+        if (this.chain.engine instanceof EngineApiExecutionEngine && listed.length > 0) {
+          void this.chain.engine.checkInclusionList(payload, listed);
+        }
+      }
       if (this.pending.size > 0) queueMicrotask(() => this.releasePending({ kind: "payload", root: entry.root }));
     });
     this.clock = new Clock(opts.anchor.state.genesis_time, opts.ctx.config.SECONDS_PER_SLOT, now);
@@ -201,7 +209,11 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     };
     this.validators = new ValidatorClient(this.chain, this.pools, opts.validatorKeys, output, opts.signingGuard, {
       pool: this.inclusionLists,
-      candidates: () => this.userTransactions.pending(),
+      // The EL's mempool with an Engine API engine, else the node's pool for the built-in engine
+      candidates: () =>
+        this.chain.engine instanceof EngineApiExecutionEngine
+          ? this.chain.engine.inclusionListCandidates
+          : this.userTransactions.pending(),
     });
     const misbehaviour = opts.misbehaviour ?? { withholdCommitment: 0, withholdPayload: 0 };
     const censoring = new Set(opts.censoringBuyers ?? []);
@@ -251,6 +263,14 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     // A node that knows it is behind stays quiet: its blocks and votes would build a fork of its stale view
     if (this.isSyncing()) return;
     if (interval === 1 && this.userTraffic) this.userTransactions.add(syntheticUserTransaction(slot, this.trafficTag));
+    // The EL's mempool, listed ahead of our proposers' inclusion-list duty (at 2/4)
+    if (interval === 1 && this.chain.engine instanceof EngineApiExecutionEngine) {
+      const { MAX_TRANSACTIONS_PER_INCLUSION_LIST, MAX_BYTES_PER_INCLUSION_LIST } = this.ctx.preset;
+      void this.chain.engine.refreshInclusionListCandidates(
+        MAX_TRANSACTIONS_PER_INCLUSION_LIST,
+        MAX_BYTES_PER_INCLUSION_LIST,
+      );
+    }
     this.validators.onInterval(slot, interval);
     for (const holder of this.holders) holder.onInterval(slot, interval);
   }

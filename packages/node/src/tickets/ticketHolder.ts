@@ -105,16 +105,14 @@ export class TicketHolder {
     const ticket = getTicketAssignment(this.chain.ctx, pre.state, slot);
     if (isSelfBuild(ticket) || ticket.owner !== this.buyerIndex) return;
     if (this.random() < this.misbehaviour.withholdCommitment) return;
+    // The slot's inclusion list, frozen now: an honest holder's engine appends what is valid and fits
+    const listed =
+      this.misbehaviour.censorInclusionLists || !this.inclusionLists ? [] : this.inclusionLists.transactionsFor(slot);
     // An Engine API engine builds asynchronously: the commitment leaves once the EL returned the payload
     withPreparedPayload(
       this.chain.engine,
-      () => payloadArgsFor(pre, slot),
+      () => payloadArgsFor(pre, slot, listed),
       () => {
-        // The slot's inclusion list, frozen now: an honest holder's engine appends what is valid and fits
-        const listed =
-          this.misbehaviour.censorInclusionLists || !this.inclusionLists
-            ? []
-            : this.inclusionLists.transactionsFor(slot);
         const built = buildCommitment(pre, slot, this.key, this.chain.engine, { inclusionListTransactions: listed });
         this.committed.set(slot, built.payload);
         this.output.commitment(built.commitment);

@@ -139,7 +139,7 @@ export class ValidatorClient {
     }
     withPreparedPayload(
       this.chain.engine,
-      () => payloadArgsFor(epochState, slot),
+      () => payloadArgsFor(epochState, slot, this.inclusionLists?.pool.transactionsFor(slot)),
       () => this.produce(head, slot, key, proposer, epochState),
       (e) => this.output.failed?.("block", e),
     );
