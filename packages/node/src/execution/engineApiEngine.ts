@@ -1,5 +1,12 @@
 import { EventEmitter } from "node:events";
-import { type EngineApiClient, PayloadStatusV1, payloadFromJson, payloadToJson } from "@turnstile/execution";
+import {
+  type EngineApiClient,
+  ExecutionError,
+  ExecutionErrorCode,
+  PayloadStatusV1,
+  payloadFromJson,
+  payloadToJson,
+} from "@turnstile/execution";
 import {
   type BuildPayloadArgs,
   type ChainContext,
@@ -143,6 +150,7 @@ export class EngineApiExecutionEngine extends DeterministicExecutionEngine {
 
   /** Ask the EL whether `payload` satisfies the list (after the payload itself, in the one queue). */
   checkInclusionList(payload: ExecutionPayload, transactions: readonly Uint8Array[]): Promise<boolean | null> {
+    if (!this.inclusionListsSupported) return Promise.resolve(null);
     const key = EngineApiExecutionEngine.listKey(payload.block_hash, transactions);
     return this.enqueue(async () => {
       const known = this.listVerdicts.get(key);
@@ -155,22 +163,34 @@ export class EngineApiExecutionEngine extends DeterministicExecutionEngine {
         remember(this.listVerdicts, key, verdict.satisfied);
         return verdict.satisfied;
       } catch (e) {
-        this.events.emit("unavailable", e as Error);
+        this.onInclusionListError(e);
         return null;
       }
     });
+  }
+
+  /** False once the EL answered an inclusion-list call with a JSON-RPC error (an EL without the extension). */
+  inclusionListsSupported = true;
+
+  private onInclusionListError(e: unknown): void {
+    if (e instanceof ExecutionError && e.code === ExecutionErrorCode.ENGINE_RPC_ERROR) {
+      this.inclusionListsSupported = false;
+      return;
+    }
+    this.events.emit("unavailable", e as Error);
   }
 
   /** Transactions from the EL's mempool for our proposers' inclusion lists (refreshed by `refreshInclusionListCandidates`). */
   inclusionListCandidates: Uint8Array[] = [];
 
   refreshInclusionListCandidates(maxTransactions: number, maxBytes: number): Promise<void> {
+    if (!this.inclusionListsSupported) return Promise.resolve();
     return this.enqueue(async () => {
       try {
         const listed = await this.client.getInclusionListV1(maxTransactions, maxBytes);
         this.inclusionListCandidates = listed.map((tx) => fromHex(tx));
       } catch (e) {
-        this.events.emit("unavailable", e as Error);
+        this.onInclusionListError(e);
       }
     });
   }
@@ -222,11 +242,16 @@ export class EngineApiExecutionEngine extends DeterministicExecutionEngine {
       }
       // Inclusion lists: the EL appends the slot's listed transactions that are valid and fit
       const listed = args.inclusionListTransactions ?? [];
-      if (listed.length > 0) {
-        await this.client.updatePayloadWithInclusionListV1(
-          fcu.payloadId,
-          listed.map((tx) => toHex(tx)),
-        );
+      if (listed.length > 0 && this.inclusionListsSupported) {
+        try {
+          await this.client.updatePayloadWithInclusionListV1(
+            fcu.payloadId,
+            listed.map((tx) => toHex(tx)),
+          );
+        } catch (e) {
+          // An EL without the extension: its payload, without the list
+          this.onInclusionListError(e);
+        }
       }
       const payload = payloadFromJson(await this.client.getPayloadV1(fcu.payloadId));
       remember(this.prepared, key, payload);
