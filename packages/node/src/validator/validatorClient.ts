@@ -252,13 +252,16 @@ export class ValidatorClient {
   /** Before `slot`: if one of our validators proposes it, list transactions its payload must carry. */
   private publishInclusionList(slot: number): void {
     if (!this.inclusionLists || !this.output.inclusionList) return;
+    const candidates = this.inclusionLists.candidates();
+    if (candidates.length === 0) return;
     const head = this.chain.head();
     if (head.slot >= slot) return;
+    // The proposer from the head's epoch cache when the slot is in that epoch (no state copy for others' slots)
+    const sameEpoch = computeEpochAtSlot(this.chain.ctx, slot) === head.state.epochCtx.epoch;
+    if (sameEpoch && !this.keys.has(head.state.epochCtx.getBeaconProposer(slot))) return;
     const pre = processSlotsCopy(head.state, slot);
     const key = this.keys.get(pre.epochCtx.getBeaconProposer(slot));
     if (!key) return;
-    const candidates = this.inclusionLists.candidates();
-    if (candidates.length === 0) return;
     this.output.inclusionList(buildInclusionList(pre, candidates, key));
   }
 
