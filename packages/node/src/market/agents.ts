@@ -56,6 +56,48 @@ export interface MarketView {
   collateral: number;
   /** The chance the agent's own payload is withheld (it goes offline): the collateral it expects to lose. */
   withholdChance: number;
+  /** Sd of the reveal shock (Gwei, `mev.revealShockSdGwei`): how far a payload's value moves after commitment. */
+  revealShockSd: number;
+  /** Holders withhold by choice (`withholding: strategic`), so a ticket carries the option to walk away at −collateral. */
+  strategic: boolean;
+}
+
+/** Standard normal density. */
+function normalPdf(x: number): number {
+  return Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+}
+
+/**
+ * Standard normal distribution function, by erf (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7):
+ * enough for a reservation price, and no dependency for one formula.
+ */
+export function normalCdf(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * z);
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const erf = 1 - poly * Math.exp(-z * z);
+  return x >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+}
+
+/**
+ * The strategic holder's rule: withholding costs the collateral (slashed) and the slot's payload
+ * (lost), revealing is worth the payload's value now, so it withholds iff `revealValue < −collateral`.
+ * The ticket's price is sunk either way.
+ */
+export function shouldWithhold(revealValue: number, collateral: number): boolean {
+  return revealValue < -collateral;
+}
+
+/**
+ * `E[max(a + ε, −C)]`, ε ~ N(0, sd): what a strategic holder expects from a slot whose payload is worth
+ * `a` at commitment, holding the option to withhold at the cost of collateral `C` (a free option when
+ * C = 0). With X = a + ε and b = −C: `E[max(X, b)] = b + (a − b)·Φ(d) + sd·φ(d)`, d = (a − b)/sd.
+ */
+export function revealOptionValue(a: number, sd: number, collateral: number): number {
+  const b = -collateral;
+  if (sd <= 0) return Math.max(a, b);
+  const d = (a - b) / sd;
+  return b + (a - b) * normalCdf(d) + sd * normalPdf(d);
 }
 
 /**
@@ -80,14 +122,21 @@ export function expectedWait(poolSize: number, lookahead: number): number {
  *   (p + c·p·W ≤ v, so p ≤ v / (1 + c·W));
  * - speculative: below the moving average by the margin, whatever the slot's value.
  * With holder collateral C, value-based prices lose the expected slashing w·C (w: the chance of
- * withholding), and the waiting-cost-aware also the cost of C locked for the wait.
+ * withholding), and the waiting-cost-aware also the cost of C locked for the wait. A strategic
+ * holder (withholding: strategic) values its slot at `E[max(skill·m̂ + ε, −C)]`: the payload, or
+ * walking away at the collateral's loss when a reveal shock ε makes the payload worth less.
  * A ticket bought joins the pool, so the wait is the pool's size plus one.
  */
 export function reservationPrice(e: Entity, view: MarketView, setup: LabSetup): number {
   const n = view.poolSize + 1;
   // Collateral comes back unless the payload is withheld, so it costs its expected slashing
   const slashing = view.withholdChance * view.collateral;
-  const value = e.skill * view.meanMev * waitDiscount(n, view.lookahead, setup.discountPerSlot) - slashing;
+  // A strategic holder's slot is worth its payload or −collateral, whichever is more once the reveal
+  // shock is known (slot MEV taken at its believed mean); holders that always reveal get the payload
+  // (the shock has mean zero)
+  const slot = e.skill * view.meanMev;
+  const slotValue = view.strategic ? revealOptionValue(slot, view.revealShockSd, view.collateral) : slot;
+  const value = slotValue * waitDiscount(n, view.lookahead, setup.discountPerSlot) - slashing;
   switch (e.strategy) {
     case "value":
       return value;
@@ -99,6 +148,31 @@ export function reservationPrice(e: Entity, view: MarketView, setup: LabSetup): 
     case "speculative":
       return view.priceAverage * (1 - setup.speculation.margin);
   }
+}
+
+/**
+ * The validators' account holding granted tickets, as a seller: a stand-in entity with the
+ * account's buyer index, `validatorSkill`, and no budget (it only sells).
+ */
+export function validatorEntity(accountIndex: number, setup: LabSetup): Entity {
+  return {
+    id: accountIndex,
+    label: `validator account ${accountIndex}`,
+    skill: setup.validatorSkill,
+    capital: 0,
+    strategy: "value",
+    members: 1,
+  };
+}
+
+/**
+ * A validator's ask for a granted ticket (validatorSales: sell): `(1 − discount)` × the market's
+ * price (undercutting the protocol, to sell within the slot), but never below what the ticket is
+ * worth to the validator itself, `validatorSkill · m̂ · D(n)` (then it rather builds).
+ */
+export function validatorAsk(view: MarketView, setup: LabSetup): number {
+  const own = setup.validatorSkill * view.meanMev * waitDiscount(view.poolSize, view.lookahead, setup.discountPerSlot);
+  return Math.ceil(Math.max(own, (1 - setup.validatorSales.discount) * view.price));
 }
 
 /** A speculator sells a held ticket once the price is above its moving average by the margin. */

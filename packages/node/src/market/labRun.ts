@@ -7,9 +7,18 @@ import {
   processSlotsCopy,
 } from "@turnstile/ticket-state";
 import { DevChain } from "@turnstile/ticket-state/dev";
-import { createEntities, type MarketView, reservationPrice, wantsToResell } from "./agents.ts";
+import {
+  createEntities,
+  type Entity,
+  type MarketView,
+  reservationPrice,
+  shouldWithhold,
+  validatorAsk,
+  validatorEntity,
+  wantsToResell,
+} from "./agents.ts";
 import { type Demand, mechanismAdapter, type SlotContext, type Supply } from "./mechanisms.ts";
-import { LabExecutionEngine, mevMean, mevSeries } from "./mevProcess.ts";
+import { LabExecutionEngine, mevMean, mevSeries, revealShocks } from "./mevProcess.ts";
 import { Rng } from "./random.ts";
 import { type LabSetup, labChainConfig } from "./setup.ts";
 import { OpSigner } from "./signer.ts";
@@ -42,6 +51,15 @@ export interface SlotRecord {
   ticketPrice: number;
   /** A holder committed but its payload was never revealed. */
   withheld: boolean;
+  /** How much the slot's payload value moved between commitment and reveal (Gwei; `mev.revealShockSdGwei`). */
+  revealShock: number;
+  /** The holder withheld by choice (`withholding: strategic`): revealing was worth less than −collateral. */
+  withheldByChoice: boolean;
+  /** Tickets granted to validators on entering the slot (VALIDATOR_TICKET_GRANTS_PER_EPOCH). */
+  granted: number;
+  /** Granted tickets validators sold in the slot's block (offer and fill), and what buyers paid for them. */
+  grantsSold: number;
+  grantSalesGwei: number;
   /** Tickets issued in the slot (purchases, or an auction settled on entering it). */
   sold: number;
   /** Protocol revenue accrued during the slot (ticket prices used or forfeited). */
@@ -76,6 +94,8 @@ export interface RunResult {
   seed: number;
   slots: SlotRecord[];
   entities: EntityResult[];
+  /** Validators' accounts holding granted tickets, together: MEV realised with them and what their sales fetched. */
+  validators: { slots: number; realised: number; salesGwei: number };
   wallMs: number;
 }
 
@@ -90,6 +110,8 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
   const entities = createEntities(setup);
   const adapter = mechanismAdapter(setup.mechanism);
   const series = mevSeries(ctx, setup.mev, setup.shock, setup.slots, seed);
+  const shocks = revealShocks(setup.mev, setup.slots, seed);
+  const strategic = setup.withholding === "strategic";
   const engine = new LabExecutionEngine(ctx, series);
   // Accounts start rich enough for any run: what an agent may spend is the lab's budget below
   const startBalance = ACCOUNT_BALANCE;
@@ -111,6 +133,8 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
   const realised = new Array<number>(entities.length).fill(0);
   const slotsBuilt = new Array<number>(entities.length).fill(0);
   const records: SlotRecord[] = [];
+  const validators = { slots: 0, realised: 0, salesGwei: 0 };
+  const validatorSellers = new Map<number, Entity>();
   let poolIds = new Set<number>();
   let revenueBefore = chain.head.state.ticket_revenue;
   let lastPaid = chain.head.state.ticket_price;
@@ -118,7 +142,8 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
   for (let slot = 1; slot <= setup.slots; slot++) {
     const pre = processSlotsCopy(chain.head, slot).state;
     // A sale settled on entering the slot (an auction) shows in the pre-state's new tickets
-    lastPaid = meanPriceIssued(ctx, pre, chain.head.state.next_ticket_id, entities.length) ?? lastPaid;
+    const issued = issuedOnEntry(ctx, pre, chain.head.state.next_ticket_id, entities.length);
+    lastPaid = issued.meanPrice ?? lastPaid;
     const price = adapter.priceSeries === "quote" ? adapter.quote(pre) : lastPaid;
     recentPrices.push(price);
     if (recentPrices.length > setup.speculation.window) recentPrices.shift();
@@ -130,6 +155,8 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
       priceAverage: recentPrices.reduce((a, b) => a + b, 0) / recentPrices.length,
       collateral: ctx.config.TICKET_COLLATERAL,
       withholdChance: setup.withholdRate,
+      revealShockSd: setup.mev.revealShockSdGwei,
+      strategic,
     };
     const held = poolHoldings(pre);
     const nonces = new Map<number, number>();
@@ -148,6 +175,7 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
       // (builders reinvest what they earn: capital bounds what is at stake, not lifetime spend)
       budget: (e) =>
         e.capital - (startBalance - pre.buyers.getReadonly(e.id).balance) + offChain[e.id] + realised[e.id],
+      issuedOnEntry: issued.byOwner,
       payOffChain: (from, to, gwei) => {
         offChain[from.id] -= gwei;
         offChain[to.id] += gwei;
@@ -171,11 +199,27 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
         supply.push({ entity: e, ...first, ask, floor: ask, kind: "holder" });
       }
     }
+    // Validators selling their grants offer every granted ticket in the pool, each slot, on-chain
+    if (setup.validatorSales.policy === "sell") {
+      const ask = validatorAsk(view, setup);
+      for (const [owner, tickets] of held) {
+        // An account created by this slot's epoch transition signs from the next slot on (the head lacks it)
+        if (owner < entities.length || owner >= chain.head.state.buyers.length) continue;
+        const seller = validatorSellers.get(owner) ?? validatorEntity(owner, setup);
+        validatorSellers.set(owner, seller);
+        for (const t of tickets) supply.push({ entity: seller, ...t, ask, floor: ask, kind: "validator" });
+      }
+    }
 
     const skipBlock = faults.bernoulli(setup.missRate);
-    const withholdPayload = faults.bernoulli(setup.withholdRate);
+    const byAccident = faults.bernoulli(setup.withholdRate);
     const ops = skipBlock ? {} : adapter.operations(sc, demands, supply);
     const ticket = getTicketAssignment(ctx, pre, slot);
+    // The holder built the payload knowing the slot's MEV; by reveal time its value has moved by the shock
+    const holderSkill = ticket.owner < entities.length ? entities[ticket.owner].skill : setup.validatorSkill;
+    const revealValue = holderSkill * series[slot] + shocks[slot];
+    const byChoice = strategic && !isSelfBuild(ticket) && !byAccident && shouldWithhold(revealValue, ticket.collateral);
+    const withholdPayload = byAccident || byChoice;
     const issuedBefore = chain.head.state.next_ticket_id;
     const result = chain.advance({ skipBlock, withholdPayload, ...ops, strict: false });
     const post = chain.head.state;
@@ -201,13 +245,26 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
     if (result.block) builder = selfBuilt ? SELF_BUILT : ticket.owner;
     if (result.envelope && builder >= 0) {
       // A validator's granted ticket (VALIDATOR_TICKET_GRANTS_PER_EPOCH) is held by an account past the agents'
+      // The payload's MEV as the chain executed it, moved by the reveal shock (the off-chain leg)
       const agent = builder < entities.length ? entities[builder] : null;
-      gained = (agent?.skill ?? setup.validatorSkill) * engine.payloadMevValue(result.envelope.message.payload);
+      gained =
+        (agent?.skill ?? setup.validatorSkill) * engine.payloadMevValue(result.envelope.message.payload) + shocks[slot];
       if (agent) {
         realised[builder] += gained;
         slotsBuilt[builder]++;
+      } else {
+        validators.realised += gained;
+        validators.slots++;
       }
     }
+    let grantsSold = 0;
+    let grantSales = 0;
+    for (const f of body?.ticket_fills ?? []) {
+      if (f.message.offer.message.seller < entities.length) continue;
+      grantsSold++;
+      grantSales += f.message.offer.message.price;
+    }
+    validators.salesGwei += grantSales;
     const missedRule = ctx.config.TICKET_ON_MISSED_BLOCK;
     const missedTicket = !result.block && !selfBuilt;
 
@@ -232,6 +289,11 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
       realised: gained,
       ticketPrice: builder >= 0 ? ticket.price : 0,
       withheld,
+      revealShock: shocks[slot],
+      withheldByChoice: withheld && byChoice,
+      granted: issued.granted,
+      grantsSold,
+      grantSalesGwei: grantSales,
       // Tickets issued, whether bought at a price or won at an auction's settlement
       sold: post.next_ticket_id - issuedBefore,
       revenue,
@@ -254,6 +316,7 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
     mechanism: setup.mechanism,
     seed,
     slots: records,
+    validators: { ...validators, realised: Math.round(validators.realised) },
     entities: entities.map((e) => ({
       id: e.id,
       label: e.label,
@@ -277,34 +340,47 @@ function isEmptyHash(body: { signed_payload_commitment: { message: { block_hash:
 }
 
 /**
- * Mean price of the tickets sold to agents from `firstId` on, or null if none: they are in the pool, or
- * one was drawn at once for `slot + lookahead` (a one-ticket auction settles just before the draw).
+ * The tickets issued on entering a slot, from `firstId` on: they are in the pool, or one was drawn at
+ * once for `slot + lookahead` (a one-ticket auction settles just before the draw). `meanPrice`: the
+ * mean price of those sold to agents (null if none); `byOwner`: how many each agent got; `granted`:
+ * how many went to validators (owners past the agents, price 0: not sales).
  */
-function meanPriceIssued(ctx: ChainContext, state: BeaconStateView, firstId: number, agents: number): number | null {
-  if (state.next_ticket_id === firstId) return null;
+function issuedOnEntry(
+  ctx: ChainContext,
+  state: BeaconStateView,
+  firstId: number,
+  agents: number,
+): { meanPrice: number | null; byOwner: Map<number, number>; granted: number } {
+  const byOwner = new Map<number, number>();
+  if (state.next_ticket_id === firstId) return { meanPrice: null, byOwner, granted: 0 };
   let sum = 0;
   let n = 0;
-  for (let i = 0; i < state.ticket_pool.length; i++) {
-    const t = state.ticket_pool.getReadonly(i);
-    // Tickets granted to validators (owners past the agents) were not sold: they carry price 0
-    if (t.ticket_id < firstId || t.owner >= agents) continue;
+  let granted = 0;
+  const count = (t: { ticket_id: number; owner: number; price: number }) => {
+    if (t.ticket_id < firstId) return;
+    if (t.owner >= agents) {
+      granted++;
+      return;
+    }
     sum += t.price;
     n++;
-  }
+    byOwner.set(t.owner, (byOwner.get(t.owner) ?? 0) + 1);
+  };
+  for (let i = 0; i < state.ticket_pool.length; i++) count(state.ticket_pool.getReadonly(i));
   const drawn = getTicketAssignment(ctx, state, state.slot + ctx.preset.TICKET_LOOKAHEAD_SLOTS);
-  if (!isSelfBuild(drawn) && drawn.ticket_id >= firstId && drawn.owner < agents) {
-    sum += drawn.price;
-    n++;
-  }
-  return n > 0 ? sum / n : null;
+  if (!isSelfBuild(drawn)) count(drawn);
+  return { meanPrice: n > 0 ? sum / n : null, byOwner, granted };
 }
 
-/** Pooled tickets by owner (id and ownership nonce): what holders can resell. */
-function poolHoldings(state: BeaconStateView): Map<number, { ticketId: number; ticketNonce: number }[]> {
-  const out = new Map<number, { ticketId: number; ticketNonce: number }[]>();
+/** A pooled ticket as a seller offers it: id, ownership nonce, and the collateral a fill's buyer pays on top. */
+type Holding = { ticketId: number; ticketNonce: number; collateral: number };
+
+/** Pooled tickets by owner: what holders (and validators with grants) can resell. */
+function poolHoldings(state: BeaconStateView): Map<number, Holding[]> {
+  const out = new Map<number, Holding[]>();
   for (let i = 0; i < state.ticket_pool.length; i++) {
     const t = state.ticket_pool.getReadonly(i);
-    const entry = { ticketId: t.ticket_id, ticketNonce: t.nonce };
+    const entry = { ticketId: t.ticket_id, ticketNonce: t.nonce, collateral: t.collateral };
     const list = out.get(t.owner);
     if (list) list.push(entry);
     else out.set(t.owner, [entry]);

@@ -31,7 +31,10 @@ export interface Supply {
   ask: number;
   /** The least the holder takes from the protocol (a sell-back): its ask, or a speculator's price average. */
   floor: number;
-  kind: "speculator" | "holder";
+  /** The ticket's collateral, which a fill's buyer pays the seller beside the ask (0 for a granted ticket). */
+  collateral: number;
+  /** `validator`: a granted ticket its validator sells (validatorSales: sell), always by the chain's offer and fill. */
+  kind: "speculator" | "holder" | "validator";
 }
 
 /** What an adapter may read and do for one slot's block. */
@@ -48,6 +51,8 @@ export interface SlotContext {
   budget(e: Entity): number;
   /** Off-chain payment `from` → `to` (a resale outside the chain's own market). */
   payOffChain(from: Entity, to: Entity, gwei: number): void;
+  /** Tickets each agent got on entering the slot (an auction's settlement), by buyer index. */
+  issuedOnEntry: Map<number, number>;
 }
 
 /** The block operations an adapter produces from the agents' wishes. */
@@ -83,22 +88,22 @@ function byReservation(a: Demand, b: Demand): number {
  * (and, under a posted price, who would not get it cheaper from the protocol), at the ask. With
  * `secondaryMarket` the trade is the chain's own: the seller's signed offer and the buyer's fill,
  * settled atomically (ask plus the ticket's collateral). Without it only speculators resell, by a
- * signed transfer paid off-chain (the lab keeps those books). Returns the operations and the
+ * signed transfer paid off-chain (the lab keeps those books). Validators selling granted tickets
+ * always trade on-chain (offer and fill), whether or not holders do. Returns the operations and the
  * tickets each buyer got.
  */
 function resales(sc: SlotContext, demands: Demand[], supply: Supply[], protocolPrice: number | null) {
-  const onChain = sc.setup.secondaryMarket;
   const { MAX_TICKET_TRANSFERS, MAX_TICKET_FILLS } = sc.ctx.preset;
-  const collateral = sc.ctx.config.TICKET_COLLATERAL;
   const transfers: NonNullable<SlotOperations["transfers"]> = [];
   const fills: NonNullable<SlotOperations["fills"]> = [];
   const got = new Map<number, number>();
   const keen = [...demands].sort(byReservation);
   for (const offer of supply) {
     if (transfers.length >= MAX_TICKET_TRANSFERS || fills.length >= MAX_TICKET_FILLS) break;
+    const onChain = sc.setup.secondaryMarket || offer.kind === "validator";
     if (offer.kind === "holder" && !onChain) continue;
     if (protocolPrice !== null && offer.ask > protocolPrice) continue;
-    const cost = offer.ask + (onChain ? collateral : 0);
+    const cost = offer.ask + (onChain ? offer.collateral : 0);
     const buyer = keen.find(
       (d) =>
         d.entity.id !== offer.entity.id &&
@@ -166,6 +171,10 @@ export class AuctionAdapter implements MechanismAdapter {
   readonly priceSeries = "paid";
   /** The auction (its settlement slot) each entity's bid is in. */
   private readonly bidIn = new Map<number, number>();
+  /** Tickets each entity asked for in the auction its bid is in. */
+  private readonly asked = new Map<number, number>();
+  /** Each entity's current shading under `shadingRule: learning` (from `bidShading`). */
+  private readonly shading = new Map<number, number>();
 
   constructor(name: TicketPricing) {
     this.name = name;
@@ -177,13 +186,15 @@ export class AuctionAdapter implements MechanismAdapter {
 
   operations(sc: SlotContext, demands: Demand[], supply: Supply[]): SlotOperations {
     const auction = computeOpenAuctionSlot(sc.ctx, sc.slot);
-    const shading = this.name === "first_price_auction" ? sc.setup.bidShading : 0;
+    const firstPrice = this.name === "first_price_auction";
+    if (firstPrice && sc.setup.shadingRule.rule === "learning") this.learn(sc);
     const { MIN_TICKET_PRICE, MAX_TICKET_PRICE } = sc.ctx.config;
     const { transfers, fills } = resales(sc, demands, supply, null);
     const bids: NonNullable<SlotOperations["bids"]> = [];
     for (const d of [...demands].sort(byReservation)) {
       if (bids.length >= sc.ctx.preset.MAX_TICKET_BIDS) break;
       if (this.bidIn.get(d.entity.id) === auction) continue;
+      const shading = firstPrice ? (this.shading.get(d.entity.id) ?? sc.setup.bidShading) : 0;
       const bidPrice = Math.min(Math.floor(d.reservation * (1 - shading)), MAX_TICKET_PRICE);
       if (bidPrice < MIN_TICKET_PRICE) continue;
       const units = sc.setup.auctionUnits * d.entity.members;
@@ -195,7 +206,33 @@ export class AuctionAdapter implements MechanismAdapter {
   }
 
   included(_sc: SlotContext, ops: IncludedOperations): void {
-    for (const b of ops.bids) this.bidIn.set(b.message.buyer_index, b.message.auction_slot);
+    for (const b of ops.bids) {
+      this.bidIn.set(b.message.buyer_index, b.message.auction_slot);
+      this.asked.set(b.message.buyer_index, b.message.count);
+    }
+  }
+
+  /**
+   * The learning rule (`shadingRule: learning`), on entering the slot an auction settles in: each
+   * bidder in it shades `step` more next time if it won every ticket it asked for (it paid more
+   * than it had to), `step` less if it won none (it bid too low), and keeps its shading if it won
+   * some; within [0, max]. Ticket counts are the chain's: what the settlement issued to each.
+   */
+  private learn(sc: SlotContext): void {
+    const { step, max } = sc.setup.shadingRule;
+    for (const [id, auction] of this.bidIn) {
+      if (auction !== sc.slot) continue;
+      const won = sc.issuedOnEntry.get(id) ?? 0;
+      const asked = this.asked.get(id) ?? 0;
+      const now = this.shading.get(id) ?? sc.setup.bidShading;
+      if (won >= asked) this.shading.set(id, Math.min(max, now + step));
+      else if (won === 0) this.shading.set(id, Math.max(0, now - step));
+    }
+  }
+
+  /** A bidder's current shading (learning rule), or null before its first auction settled. */
+  shadingOf(entityId: number): number | null {
+    return this.shading.get(entityId) ?? null;
   }
 }
 

@@ -176,7 +176,15 @@ export interface RunMetrics {
   refundRate: number | null;
   forfeitRate: number | null;
   withholdRate: number | null;
+  /** Per ticket-built slot: withheld by the holder's choice (`withholding: strategic`). */
+  withholdByChoiceRate: number | null;
+  /** Collateral slashed ÷ MEV available (burned or paid to proposers: neither revenue nor holders'). */
+  slashedShare: number | null;
   resaleRate: number | null;
+  /** Granted tickets validators sold (offer and fill) ÷ tickets granted, over the window. */
+  grantSaleRate: number | null;
+  /** Validators' income from grants ÷ MEV available: MEV they realised building with grants plus what their sales fetched. */
+  validatorRevenueShare: number | null;
   wallMs: number;
 }
 
@@ -201,6 +209,10 @@ export const METRIC_NAMES: Exclude<keyof RunMetrics, "wallMs">[] = [
   "mevGwei",
   "holdersProfitGwei",
   "ticketsSold",
+  "withholdByChoiceRate",
+  "slashedShare",
+  "grantSaleRate",
+  "validatorRevenueShare",
 ];
 
 export interface MetricOptions {
@@ -233,6 +245,9 @@ export function runMetrics(run: RunResult, opts: MetricOptions): RunMetrics {
   const ticketSlots = counts.reduce((a, b) => a + b, 0);
   const selfBuilt = window.filter((s) => s.builder === -1).length;
   const sold = sum((s) => s.sold);
+  const agents = run.entities.length;
+  const validatorIncome = sum((s) => (s.builder >= agents ? s.realised : 0) + s.grantSalesGwei);
+  const granted = sum((s) => s.granted);
   const profit = run.entities.reduce((a, e) => a + e.profit, 0);
   const totalMev = run.slots.reduce((a, s) => a + s.mev, 0);
   return {
@@ -267,6 +282,16 @@ export function runMetrics(run: RunResult, opts: MetricOptions): RunMetrics {
       sold,
     ),
     withholdRate: ratio(window.filter((s) => s.withheld).length, ticketSlots),
+    withholdByChoiceRate: ratio(window.filter((s) => s.withheldByChoice).length, ticketSlots),
+    slashedShare: ratio(
+      sum((s) => s.collateralSlashed),
+      mev,
+    ),
+    grantSaleRate: ratio(
+      sum((s) => s.grantsSold),
+      granted,
+    ),
+    validatorRevenueShare: granted > 0 ? ratio(validatorIncome, mev) : null,
     resaleRate: ratio(
       sum((s) => s.resold),
       sold,

@@ -4,6 +4,8 @@ import type { MevSpec, ShockSpec } from "./setup.ts";
 
 /** Stream id of the MEV draws: the process never shares a stream with agents or faults. */
 const MEV_STREAM = 1;
+/** Stream id of the reveal shocks: drawn apart, so turning them on changes no slot's MEV. */
+const REVEAL_SHOCK_STREAM = 3;
 
 /**
  * The MEV available in every slot of a run, in Gwei, drawn up front from the run's seed (so a
@@ -33,6 +35,21 @@ export function mevSeries(
     if (shock && slot >= shock.slot) value *= shock.mevFactor;
     out[slot] = Math.floor(value);
   }
+  return out;
+}
+
+/**
+ * How much the value of each slot's committed payload moves between commitment and reveal, in Gwei:
+ * `N(0, revealShockSdGwei)` per slot, drawn up front from its own stream (all zeros when the sd is 0).
+ * It models a payload whose worth depends on prices that keep moving after the holder committed
+ * (a CEX–DEX arbitrage: the on-chain leg is fixed, the off-chain hedge is not), so the value of
+ * revealing can turn negative. Mean zero: it adds risk, not value.
+ */
+export function revealShocks(spec: MevSpec, slots: number, seed: number): number[] {
+  const out = new Array<number>(slots + 1).fill(0);
+  if (spec.revealShockSdGwei === 0) return out;
+  const rng = new Rng(seed, REVEAL_SHOCK_STREAM);
+  for (let slot = 1; slot <= slots; slot++) out[slot] = Math.round(rng.normal() * spec.revealShockSdGwei);
   return out;
 }
 

@@ -116,6 +116,9 @@ export function writeOutputs(result: SweepResult, dir: string, command: string):
       "sold",
       "refunded",
       "withheld",
+      "revealShock",
+      "withheldByChoice",
+      "grantsSold",
     ],
   ];
   const priceCharts: string[] = [];
@@ -136,6 +139,9 @@ export function writeOutputs(result: SweepResult, dir: string, command: string):
         s.sold,
         s.refunded,
         s.withheld,
+        s.revealShock,
+        s.withheldByChoice,
+        s.grantsSold,
       ]);
     });
     const mEth = (g: number) => g / GWEI_PER_MILLI_ETH;

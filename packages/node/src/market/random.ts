@@ -48,6 +48,13 @@ export class Rng {
     return -mean * Math.log(1 - this.next());
   }
 
+  /** Standard normal (Box–Muller; one draw of the pair is used, so every call takes two uniforms). */
+  normal(): number {
+    const u = 1 - this.next();
+    const v = this.next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
   bernoulli(p: number): boolean {
     return this.next() < p;
   }

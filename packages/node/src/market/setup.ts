@@ -17,6 +17,22 @@ export type MevProcessKind = (typeof MEV_PROCESSES)[number];
 export const STRATEGIES = ["value", "waiting_cost", "speculative"] as const;
 export type StrategyKind = (typeof STRATEGIES)[number];
 
+/**
+ * Why committed payloads go unrevealed: `random` (by chance, `withholdRate`), or `strategic` (the
+ * holder withholds when revealing is worth less than withholding: reveal value < −collateral; the
+ * chance `withholdRate` of going offline still applies on top).
+ */
+export const WITHHOLDING = ["random", "strategic"] as const;
+export type WithholdingKind = (typeof WITHHOLDING)[number];
+
+/** What validators do with tickets granted to them (VALIDATOR_TICKET_GRANTS_PER_EPOCH): keep and build, or sell. */
+export const VALIDATOR_POLICIES = ["hold", "sell"] as const;
+export type ValidatorPolicy = (typeof VALIDATOR_POLICIES)[number];
+
+/** How first-price bidders shade: a fixed share, or a share learned from winning and losing. */
+export const SHADING_RULES = ["fixed", "learning"] as const;
+export type ShadingRule = (typeof SHADING_RULES)[number];
+
 /** Where a slot's MEV comes from. All values in Gwei. */
 export interface MevSpec {
   process: MevProcessKind;
@@ -27,6 +43,11 @@ export interface MevSpec {
   burstMeanGwei: number;
   calmToBurst: number;
   burstToCalm: number;
+  /**
+   * Sd of the reveal shock (Gwei): a slot's payload is worth its MEV × skill at commitment, plus
+   * `N(0, sd)` by the time it is revealed (`mevProcess.ts: revealShocks`). 0: no shock.
+   */
+  revealShockSdGwei: number;
 }
 
 /** `count` agents alike: MEV-extraction skill (share of a slot's MEV they realise), capital, strategy. */
@@ -77,7 +98,21 @@ export interface LabSetup {
   /** Agents' estimate of the mean MEV is a moving average with this half-life in slots. */
   mevHalfLife: number;
   missRate: number;
+  /** Chance a holder's committed payload goes unrevealed by accident (every policy). */
   withholdRate: number;
+  /** `random`: only `withholdRate`; `strategic`: also whenever reveal value < −collateral. */
+  withholding: WithholdingKind;
+  /**
+   * Validators' granted tickets: `hold` (build with them) or `sell` (offer every pooled granted
+   * ticket each slot on the chain's secondary market at max(own value, (1 − discount) × price)).
+   */
+  validatorSales: { policy: ValidatorPolicy; discount: number };
+  /**
+   * `fixed`: first-price bids at value × (1 − bidShading); `learning`: each bidder starts at
+   * `bidShading` and after each auction moves its shading by `step` (up when it won all it asked
+   * for, down when it won nothing), within [0, `max`].
+   */
+  shadingRule: { rule: ShadingRule; step: number; max: number };
   shock: ShockSpec | null;
   /** Share of a slot's MEV a validator realises with a ticket granted to it (VALIDATOR_TICKET_GRANTS_PER_EPOCH). */
   validatorSkill: number;
@@ -113,6 +148,7 @@ export const DEFAULT_SETUP: LabSetup = {
     burstMeanGwei: 120 * GWEI_PER_MILLI_ETH,
     calmToBurst: 0.02,
     burstToCalm: 0.1,
+    revealShockSdGwei: 0,
   },
   tiers: tieredAgents(10, 2000 * GWEI_PER_MILLI_ETH),
   pools: [],
@@ -124,6 +160,9 @@ export const DEFAULT_SETUP: LabSetup = {
   mevHalfLife: 64,
   missRate: 0,
   withholdRate: 0.02,
+  withholding: "random",
+  validatorSales: { policy: "hold", discount: 0.05 },
+  shadingRule: { rule: "fixed", step: 0.02, max: 0.5 },
   shock: null,
   validatorSkill: 0.5,
   burnIn: 100,
@@ -151,6 +190,9 @@ const SHAPES: Record<keyof LabSetup, Shape> = {
   mevHalfLife: "number",
   missRate: "probability",
   withholdRate: "probability",
+  withholding: "string",
+  validatorSales: "object",
+  shadingRule: "object",
   shock: "nullable",
   validatorSkill: "probability",
   burnIn: "int",
@@ -223,6 +265,34 @@ export function applySetupPatch(base: LabSetup, patch: unknown, where = ""): Lab
       case "withholdRate":
         out[key] = num(path, raw, { min: 0, max: 1 });
         break;
+      case "withholding":
+        out.withholding = oneOf(path, raw, WITHHOLDING);
+        break;
+      case "validatorSales": {
+        if (!isRecord(raw)) throw bad(path, "expected a mapping", raw);
+        checkKeys(`${path}.`, raw, ["policy", "discount"]);
+        out.validatorSales = {
+          policy:
+            raw.policy === undefined
+              ? out.validatorSales.policy
+              : oneOf(`${path}.policy`, raw.policy, VALIDATOR_POLICIES),
+          discount:
+            raw.discount === undefined
+              ? out.validatorSales.discount
+              : num(`${path}.discount`, raw.discount, { min: 0, max: 1 }),
+        };
+        break;
+      }
+      case "shadingRule": {
+        if (!isRecord(raw)) throw bad(path, "expected a mapping", raw);
+        checkKeys(`${path}.`, raw, ["rule", "step", "max"]);
+        out.shadingRule = {
+          rule: raw.rule === undefined ? out.shadingRule.rule : oneOf(`${path}.rule`, raw.rule, SHADING_RULES),
+          step: raw.step === undefined ? out.shadingRule.step : num(`${path}.step`, raw.step, { min: 0, max: 1 }),
+          max: raw.max === undefined ? out.shadingRule.max : num(`${path}.max`, raw.max, { min: 0, max: 1 }),
+        };
+        break;
+      }
       case "chain":
         if (!isRecord(raw)) throw bad(path, "expected a mapping of chain config keys", raw);
         for (const [k, v] of Object.entries(raw)) {
@@ -270,6 +340,13 @@ export function applySetupPatch(base: LabSetup, patch: unknown, where = ""): Lab
   return out;
 }
 
+function oneOf<T extends string>(path: string, raw: unknown, allowed: readonly T[]): T {
+  if (typeof raw !== "string" || !(allowed as readonly string[]).includes(raw)) {
+    throw bad(path, `expected one of ${allowed.join(", ")}`, raw);
+  }
+  return raw as T;
+}
+
 function parseMechanism(path: string, raw: unknown): TicketPricing {
   if (typeof raw !== "string" || !(TICKET_PRICING_RULES as readonly string[]).includes(raw)) {
     throw new MarketError(
@@ -291,7 +368,7 @@ function parseMev(path: string, raw: unknown, base: MevSpec): MevSpec {
     }
     out.process = raw.process as MevProcessKind;
   }
-  for (const k of ["meanGwei", "calmMeanGwei", "burstMeanGwei"] as const) {
+  for (const k of ["meanGwei", "calmMeanGwei", "burstMeanGwei", "revealShockSdGwei"] as const) {
     if (raw[k] !== undefined) out[k] = num(`${path}.${k}`, raw[k], { min: 0 });
   }
   for (const k of ["calmToBurst", "burstToCalm"] as const) {

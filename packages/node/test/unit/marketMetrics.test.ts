@@ -116,6 +116,11 @@ function record(slot: number, fields: Partial<SlotRecord>): SlotRecord {
     resold: 0,
     soldBack: 0,
     collateralSlashed: 0,
+    revealShock: 0,
+    withheldByChoice: false,
+    granted: 0,
+    grantsSold: 0,
+    grantSalesGwei: 0,
     ...fields,
   };
 }
@@ -128,6 +133,7 @@ describe("market metrics of a hand-built run", () => {
     mechanism: "fixed",
     seed: 1,
     wallMs: 0,
+    validators: { slots: 0, realised: 0, salesGwei: 0 },
     slots: [
       record(1, { mev: 100, revenue: 50, builder: 0, sold: 9 }),
       record(2, { mev: 5, revenue: 2, builder: 0, sold: 2 }),
