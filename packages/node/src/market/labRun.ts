@@ -401,10 +401,11 @@ function escrowByOwner(ctx: ChainContext, state: BeaconStateView): Map<number, n
     const t = state.ticket_pool.getReadonly(i);
     add(t.owner, valueOf(t));
   }
-  // Bids in an auction's book hold count × bid_price until settlement
+  // Bids in an auction's book hold count × (bid_price + collateral) until settlement
+  const bidCollateral = ctx.config.TICKET_COLLATERAL;
   for (let i = 0; i < state.ticket_bids.length; i++) {
     const b = state.ticket_bids.getReadonly(i);
-    add(b.buyer_index, b.count * b.bid_price);
+    add(b.buyer_index, b.count * (b.bid_price + bidCollateral));
   }
   // Collateral of settled tickets waits COLLATERAL_RELEASE_DELAY_SLOTS before it is paid back
   for (let i = 0; i < state.pending_collateral.length; i++) {

@@ -198,7 +198,13 @@ export class AuctionAdapter implements MechanismAdapter {
       const bidPrice = Math.min(Math.floor(d.reservation * (1 - shading)), MAX_TICKET_PRICE);
       if (bidPrice < MIN_TICKET_PRICE) continue;
       const units = sc.setup.auctionUnits * d.entity.members;
-      const count = Math.min(units, Math.floor(sc.budget(d.entity) / bidPrice), sc.ctx.preset.MAX_TICKETS_PER_PURCHASE);
+      // A bid escrows its price and TICKET_COLLATERAL per ticket asked for
+      const perTicket = bidPrice + sc.ctx.config.TICKET_COLLATERAL;
+      const count = Math.min(
+        units,
+        Math.floor(sc.budget(d.entity) / perTicket),
+        sc.ctx.preset.MAX_TICKETS_PER_PURCHASE,
+      );
       if (count <= 0) continue;
       bids.push(sc.signer.bid(d.entity.id, sc.takeNonce(d.entity.id), count, bidPrice, auction));
     }

@@ -99,6 +99,19 @@ describe("strategic withholding: the free option between commitment and reveal",
     });
   }
 
+  it("first-price auction with collateral: bids escrow price and collateral, and money is conserved", () => {
+    // a bid in the book at the end holds count × (bid price + collateral) for its bidder
+    const chain = { TICKET_COLLATERAL: 20_000_000, TICKETS_PER_AUCTION: 16, TICKET_AUCTION_PERIOD_SLOTS: 16 };
+    const mev = { ...SMALL.mev, revealShockSdGwei: 30_000_000 };
+    const run = runLab({ ...SMALL, mechanism: "first_price_auction", withholding: "strategic", mev, chain }, 3);
+    const profit = total(run.entities, (e) => e.profit);
+    const realised = total(run.entities, (e) => e.realised);
+    const revenue = total(run.slots, (s) => s.revenue);
+    const slashed = total(run.slots, (s) => s.collateralSlashed);
+    assert.ok(revenue > 0);
+    assert.ok(Math.abs(profit - (realised - revenue - slashed)) <= run.entities.length, `${profit}`);
+  });
+
   it("collateral above every reachable loss stops strategic withholding; random withholding ignores value", () => {
     const mev = { ...SMALL.mev, revealShockSdGwei: 10_000_000 };
     const huge = runLab(
