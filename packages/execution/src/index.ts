@@ -1,3 +1,7 @@
+export * from "./amm/amm.ts";
+export * from "./amm/ammGenesis.ts";
+export * from "./amm/arbitrage.ts";
+export * from "./amm/referencePrice.ts";
 export * from "./el/executionLayer.ts";
 export * from "./el/genesis.ts";
 export * from "./el/inclusionList.ts";

@@ -1,8 +1,10 @@
 import { type Block, createBlock } from "@ethereumjs/block";
 import { type Common, createCustomCommon, Hardfork, Mainnet } from "@ethereumjs/common";
 import type { MerkleStateManager } from "@ethereumjs/statemanager";
-import { Account, Address, bytesToHex, hexToBytes, privateToAddress } from "@ethereumjs/util";
+import { Account, Address, bytesToHex, hexToBytes, privateToAddress, setLengthLeft } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
+import { AMM_ADDRESS } from "../amm/amm.ts";
+import { ammGenesisContract, DEV_ACCOUNT_TOKENS, DEV_POOL_RESERVES } from "../amm/ammGenesis.ts";
 import { ExecutionError, ExecutionErrorCode } from "../errors.ts";
 import { fastEcrecover } from "./nativeEcrecover.ts";
 
@@ -23,6 +25,14 @@ export interface ExecutionGenesis {
   baseFeePerGas: bigint;
   /** Address (0x hex) → balance in wei. */
   alloc: Record<string, bigint>;
+  /** Address (0x hex) → code and storage (geth's alloc `code` and `storage`); the balance is the alloc's. */
+  contracts?: Record<string, GenesisContract>;
+}
+
+/** A contract in the genesis: runtime code and storage slots, all 0x hex. */
+export interface GenesisContract {
+  code: string;
+  storage: Record<string, string>;
 }
 
 export interface DevAccount {
@@ -40,31 +50,45 @@ export function devAccounts(count = DEFAULT_DEV_ACCOUNTS): DevAccount[] {
   return accounts;
 }
 
+/**
+ * The devnet execution genesis: `accounts` funded dev accounts, each also holding TKN, and the
+ * ETH/TKN constant-product AMM (contracts/ConstantProductAmm.sol) with its reserves at AMM_ADDRESS.
+ */
 export function devGenesis(chainId = DEFAULT_CHAIN_ID, accounts = DEFAULT_DEV_ACCOUNTS): ExecutionGenesis {
   const alloc: Record<string, bigint> = {};
-  for (const a of devAccounts(accounts)) alloc[a.address] = DEV_ACCOUNT_BALANCE;
-  return { chainId, gasLimit: DEFAULT_EL_GAS_LIMIT, baseFeePerGas: INITIAL_BASE_FEE, alloc };
+  const holders = devAccounts(accounts).map((a) => a.address);
+  for (const address of holders) alloc[address] = DEV_ACCOUNT_BALANCE;
+  alloc[AMM_ADDRESS] = DEV_POOL_RESERVES.eth;
+  const contracts = { [AMM_ADDRESS]: ammGenesisContract(DEV_POOL_RESERVES, holders, DEV_ACCOUNT_TOKENS) };
+  return { chainId, gasLimit: DEFAULT_EL_GAS_LIMIT, baseFeePerGas: INITIAL_BASE_FEE, alloc, contracts };
 }
 
-/** Parse a genesis.json: `{config: {chainId}, gasLimit, baseFeePerGas, alloc: {addr: {balance}}}`. */
+/** Parse a genesis.json: `{config: {chainId}, gasLimit, baseFeePerGas, alloc: {addr: {balance, code?, storage?}}}`. */
 export function parseGenesisJson(text: string): ExecutionGenesis {
   try {
     const json = JSON.parse(text) as {
       config?: { chainId?: number };
       gasLimit?: string | number;
       baseFeePerGas?: string | number;
-      alloc?: Record<string, { balance: string | number }>;
+      alloc?: Record<string, { balance: string | number; code?: string; storage?: Record<string, string> }>;
     };
     const alloc: Record<string, bigint> = {};
+    const contracts: Record<string, GenesisContract> = {};
     for (const [address, account] of Object.entries(json.alloc ?? {})) {
       const hex = address.startsWith("0x") ? address : `0x${address}`;
-      alloc[new Address(hexToBytes(hex as `0x${string}`)).toString()] = BigInt(account.balance);
+      const key = new Address(hexToBytes(hex as `0x${string}`)).toString();
+      alloc[key] = BigInt(account.balance);
+      if (account.code !== undefined) {
+        hexToBytes(account.code as `0x${string}`);
+        contracts[key] = { code: account.code, storage: account.storage ?? {} };
+      }
     }
     return {
       chainId: json.config?.chainId ?? DEFAULT_CHAIN_ID,
       gasLimit: json.gasLimit === undefined ? DEFAULT_EL_GAS_LIMIT : Number(BigInt(json.gasLimit)),
       baseFeePerGas: json.baseFeePerGas === undefined ? INITIAL_BASE_FEE : BigInt(json.baseFeePerGas),
       alloc,
+      ...(Object.keys(contracts).length > 0 ? { contracts } : {}),
     };
   } catch (e) {
     throw new ExecutionError(ExecutionErrorCode.BAD_GENESIS, `malformed execution genesis: ${(e as Error).message}`);
@@ -89,6 +113,14 @@ export async function buildGenesisBlock(
   await sm.checkpoint();
   for (const [address, balance] of Object.entries(genesis.alloc)) {
     await sm.putAccount(new Address(hexToBytes(address as `0x${string}`)), new Account(0n, balance));
+  }
+  for (const [address, contract] of Object.entries(genesis.contracts ?? {})) {
+    const at = new Address(hexToBytes(address as `0x${string}`));
+    if ((await sm.getAccount(at)) === undefined) await sm.putAccount(at, new Account(0n, 0n));
+    await sm.putCode(at, hexToBytes(contract.code as `0x${string}`));
+    for (const [slot, value] of Object.entries(contract.storage)) {
+      await sm.putStorage(at, setLengthLeft(hexToBytes(slot as `0x${string}`), 32), hexToBytes(value as `0x${string}`));
+    }
   }
   await sm.commit();
   const stateRoot = await sm.getStateRoot();
