@@ -22,7 +22,7 @@ export { processTicketBid } from "./block/processTicketBid.ts";
 export { processTicketFill } from "./block/processTicketFill.ts";
 export { processTicketPurchase } from "./block/processTicketPurchase.ts";
 export { computeSellBackFee, processTicketSellBack } from "./block/processTicketSellBack.ts";
-export { processTicketTransfer } from "./block/processTicketTransfer.ts";
+export { findTransferableTicket, processTicketTransfer } from "./block/processTicketTransfer.ts";
 export { processVoluntaryExit } from "./block/processVoluntaryExit.ts";
 export type { BlockProcessingContext } from "./block/types.ts";
 // BLS: domains, signing roots, signature sets, interop keys
@@ -104,6 +104,7 @@ export {
   computeCurvePurchasePrices,
   computeCurveReserve,
   computePurchasePrices,
+  isBondingCurve,
 } from "./tickets/bondingCurve.ts";
 export {
   type AuctionBid,

@@ -33,6 +33,18 @@ export const ChainErrorCode = {
   EXIT_ALREADY_SEEN: "CHAIN_EXIT_ALREADY_SEEN",
   PROPOSER_SLASHING_ALREADY_SEEN: "CHAIN_PROPOSER_SLASHING_ALREADY_SEEN",
   ATTESTER_SLASHING_NO_NEW_INDEX: "CHAIN_ATTESTER_SLASHING_NO_NEW_INDEX",
+  /** Ticket market: the chain's pricing rule has no such operation (a bid without auctions, a sell-back without a curve). */
+  MARKET_WRONG_PRICING: "CHAIN_MARKET_WRONG_PRICING",
+  /** Ticket market: an operation for the same account nonce, offer or slot's ticket was seen first. */
+  MARKET_ALREADY_SEEN: "CHAIN_MARKET_ALREADY_SEEN",
+  /** Ticket market: a bid for an auction that is not open now (settled, or not yet open). */
+  BID_OUT_OF_WINDOW: "CHAIN_BID_OUT_OF_WINDOW",
+  /** Ticket market: a fill of an offer past its expiry slot. */
+  OFFER_EXPIRED: "CHAIN_OFFER_EXPIRED",
+  /** Ticket market: the operation does not apply to our head now (ticket moved, balance, collateral gone...). */
+  MARKET_NOT_APPLICABLE: "CHAIN_MARKET_NOT_APPLICABLE",
+  /** Ticket market: the operation breaks a rule no chain state can satisfy (a bid's count or price out of bounds). */
+  MARKET_MALFORMED: "CHAIN_MARKET_MALFORMED",
 } as const;
 export type ChainErrorCode = (typeof ChainErrorCode)[keyof typeof ChainErrorCode];
 

@@ -6,12 +6,17 @@ import {
   blsSpec,
   bytesEqual,
   type ChainContext,
+  computeOpenAuctionSlot,
   type ExecutionPayloadCommitment,
+  type HolderSlashing,
   type PayloadAttestation,
   type PayloadAttestationData,
   type ProposerSlashing,
   type SignedExecutionPayloadCommitment,
+  type SignedTicketBid,
+  type SignedTicketFill,
   type SignedTicketPurchase,
+  type SignedTicketSellBack,
   type SignedTicketTransfer,
   type SignedVoluntaryExit,
   sszTypes,
@@ -321,6 +326,155 @@ export class AttesterSlashingPool {
   }
 }
 
+/**
+ * Ticket-market operations waiting for a block, one per key: the first valid one for a key (an
+ * account's nonce, an offer's ownership, a slot's ticket) is kept and gossip IGNOREs later ones,
+ * so a replay or a competing copy is neither pooled nor forwarded. Bounded: an operation arriving
+ * when `limit` are waiting is IGNOREd (see `isFull`); pruning drops those that can no longer apply.
+ */
+export class KeyedOpPool<T> {
+  private readonly byKey = new Map<string, T>();
+  private readonly keyOf: (op: T) => string;
+  readonly limit: number;
+
+  constructor(keyOf: (op: T) => string, limit: number) {
+    this.keyOf = keyOf;
+    this.limit = limit;
+  }
+
+  /** An operation for the same key was admitted (and still waits). */
+  hasSeen(op: T): boolean {
+    return this.byKey.has(this.keyOf(op));
+  }
+
+  isFull(): boolean {
+    return this.byKey.size >= this.limit;
+  }
+
+  /** Keep `op` unless one for its key is kept already. */
+  add(op: T): void {
+    const key = this.keyOf(op);
+    if (!this.byKey.has(key)) this.byKey.set(key, op);
+  }
+
+  getAll(): T[] {
+    return [...this.byKey.values()];
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  /** Keep only the operations `stillApplies` accepts. */
+  retain(stillApplies: (op: T) => boolean): void {
+    for (const [key, op] of this.byKey) if (!stillApplies(op)) this.byKey.delete(key);
+  }
+
+  /** A block carried these: drop them (a later copy for the same key is IGNOREd by the state's checks). */
+  markIncluded(ops: readonly T[]): void {
+    for (const op of ops) this.byKey.delete(this.keyOf(op));
+  }
+}
+
+/** Epochs' worth of block room each ticket-market pool holds (its limit: per-block maximum × slots). */
+const MARKET_POOL_EPOCHS = 1;
+
+/** Sealed auction bids, one per (buyer, nonce). */
+export class TicketBidPool extends KeyedOpPool<SignedTicketBid> {
+  private readonly ctx: ChainContext;
+
+  constructor(ctx: ChainContext) {
+    super(
+      (b) => `${b.message.buyer_index}:${b.message.nonce}`,
+      ctx.preset.MAX_TICKET_BIDS * ctx.preset.SLOTS_PER_EPOCH * MARKET_POOL_EPOCHS,
+    );
+    this.ctx = ctx;
+  }
+
+  /** Bids a block of `slot` may carry: those for the auction open then, each buyer's in nonce order. */
+  getForBlock(slot: number): SignedTicketBid[] {
+    const open = computeOpenAuctionSlot(this.ctx, slot);
+    return this.getAll()
+      .filter((b) => b.message.auction_slot === open)
+      .sort((a, b) => a.message.nonce - b.message.nonce);
+  }
+
+  /** Drop bids whose auction settled by `currentSlot`, or whose nonce is used. */
+  prune(currentSlot: number, nonceOf: (buyerIndex: number) => number | undefined): void {
+    this.retain(
+      (b) => b.message.auction_slot > currentSlot && (nonceOf(b.message.buyer_index) ?? -1) <= b.message.nonce,
+    );
+  }
+}
+
+/** Sell-backs to the bonding curve, one per (owner, nonce). */
+export class TicketSellBackPool extends KeyedOpPool<SignedTicketSellBack> {
+  constructor(ctx: ChainContext) {
+    super(
+      (s) => `${s.message.owner}:${s.message.nonce}`,
+      ctx.preset.MAX_TICKET_SELL_BACKS * ctx.preset.SLOTS_PER_EPOCH * MARKET_POOL_EPOCHS,
+    );
+  }
+
+  /** Each owner's in nonce order. */
+  getForBlock(): SignedTicketSellBack[] {
+    return this.getAll().sort((a, b) => a.message.nonce - b.message.nonce);
+  }
+
+  /** Drop sell-backs whose nonce is used. */
+  prune(nonceOf: (buyerIndex: number) => number | undefined): void {
+    this.retain((s) => (nonceOf(s.message.owner) ?? -1) <= s.message.nonce);
+  }
+}
+
+/** Fills of secondary-market offers, one per offer's ownership (ticket id, ticket nonce): the first fill wins. */
+export class TicketFillPool extends KeyedOpPool<SignedTicketFill> {
+  constructor(ctx: ChainContext) {
+    super(
+      (f) => `${f.message.offer.message.ticket_id}:${f.message.offer.message.ticket_nonce}`,
+      ctx.preset.MAX_TICKET_FILLS * ctx.preset.SLOTS_PER_EPOCH * MARKET_POOL_EPOCHS,
+    );
+  }
+
+  getForBlock(): SignedTicketFill[] {
+    return this.getAll();
+  }
+
+  /**
+   * Drop fills whose offer expired before `currentSlot`, or whose ticket changed hands or is no
+   * longer transferable (`ticketNonceOf` is null then).
+   */
+  prune(currentSlot: number, ticketNonceOf: (ticketId: number) => number | null): void {
+    this.retain((f) => {
+      const offer = f.message.offer.message;
+      return offer.expiry_slot >= currentSlot && ticketNonceOf(offer.ticket_id) === offer.ticket_nonce;
+    });
+  }
+}
+
+/** Holder slashings, one per (slot, ticket): a holder's collateral for a slot is slashed once. */
+export class HolderSlashingPool extends KeyedOpPool<HolderSlashing> {
+  private readonly ctx: ChainContext;
+
+  constructor(ctx: ChainContext) {
+    super(
+      (s) => `${s.signed_commitment_1.message.slot}:${s.signed_commitment_1.message.ticket_id}`,
+      ctx.preset.MAX_HOLDER_SLASHINGS * ctx.preset.SLOTS_PER_EPOCH * MARKET_POOL_EPOCHS,
+    );
+    this.ctx = ctx;
+  }
+
+  getForBlock(): HolderSlashing[] {
+    return this.getAll();
+  }
+
+  /** Drop slashings whose slot's collateral is released (COLLATERAL_RELEASE_DELAY_SLOTS after it). */
+  prune(currentSlot: number): void {
+    const delay = this.ctx.preset.COLLATERAL_RELEASE_DELAY_SLOTS;
+    this.retain((s) => s.signed_commitment_1.message.slot + delay >= currentSlot);
+  }
+}
+
 /** Everything waiting for a block. */
 export interface OpPools {
   attestations: AttestationPool;
@@ -330,6 +484,10 @@ export interface OpPools {
   voluntaryExits: VoluntaryExitPool;
   proposerSlashings: ProposerSlashingPool;
   attesterSlashings: AttesterSlashingPool;
+  ticketBids: TicketBidPool;
+  ticketSellBacks: TicketSellBackPool;
+  ticketFills: TicketFillPool;
+  holderSlashings: HolderSlashingPool;
 }
 
 export function createOpPools(ctx: ChainContext): OpPools {
@@ -341,5 +499,9 @@ export function createOpPools(ctx: ChainContext): OpPools {
     voluntaryExits: new VoluntaryExitPool(),
     proposerSlashings: new ProposerSlashingPool(),
     attesterSlashings: new AttesterSlashingPool(),
+    ticketBids: new TicketBidPool(ctx),
+    ticketSellBacks: new TicketSellBackPool(ctx),
+    ticketFills: new TicketFillPool(ctx),
+    holderSlashings: new HolderSlashingPool(ctx),
   };
 }

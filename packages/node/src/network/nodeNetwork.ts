@@ -126,6 +126,10 @@ export async function attachNetwork(node: BeaconNode, opts: NodeNetworkOptions, 
   gossip("proposer_slashing", (s) => node.importProposerSlashing(s));
   gossip("attester_slashing", (s) => node.importAttesterSlashing(s));
   gossip("inclusion_list", (l) => node.importInclusionList(l));
+  gossip("ticket_bid", (b) => node.importTicketBid(b));
+  gossip("ticket_sell_back", (s) => node.importTicketSellBack(s));
+  gossip("ticket_fill", (f) => node.importTicketFill(f));
+  gossip("holder_slashing", (s) => node.importHolderSlashing(s));
 
   node.publisher = (topic, value) => {
     network.publish(topic as GossipTopicName, value as never).catch((e: unknown) => {

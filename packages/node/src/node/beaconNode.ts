@@ -4,19 +4,24 @@ import type {
   AttesterSlashing,
   CachedBeaconState,
   ChainContext,
+  HolderSlashing,
   PayloadAttestationMessage,
   ProposerSlashing,
   SignedBeaconBlock,
   SignedExecutionPayloadCommitment,
   SignedExecutionPayloadEnvelope,
   SignedInclusionList,
+  SignedTicketBid,
+  SignedTicketFill,
   SignedTicketPurchase,
+  SignedTicketSellBack,
   SignedTicketTransfer,
   SignedVoluntaryExit,
   SingleAttestation,
 } from "@turnstile/ticket-state";
 import {
   type DeterministicExecutionEngine,
+  findTransferableTicket,
   isEmptyCommitment,
   SELF_BUILD_TICKET_ID,
   toHex,
@@ -39,6 +44,12 @@ import { SeenIndices } from "../chain/seenIndices.ts";
 import { SIGNED_BLOCK_REFUSALS, validateGossipBlock } from "../chain/validation/block.ts";
 import { validateGossipCommitment } from "../chain/validation/commitment.ts";
 import { validateGossipEnvelope } from "../chain/validation/envelope.ts";
+import {
+  validateHolderSlashing,
+  validateTicketBid,
+  validateTicketFill,
+  validateTicketSellBack,
+} from "../chain/validation/ticketMarket.ts";
 import { validateTicketOperation } from "../chain/validation/ticketOperation.ts";
 import { VoteErrorCode } from "../chain/votes/errors.ts";
 import { GossipVotes } from "../chain/votes/gossipVotes.ts";
@@ -172,6 +183,7 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     this.chain.on("block", (entry) => {
       // Aggregates a block carries need not be packed again, however the block arrived
       this.pools.attestations.markIncluded(entry.block.message.body.attestations);
+      this.pools.holderSlashings.markIncluded(entry.block.message.body.holder_slashings);
       this.watchCommitment(entry);
       // After this import returns (the chain is not re-entered from its own event)
       if (this.pending.size > 0) queueMicrotask(() => this.releasePending({ kind: "block", root: entry.root }));
@@ -227,6 +239,8 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
           censoring.has(index) ? { ...misbehaviour, censorInclusionLists: true } : misbehaviour,
           {
             purchase: (p) => this.importOwn(() => this.importPurchase(p), "ticket_purchase", p),
+            bid: (b) => this.importOwn(() => this.importTicketBid(b), "ticket_bid", b),
+            sellBack: (s) => this.importOwn(() => this.importTicketSellBack(s), "ticket_sell_back", s),
             commitment: (c) => this.importOwn(() => this.importCommitment(c), "execution_payload_commitment", c),
             envelope: (e) => this.importOwn(() => this.importEnvelope(e), "execution_payload", e),
             failed: output.failed,
@@ -280,7 +294,15 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     this.pools.attestations.prune(slot);
     this.pools.payloadAttestations.prune(slot);
     this.pools.commitments.prune(slot);
-    this.pools.tickets.prune((i) => (i < head.buyers.length ? head.buyers.getReadonly(i).nonce : undefined));
+    const nonceOf = (i: number) => (i < head.buyers.length ? head.buyers.getReadonly(i).nonce : undefined);
+    this.pools.tickets.prune(nonceOf);
+    this.pools.ticketBids.prune(slot, nonceOf);
+    this.pools.ticketSellBacks.prune(nonceOf);
+    const headState = this.chain.head().state;
+    if (this.pools.ticketFills.size > 0) {
+      this.pools.ticketFills.prune(slot, (id) => findTransferableTicket(headState, id)?.nonce ?? null);
+    }
+    this.pools.holderSlashings.prune(slot);
     this.pending.prune(this.oldestPendingSlot());
     this.seenProposals.pruneBelow(this.oldestPendingSlot() + 1);
     this.exitsAndSlashings.prune(slot);
@@ -532,6 +554,50 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
       validateTicketOperation(this.chain, transfer);
       this.pools.tickets.addTransfer(transfer);
     });
+  }
+
+  /** A sealed ticket-auction bid (gossip or our holders'): checked, then pooled for blocks. */
+  importTicketBid(bid: SignedTicketBid): void {
+    this.observe("ticket_bid", () => {
+      validateTicketBid(this.chain.head().state, this.pools.ticketBids, bid, this.clock.currentSlot);
+      this.pools.ticketBids.add(bid);
+    });
+  }
+
+  importTicketSellBack(sellBack: SignedTicketSellBack): void {
+    this.observe("ticket_sell_back", () => {
+      validateTicketSellBack(this.chain.head().state, this.pools.ticketSellBacks, sellBack);
+      this.pools.ticketSellBacks.add(sellBack);
+    });
+  }
+
+  importTicketFill(fill: SignedTicketFill): void {
+    this.observe("ticket_fill", () => {
+      validateTicketFill(this.chain.head().state, this.pools.ticketFills, fill, this.clock.currentSlot);
+      this.pools.ticketFills.add(fill);
+    });
+  }
+
+  importHolderSlashing(slashing: HolderSlashing): void {
+    this.observe("holder_slashing", () => {
+      validateHolderSlashing(this.chain.head().state, this.pools.holderSlashings, slashing);
+      this.pools.holderSlashings.add(slashing);
+    });
+  }
+
+  /**
+   * A ticket-market operation submitted to this node (the REST API): imported as from gossip, then
+   * sent to peers. Throws the typed error that refused it (nothing is pooled or sent then).
+   */
+  submitMarketOperation(
+    topic: "ticket_bid" | "ticket_sell_back" | "ticket_fill" | "holder_slashing",
+    value: SignedTicketBid | SignedTicketSellBack | SignedTicketFill | HolderSlashing,
+  ): void {
+    if (topic === "ticket_bid") this.importTicketBid(value as SignedTicketBid);
+    else if (topic === "ticket_sell_back") this.importTicketSellBack(value as SignedTicketSellBack);
+    else if (topic === "ticket_fill") this.importTicketFill(value as SignedTicketFill);
+    else this.importHolderSlashing(value as HolderSlashing);
+    this.publish(topic, value);
   }
 
   /** One validator's vote: into the pool for blocks, and into fork choice. */

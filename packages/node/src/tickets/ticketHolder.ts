@@ -1,16 +1,25 @@
 import type { SecretKey } from "@chainsafe/blst";
 import {
   buildCommitment,
+  computeCurvePrice,
   computeEpochAtSlot,
+  computeOpenAuctionSlot,
+  computeSellBackFee,
   DOMAIN_TICKET_PURCHASE,
   type ExecutionPayload,
   getTicketAssignment,
+  isAuctionPricing,
+  isBondingCurve,
   isSelfBuild,
   processSlotsCopy,
   type SignedExecutionPayloadCommitment,
   type SignedExecutionPayloadEnvelope,
+  type SignedTicketBid,
   type SignedTicketPurchase,
+  type SignedTicketSellBack,
   signObject,
+  signTicketBid,
+  signTicketSellBack,
   sszTypes,
   toHex,
 } from "@turnstile/ticket-state";
@@ -19,7 +28,7 @@ import type { InclusionListPool } from "../chain/inclusionLists.ts";
 import { withPreparedPayload } from "../execution/engineApiEngine.ts";
 import { payloadArgsFor } from "../execution/payloadArgs.ts";
 import { buildEnvelope } from "../validator/validatorClient.ts";
-import { ticketValuation, wantsTicket } from "./valuation.ts";
+import { auctionBidPrice, sellBackPayout, ticketValuation, wantsTicket } from "./valuation.ts";
 
 /** Ways a holder can misbehave, so that the empty-payload paths run in a devnet too. */
 export interface HolderMisbehaviour {
@@ -33,6 +42,10 @@ export interface HolderMisbehaviour {
 
 export interface HolderOutput {
   purchase(purchase: SignedTicketPurchase): void;
+  /** A sealed bid in the open ticket auction (auction pricing rules). */
+  bid?(bid: SignedTicketBid): void;
+  /** A pooled ticket sold back to the bonding curve. */
+  sellBack?(sellBack: SignedTicketSellBack): void;
   commitment(commitment: SignedExecutionPayloadCommitment): void;
   envelope(envelope: SignedExecutionPayloadEnvelope): void;
   /** A duty that could not be done (e.g. the execution layer could not build the payload). */
@@ -40,9 +53,17 @@ export interface HolderOutput {
 }
 
 /**
- * A ticket-holder agent for one buyer account: buys when the price is below its valuation of the
- * slots' synthetic MEV, commits before each slot its ticket won (at 3/4 of the previous slot, on
- * its own head), and reveals the payload at 2/4 of the slot once the block carries its commitment.
+ * A ticket-holder agent for one buyer account, under the chain's pricing rule:
+ * - posted prices (`pool_target`, `sales_target`, `fixed`, `pi_pool_target`, `bonding_curve`): buys
+ *   one ticket when the price plus the cost of waiting is below its valuation of the slots'
+ *   synthetic MEV (at the start of a slot);
+ * - `bonding_curve`: also sells a pooled ticket back when the curve pays more than it is worth to it;
+ * - `first_price_auction` / `second_price_auction`: one sealed bid per auction, at 1/4 of the slot
+ *   before the block that may carry it (valuation.ts: shaded in a first-price auction, the value in
+ *   a second-price one), re-sent with the same nonce if its auction closed without it;
+ * the collateral a chain asks (TICKET_COLLATERAL) is posted with each purchase or bid, so it is
+ * budgeted too. It commits before each slot its ticket won (at 3/4 of the previous slot, on its own
+ * head), and reveals the payload at 2/4 of the slot once the block carries its commitment.
  */
 export class TicketHolder {
   readonly buyerIndex: number;
@@ -52,8 +73,12 @@ export class TicketHolder {
   private readonly misbehaviour: HolderMisbehaviour;
   private readonly output: HolderOutput;
   private readonly random: () => number;
-  /** Nonce of a purchase sent but not yet included: one purchase in flight at a time. */
+  /** Nonce of a purchase or sell-back sent but not yet included: one in flight at a time. */
   private pendingNonce: number | null = null;
+  /** The bid sent and not yet included: its nonce and auction (resent once that auction closed without it). */
+  private pendingBid: { nonce: number; auctionSlot: number } | null = null;
+  /** The last auction a bid of ours entered (one bid per auction). */
+  private lastAuctionBid = -1;
   private readonly committed = new Map<number, ExecutionPayload>();
   private readonly inclusionLists: InclusionListPool | null;
 
@@ -78,7 +103,10 @@ export class TicketHolder {
   }
 
   onInterval(slot: number, interval: number): void {
-    if (interval === 0) this.maybeBuy(slot);
+    const { config } = this.chain.ctx;
+    const auction = isAuctionPricing(config);
+    if (interval === 0 && !auction) this.maybeBuy(slot);
+    else if (interval === 1 && auction) this.maybeBid(slot);
     else if (interval === 2) this.reveal(slot);
     else if (interval === 3) this.commit(slot + 1);
   }
@@ -89,12 +117,72 @@ export class TicketHolder {
     const nonce = state.buyers.getReadonly(this.buyerIndex).nonce;
     if (this.pendingNonce !== null && this.pendingNonce >= nonce) return;
     this.pendingNonce = null;
-    if (!wantsTicket(state, this.buyerIndex, this.valuation)) return;
+    const { config } = this.chain.ctx;
+    if (isBondingCurve(config) && this.maybeSellBack(slot, state, nonce)) return;
+    if (!wantsTicket(state, this.buyerIndex, this.valuation, config.TICKET_COLLATERAL)) return;
     const message = { buyer_index: this.buyerIndex, nonce, count: 1, max_price: this.valuation };
     const epoch = computeEpochAtSlot(this.chain.ctx, slot);
     const signature = signObject(head.state, this.key, sszTypes.TicketPurchase, message, DOMAIN_TICKET_PURCHASE, epoch);
     this.pendingNonce = nonce;
     this.output.purchase({ message, signature });
+  }
+
+  /**
+   * Under `bonding_curve`: sell back our first pooled ticket when the curve's payout (its top
+   * point less the fee) beats our value of it. Returns whether a sell-back was sent.
+   */
+  private maybeSellBack(slot: number, state: ReturnType<typeof processSlotsCopy>["state"], nonce: number): boolean {
+    if (!this.output.sellBack || state.ticket_curve_supply === 0) return false;
+    const { config } = this.chain.ctx;
+    let ticketId = -1;
+    for (let i = 0; i < state.ticket_pool.length && ticketId < 0; i++) {
+      const t = state.ticket_pool.getReadonly(i);
+      if (t.owner === this.buyerIndex) ticketId = t.ticket_id;
+    }
+    if (ticketId < 0) return false;
+    const value = computeCurvePrice(config, state.ticket_curve_supply - 1);
+    const payout = sellBackPayout(
+      value - computeSellBackFee(value, config.TICKET_SELL_BACK_FEE_QUOTIENT),
+      state,
+      this.valuation,
+    );
+    if (payout === null) return false;
+    const message = { ticket_id: ticketId, owner: this.buyerIndex, nonce, min_price: payout };
+    const epoch = computeEpochAtSlot(this.chain.ctx, slot);
+    this.pendingNonce = nonce;
+    this.output.sellBack(signTicketSellBack(this.chain.head().state, this.key, message, epoch));
+    return true;
+  }
+
+  /**
+   * Under auction pricing, at 1/4 of `slot`: a sealed bid for the auction the next block bids in
+   * (compute_open_auction_slot(slot + 1)), one per auction and one in flight at a time.
+   */
+  private maybeBid(slot: number): void {
+    if (!this.output.bid) return;
+    const { ctx } = this.chain;
+    const head = this.chain.head();
+    const state = head.state.state;
+    const nonce = state.buyers.getReadonly(this.buyerIndex).nonce;
+    const auctionSlot = computeOpenAuctionSlot(ctx, slot + 1);
+    if (this.pendingBid !== null) {
+      // Included (its nonce is used), or its auction closes before a block could still carry it
+      if (this.pendingBid.nonce < nonce) this.pendingBid = null;
+      else if (this.pendingBid.auctionSlot === auctionSlot) return;
+    }
+    if (this.pendingBid === null && this.lastAuctionBid === auctionSlot) return;
+    const price = auctionBidPrice(state, ctx.config, this.buyerIndex, this.valuation);
+    if (price === null) return;
+    const bid = signTicketBid(head.state, this.key, {
+      buyer_index: this.buyerIndex,
+      nonce,
+      count: 1,
+      bid_price: price,
+      auction_slot: auctionSlot,
+    });
+    this.pendingBid = { nonce, auctionSlot };
+    this.lastAuctionBid = auctionSlot;
+    this.output.bid(bid);
   }
 
   /** Before `slot`: if our ticket is assigned to it, build the payload and send the commitment. */

@@ -162,6 +162,11 @@ export class ValidatorClient {
       proposerSlashings: this.pools.proposerSlashings.getForBlock(epochState, preset.MAX_PROPOSER_SLASHINGS),
       attesterSlashings: this.pools.attesterSlashings.getForBlock(epochState, preset.MAX_ATTESTER_SLASHINGS),
       voluntaryExits: this.pools.voluntaryExits.getForBlock(epochState, preset.MAX_VOLUNTARY_EXITS),
+      // Ticket market (opt-in pricing rules): produceBlock keeps those that apply, up to each MAX_*
+      bids: this.pools.ticketBids.getForBlock(slot),
+      sellBacks: this.pools.ticketSellBacks.getForBlock(),
+      fills: this.pools.ticketFills.getForBlock(),
+      holderSlashings: this.pools.holderSlashings.getForBlock(),
       inclusionListTransactions: this.inclusionLists?.pool.transactionsFor(slot),
     });
     const blockRoot = this.chain.ctx.ssz.BeaconBlock.hashTreeRoot(produced.block.message);

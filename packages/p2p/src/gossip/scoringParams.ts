@@ -48,6 +48,10 @@ export const TOPIC_WEIGHTS: Readonly<Record<GossipTopicName, number>> = {
   attester_slashing: 0.05,
   voluntary_exit: 0.05,
   inclusion_list: 0.1,
+  ticket_bid: 0.1,
+  ticket_sell_back: 0.1,
+  ticket_fill: 0.1,
+  holder_slashing: 0.05,
 };
 
 /** The per-interval factor that decays a counter to 1% (decayToZero) in `intervals` intervals. */

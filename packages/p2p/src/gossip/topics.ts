@@ -1,13 +1,17 @@
 import type { Type } from "@chainsafe/ssz";
 import type {
   AttesterSlashing,
+  HolderSlashing,
   PayloadAttestationMessage,
   ProposerSlashing,
   SignedBeaconBlock,
   SignedExecutionPayloadCommitment,
   SignedExecutionPayloadEnvelope,
   SignedInclusionList,
+  SignedTicketBid,
+  SignedTicketFill,
   SignedTicketPurchase,
+  SignedTicketSellBack,
   SignedTicketTransfer,
   SignedVoluntaryExit,
   SingleAttestation,
@@ -29,6 +33,14 @@ export interface GossipMessageTypes {
   voluntary_exit: SignedVoluntaryExit;
   /** Inclusion lists: the next slot's proposer lists transactions its payload must carry. */
   inclusion_list: SignedInclusionList;
+  /** Ticket market (opt-in pricing rules): a sealed bid in the open ticket auction. */
+  ticket_bid: SignedTicketBid;
+  /** A pooled ticket sold back to the bonding curve. */
+  ticket_sell_back: SignedTicketSellBack;
+  /** A buyer's fill of a seller's signed offer (the secondary market). */
+  ticket_fill: SignedTicketFill;
+  /** Evidence that a ticket holder signed two commitments for one slot (its collateral is slashed). */
+  holder_slashing: HolderSlashing;
 }
 export type GossipTopicName = keyof GossipMessageTypes;
 
@@ -44,6 +56,10 @@ export const GOSSIP_TOPIC_NAMES: readonly GossipTopicName[] = [
   "attester_slashing",
   "voluntary_exit",
   "inclusion_list",
+  "ticket_bid",
+  "ticket_sell_back",
+  "ticket_fill",
+  "holder_slashing",
 ];
 
 /** The SSZ type of each topic's payload, for the chain's preset. */
@@ -60,6 +76,10 @@ export function getGossipTypes(ssz: SszTypes): { [K in GossipTopicName]: Type<Go
     attester_slashing: ssz.AttesterSlashing,
     voluntary_exit: ssz.SignedVoluntaryExit,
     inclusion_list: ssz.SignedInclusionList,
+    ticket_bid: ssz.SignedTicketBid,
+    ticket_sell_back: ssz.SignedTicketSellBack,
+    ticket_fill: ssz.SignedTicketFill,
+    holder_slashing: ssz.HolderSlashing,
   };
 }
 

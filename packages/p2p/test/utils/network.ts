@@ -111,6 +111,26 @@ function sampleUntyped(topic: GossipTopicName, n: number): unknown {
       v.message.slot = n;
       return v;
     }
+    case "ticket_bid": {
+      const v = ssz.SignedTicketBid.defaultValue();
+      v.message.nonce = n;
+      return v;
+    }
+    case "ticket_sell_back": {
+      const v = ssz.SignedTicketSellBack.defaultValue();
+      v.message.nonce = n;
+      return v;
+    }
+    case "ticket_fill": {
+      const v = ssz.SignedTicketFill.defaultValue();
+      v.message.offer.message.ticket_nonce = n;
+      return v;
+    }
+    case "holder_slashing": {
+      const v = ssz.HolderSlashing.defaultValue();
+      v.signed_commitment_1.message.slot = n;
+      return v;
+    }
   }
 }
 
@@ -138,6 +158,13 @@ export function sampleTag(topic: GossipTopicName, value: unknown): number {
       return v.message.validator_index;
     case "inclusion_list":
       return v.message.slot;
+    case "ticket_bid":
+    case "ticket_sell_back":
+      return v.message.nonce;
+    case "ticket_fill":
+      return v.message.offer.message.ticket_nonce;
+    case "holder_slashing":
+      return v.signed_commitment_1.message.slot;
   }
 }
 

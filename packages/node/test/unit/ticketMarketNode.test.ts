@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  createChainContext,
+  minimalChainConfig,
+  SELF_BUILD_TICKET_ID,
+  type TicketPricing,
+  toHex,
+} from "@turnstile/ticket-state";
+import { steppedNode } from "./helpers.ts";
+
+/** A node of one process (all validators and holders), stepped by the test, under `pricing`. */
+function marketNode(pricing: TicketPricing, overrides: Partial<typeof minimalChainConfig> = {}) {
+  return steppedNode({ ctx: createChainContext({ ...minimalChainConfig, TICKET_PRICING: pricing, ...overrides }) });
+}
+
+describe("node duties under the opt-in pricing rules", () => {
+  for (const pricing of ["first_price_auction", "second_price_auction"] as const) {
+    it(`${pricing}: holders bid, blocks carry the bids, auctions settle, winners build payloads`, () => {
+      const { node, run, rejected } = marketNode(pricing);
+      run(1, 16);
+      const head = node.chain.head();
+      let bids = 0;
+      let purchases = 0;
+      let holderPayloads = 0;
+      for (
+        let e = node.chain.getEntry(head.root);
+        e && e.slot > 0;
+        e = node.chain.getEntry(toHex(e.block.message.parent_root))
+      ) {
+        const body = e.block.message.body;
+        bids += body.ticket_bids.length;
+        purchases += body.ticket_purchases.length;
+        if (e.envelope && body.signed_payload_commitment.message.ticket_id !== SELF_BUILD_TICKET_ID) holderPayloads++;
+      }
+      const state = head.state.state;
+      // Four holders bid in every auction from slot 2 on
+      assert.ok(bids >= 4 * 12, `bids on chain: ${bids}; rejected: ${rejected.join(",")}`);
+      assert.equal(purchases, 0);
+      // One ticket per auction (TICKETS_PER_AUCTION) sold to the highest bidder, drawn by the lottery later
+      assert.ok(state.next_ticket_id >= 12, `tickets sold ${state.next_ticket_id}`);
+      // The highest valuation (buyer 3) wins; the price is set by the auction
+      assert.ok(state.ticket_price > minimalChainConfig.MIN_TICKET_PRICE, `price ${state.ticket_price}`);
+      assert.ok(holderPayloads > 0, "a holder that won an auction built a payload");
+      assert.deepEqual(
+        rejected.filter((r) => r.startsWith("ticket_bid")),
+        [],
+      );
+    });
+  }
+
+  it("bonding_curve: holders buy along the curve; the sell-back pool and block packing work together", () => {
+    const { node, run, rejected } = marketNode("bonding_curve");
+    run(1, 12);
+    const state = node.chain.head().state.state;
+    assert.ok(state.ticket_curve_supply > 0, "tickets bought on the curve");
+    assert.deepEqual(
+      rejected.filter((r) => r.startsWith("ticket_")),
+      [],
+    );
+  });
+});
