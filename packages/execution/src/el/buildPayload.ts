@@ -13,13 +13,15 @@ const BLOOM_BYTES = 256;
  * whether each transaction went in. Paris rules: no block reward, no withdrawals.
  *
  * Every transaction runs against one header (coinbase, base fee, prev_randao, gas limit are all it
- * reads), where @ethereumjs/vm's BlockBuilder recreates the block for each one.
+ * reads), where @ethereumjs/vm's BlockBuilder recreates the block for each one. `append`, when
+ * given, adds the builder's own transactions last, on the state the candidates left.
  */
 export async function buildPayloadBlock(
   vm: VM,
   parent: Block,
   attrs: PayloadAttributesV1,
   candidates: Generator<TypedTransaction, void, boolean | undefined>,
+  append?: (context: Block, include: (tx: TypedTransaction) => Promise<boolean>) => Promise<void>,
 ): Promise<Block> {
   const headerData = {
     parentHash: parent.hash(),
@@ -34,25 +36,25 @@ export async function buildPayloadBlock(
   const txs: TypedTransaction[] = [];
   const results: RunTxResult[] = [];
   let gasUsed = 0n;
+  const include = async (tx: TypedTransaction): Promise<boolean> => {
+    // Yellow paper: a transaction's gas limit fits in what the block has left
+    if (tx.gasLimit > headerData.gasLimit - gasUsed) return false;
+    try {
+      const result = await runTx(vm, { tx, block: context, blockGasUsed: gasUsed });
+      txs.push(tx);
+      results.push(result);
+      gasUsed += result.totalGasSpent;
+      return true;
+    } catch {
+      // No longer valid on this parent (nonce, balance, fee): left in the pool
+      return false;
+    }
+  };
   await vm.evm.journal.checkpoint();
   let next = candidates.next();
-  while (!next.done) {
-    const tx = next.value;
-    let included = false;
-    // Yellow paper: a transaction's gas limit fits in what the block has left
-    if (tx.gasLimit <= headerData.gasLimit - gasUsed) {
-      try {
-        const result = await runTx(vm, { tx, block: context, blockGasUsed: gasUsed });
-        txs.push(tx);
-        results.push(result);
-        gasUsed += result.totalGasSpent;
-        included = true;
-      } catch {
-        // No longer valid on this parent (nonce, balance, fee): left in the pool
-      }
-    }
-    next = candidates.next(included);
-  }
+  while (!next.done) next = candidates.next(await include(next.value));
+  // The builder's own transactions (a back-run), on the state the candidates left
+  if (append) await append(context, include);
   await vm.evm.journal.commit();
   const stateRoot = await vm.stateManager.getStateRoot();
   const receiptTrie = new MerklePatriciaTrie({ common: vm.common });

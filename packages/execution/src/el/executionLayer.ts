@@ -7,6 +7,7 @@ import { bytesToHex, createAddressFromString, createZeroAddress, hexToBytes, Val
 import type { RunTxResult, TxReceipt } from "@ethereumjs/vm";
 import { createVM, runBlock, type VM } from "@ethereumjs/vm";
 import { Level } from "level";
+import { type RealisedMev, Searcher, type SearcherOptions } from "../amm/searcher.ts";
 import { ExecutionError, ExecutionErrorCode } from "../errors.ts";
 import { BlockStore } from "./blockStore.ts";
 import { buildPayloadBlock } from "./buildPayload.ts";
@@ -55,6 +56,8 @@ export interface ExecutionLayerOptions {
   genesis: ExecutionGenesis;
   /** Timestamp of the genesis block: the beacon chain's genesis time. */
   genesisTime: number;
+  /** A builder's own arbitrage appended to the payloads it builds (see `Searcher`); none when absent. */
+  searcher?: SearcherOptions;
 }
 
 /** BLOCKHASH reads canonical ancestors from the store. */
@@ -90,6 +93,9 @@ export class ExecutionLayer {
   /** What each built payload was built on, so that an inclusion list can be added to it. */
   private readonly buildArgs = new Map<string, { parent: Block; attrs: PayloadAttributesV1 }>();
   private readonly invalid = new Map<string, string | null>();
+  /** What the searcher realised in each built payload (by payload id). */
+  private readonly mev = new Map<string, RealisedMev>();
+  private searcher: Searcher | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   /** Execution time of each payload checked by `newPayload`, for the bench (ms). */
   lastExecutionMs = 0;
@@ -126,6 +132,7 @@ export class ExecutionLayer {
     const store = new BlockStore(db.sublevel<string, Uint8Array>("blocks", { valueEncoding: "view" }), common);
     const vm = await createVM({ common, stateManager: sm, blockchain: blockchainView(store) as never });
     const el = new ExecutionLayer(db, common, sm, vm, store);
+    if (opts.searcher) el.searcher = new Searcher(opts.searcher);
     await el.loadOrInitGenesis(opts);
     return el;
   }
@@ -287,12 +294,13 @@ export class ExecutionLayer {
       }
       const payloadId = computePayloadId(state.headBlockHash, attrs);
       if (!this.built.has(payloadId)) {
-        this.built.set(payloadId, await this.build(head, attrs));
+        this.built.set(payloadId, await this.build(head, attrs, [], payloadId));
         this.buildArgs.set(payloadId, { parent: head, attrs });
         if (this.built.size > MAX_BUILT_PAYLOADS) {
           const oldest = this.built.keys().next().value as string;
           this.built.delete(oldest);
           this.buildArgs.delete(oldest);
+          this.mev.delete(oldest);
         }
       }
       return { payloadStatus, payloadId };
@@ -309,7 +317,23 @@ export class ExecutionLayer {
    * Fill a payload on `parent` from the mempool: best tip first, each sender in nonce order; then
    * the inclusion list's transactions not already in, each if it is valid there and fits.
    */
-  private async build(parent: Block, attrs: PayloadAttributesV1, listed: readonly Uint8Array[] = []): Promise<Block> {
+  /**
+   * Turnstile's extension: what the builder's own arbitrage realised in the payload `payloadId`
+   * (zero without a searcher, or when no trade paid).
+   */
+  getPayloadMev(payloadId: string): RealisedMev {
+    if (!this.built.has(payloadId)) {
+      throw new ExecutionError(ExecutionErrorCode.UNKNOWN_PAYLOAD, "unknown payload", { payloadId });
+    }
+    return this.mev.get(payloadId) ?? { realisedWei: 0n, referencePrice: 0n, txHash: null };
+  }
+
+  private async build(
+    parent: Block,
+    attrs: PayloadAttributesV1,
+    listed: readonly Uint8Array[] = [],
+    payloadId?: string,
+  ): Promise<Block> {
     await this.sm.setStateRoot(parent.header.stateRoot);
     const nonces = new Map<string, bigint>();
     for (const sender of this.mempool.senders()) {
@@ -332,7 +356,14 @@ export class ExecutionLayer {
         yield tx;
       }
     }
-    return buildPayloadBlock(this.vm, parent, attrs, candidates());
+    const searcher = this.searcher?.buildsFor(attrs.suggestedFeeRecipient) ? this.searcher : null;
+    const append = searcher
+      ? async (context: Block, include: (tx: TypedTransaction) => Promise<boolean>) => {
+          const realised = await searcher.backrun(this.vm, context, include);
+          if (payloadId !== undefined) this.mev.set(payloadId, realised);
+        }
+      : undefined;
+    return buildPayloadBlock(this.vm, parent, attrs, candidates(), append);
   }
 
   /**
@@ -343,7 +374,7 @@ export class ExecutionLayer {
     return this.serial(async () => {
       const args = this.buildArgs.get(payloadId);
       if (!args) throw new ExecutionError(ExecutionErrorCode.UNKNOWN_PAYLOAD, "unknown payload", { payloadId });
-      this.built.set(payloadId, await this.build(args.parent, args.attrs, listed));
+      this.built.set(payloadId, await this.build(args.parent, args.attrs, listed, payloadId));
       return payloadId;
     });
   }

@@ -50,13 +50,24 @@ export function devAccounts(count = DEFAULT_DEV_ACCOUNTS): DevAccount[] {
   return accounts;
 }
 
+/** Funded accounts that nodes' payload builders trade from (their arbitrage), apart from the users' dev accounts. */
+export const DEFAULT_SEARCHER_ACCOUNTS = 8;
+
+/** The i-th searcher key: keccak256("turnstile-searcher-" + i). Public on purpose: devnets only. */
+export function searcherAccount(i: number): DevAccount {
+  const privateKey = keccak_256(new TextEncoder().encode(`turnstile-searcher-${i}`));
+  return { privateKey, address: bytesToHex(privateToAddress(privateKey)) };
+}
+
 /**
- * The devnet execution genesis: `accounts` funded dev accounts, each also holding TKN, and the
+ * The devnet execution genesis: `accounts` funded dev accounts and DEFAULT_SEARCHER_ACCOUNTS
+ * searcher accounts, each also holding TKN, and the
  * ETH/TKN constant-product AMM (contracts/ConstantProductAmm.sol) with its reserves at AMM_ADDRESS.
  */
 export function devGenesis(chainId = DEFAULT_CHAIN_ID, accounts = DEFAULT_DEV_ACCOUNTS): ExecutionGenesis {
   const alloc: Record<string, bigint> = {};
-  const holders = devAccounts(accounts).map((a) => a.address);
+  const searchers = Array.from({ length: DEFAULT_SEARCHER_ACCOUNTS }, (_, i) => searcherAccount(i).address);
+  const holders = [...devAccounts(accounts).map((a) => a.address), ...searchers];
   for (const address of holders) alloc[address] = DEV_ACCOUNT_BALANCE;
   alloc[AMM_ADDRESS] = DEV_POOL_RESERVES.eth;
   const contracts = { [AMM_ADDRESS]: ammGenesisContract(DEV_POOL_RESERVES, holders, DEV_ACCOUNT_TOKENS) };

@@ -89,4 +89,19 @@ export class EngineApiClient {
   checkInclusionListV1(blockHash: string, transactions: string[]): Promise<InclusionListVerdict> {
     return this.request("engine_checkInclusionListV1", [blockHash, transactions]);
   }
+
+  /** Turnstile's extension: what the builder's own arbitrage realised in a payload it built. */
+  async getPayloadMevV1(
+    payloadId: string,
+  ): Promise<{ realisedMevWei: bigint; referencePrice: bigint; transactionHash: string | null }> {
+    const r = await this.request<{ realisedMevWei: string; referencePrice: string; transactionHash: string | null }>(
+      "engine_getPayloadMevV1",
+      [payloadId],
+    );
+    return {
+      realisedMevWei: BigInt(r.realisedMevWei),
+      referencePrice: BigInt(r.referencePrice),
+      transactionHash: r.transactionHash,
+    };
+  }
 }

@@ -15,6 +15,8 @@ export const ENGINE_CAPABILITIES = [
   "engine_getInclusionListV1",
   "engine_updatePayloadWithInclusionListV1",
   "engine_checkInclusionListV1",
+  // Turnstile's extension: the builder's realised MEV in a payload it built
+  "engine_getPayloadMevV1",
 ];
 
 function transactionsParam(value: unknown): Uint8Array[] {
@@ -53,6 +55,15 @@ export function engineMethods(el: ExecutionLayer): Record<string, RpcHandler> {
       ),
     engine_updatePayloadWithInclusionListV1: async ([payloadId, transactions]) =>
       el.updatePayloadWithInclusionList(String(payloadId), transactionsParam(transactions)),
+    engine_getPayloadMevV1: async ([payloadId]) => {
+      const mev = el.getPayloadMev(String(payloadId));
+      return {
+        // Decimal: a back-run that lost (it cannot, priced on the exact state) would be negative
+        realisedMevWei: mev.realisedWei.toString(),
+        referencePrice: `0x${mev.referencePrice.toString(16)}`,
+        transactionHash: mev.txHash,
+      };
+    },
     engine_checkInclusionListV1: async ([blockHash, transactions]) =>
       el.checkInclusionList(String(blockHash), transactionsParam(transactions)),
   };
