@@ -7,7 +7,7 @@ describe("inclusion lists on a devnet of real node processes", () => {
     timeout: 90_000,
   }, async () => {
     // Every node sends one user transaction per slot; each slot's proposer lists its pool for the
-    // next payload; buyers 0 and 1 build without the listed transactions
+    // next payload; buyers 0, 1 and 2 build without the listed transactions (buyer 3 and self-building proposers are honest)
     const { summary, output } = await runDevnet(
       [
         "--nodes",
@@ -28,7 +28,7 @@ describe("inclusion lists on a devnet of real node processes", () => {
         "0",
         "--user-traffic",
         "--censor-buyers",
-        "0,1",
+        "0,1,2",
       ],
       80_000,
     );
