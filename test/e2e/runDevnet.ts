@@ -29,6 +29,15 @@ export interface Summary {
     unsatisfiedCanonical: number;
     unsatisfiedOrphaned: number;
   } | null)[];
+  /** The chain config's TICKET_PRICING (the devnet's `--pricing`). */
+  pricing: string;
+  /** Per node: ticket-market operations accepted from gossip, by topic. */
+  marketGossipAcceptedPerNode: ({
+    ticket_bid: number;
+    ticket_sell_back: number;
+    ticket_fill: number;
+    holder_slashing: number;
+  } | null)[];
   priceSeries: { slot: number; price: number }[];
   peakRssMbPerNode: (number | null)[];
   events: string[];

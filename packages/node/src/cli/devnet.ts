@@ -2,11 +2,19 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { computeGenesisBlock, devGenesis } from "@turnstile/execution";
+import {
+  computeGenesisBlock,
+  DEFAULT_REFERENCE_VOLATILITY,
+  devGenesis,
+  type TrafficGenerator,
+} from "@turnstile/execution";
+import { TICKET_PRICING_RULES, type TicketPricing } from "@turnstile/ticket-state";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { INTERVALS_PER_SLOT } from "../chain/clock.ts";
 import { indexList } from "./beacon.ts";
+import { DEFAULT_REFERENCE_SEED } from "./dev.ts";
 import { type DevnetHealth, judgeHealth, type PollHealth, trackHealth } from "./devnetHealth.ts";
+import { type DevnetTrafficOptions, finishDevnetTraffic, startDevnetTraffic } from "./devnetTraffic.ts";
 import { loadConfig, nonNegativeInt, positiveInt, probability } from "./options.ts";
 import { indexRange, p2pMultiaddr, writeGenesis, writeNodeKeys } from "./writeGenesis.ts";
 
@@ -39,8 +47,14 @@ interface NodeStatus {
   drawn: number;
   /** Revealed payloads an inclusion list bound, by outcome (turnstile_inclusion_list_payloads_total). */
   inclusionLists: InclusionListFigures;
+  /** Ticket-market operations this node accepted from gossip, by topic (turnstile_gossip_verdicts_total). */
+  marketGossipAccepted: Record<MarketTopic, number>;
   health: PollHealth;
 }
+
+/** The gossip topics of the opt-in ticket market, whose accepted messages the summary counts. */
+const MARKET_TOPICS = ["ticket_bid", "ticket_sell_back", "ticket_fill", "holder_slashing"] as const;
+type MarketTopic = (typeof MARKET_TOPICS)[number];
 
 /** Payloads bound by an inclusion list: satisfied or not, carried by the head chain or orphaned. */
 export interface InclusionListFigures {
@@ -101,6 +115,12 @@ async function pollNode(apiPort: number): Promise<NodeStatus | undefined> {
         unsatisfiedCanonical: metric('turnstile_inclusion_list_payloads_total\\{satisfied="false",canonical="true"\\}'),
         unsatisfiedOrphaned: metric('turnstile_inclusion_list_payloads_total\\{satisfied="false",canonical="false"\\}'),
       },
+      marketGossipAccepted: Object.fromEntries(
+        MARKET_TOPICS.map((topic) => [
+          topic,
+          metric(`turnstile_gossip_verdicts_total\\{topic="${topic}",action="ACCEPT",code="OK"\\}`),
+        ]),
+      ) as Record<MarketTopic, number>,
       health: {
         finalized,
         participationEpoch: metric("turnstile_participation_epoch"),
@@ -151,6 +171,11 @@ export function devnetCommand(): Command {
       new Option("--preset <name>", "preset and default config").choices(["minimal", "mainnet"]).default("minimal"),
     )
     .addOption(new Option("--config <file>", "chain config YAML (consensus-specs format)"))
+    .addOption(
+      new Option("--pricing <rule>", "ticket pricing rule (TICKET_PRICING), over the config's").choices([
+        ...TICKET_PRICING_RULES,
+      ]),
+    )
     .addOption(new Option("--dir <dir>", "devnet directory (wiped at start)").default(".turnstile/devnet"))
     .addOption(new Option("--p2p-port <port>", "first node's p2p port").argParser(positiveInt).default(9100))
     .addOption(new Option("--api-port <port>", "first node's REST API port").argParser(positiveInt).default(5100))
@@ -175,6 +200,25 @@ export function devnetCommand(): Command {
       new Option("--execution <kind>", "execution layer: the deterministic engine, or an embedded EVM per node")
         .choices(["deterministic", "evm"])
         .default("deterministic"),
+    )
+    .addOption(
+      new Option(
+        "--traffic",
+        "with --execution evm: users' swaps and transfers to the nodes' eth_ endpoints while a reference price moves; holders' payloads arbitrage the AMM",
+      ),
+    )
+    .addOption(
+      new Option("--traffic-rate <tx/s>", "with --traffic: transactions per second").argParser(positiveInt).default(4),
+    )
+    .addOption(
+      new Option("--reference-seed <n>", "with --traffic: seed of the reference price walk")
+        .argParser(nonNegativeInt)
+        .default(DEFAULT_REFERENCE_SEED),
+    )
+    .addOption(
+      new Option("--reference-volatility <sd>", "with --traffic: the reference price's log-step per slot")
+        .argParser(probability)
+        .default(DEFAULT_REFERENCE_VOLATILITY),
     )
     .addOption(
       new Option("--eth-rpc-port <port>", "with --execution evm: first node's eth_ JSON-RPC port")
@@ -228,10 +272,15 @@ export function devnetCommand(): Command {
       mkdirSync(dir, { recursive: true });
       const genesisTime = Math.floor(Date.now() / 1000) + 4 + opts.nodes;
       const evm = opts.execution === "evm";
+      if (opts.traffic && !evm) throw new InvalidArgumentError("--traffic needs --execution evm");
       const elGenesis = evm ? await computeGenesisBlock(devGenesis(), genesisTime) : null;
       const { ctx, genesisPath, configPath } = writeGenesis(
         dir,
-        { ...loadConfig(opts.preset, opts.config), SECONDS_PER_SLOT: opts.secondsPerSlot },
+        {
+          ...loadConfig(opts.preset, opts.config),
+          SECONDS_PER_SLOT: opts.secondsPerSlot,
+          ...(opts.pricing ? { TICKET_PRICING: opts.pricing as TicketPricing } : {}),
+        },
         {
           genesisTime,
           validators: opts.validators,
@@ -285,10 +334,38 @@ export function devnetCommand(): Command {
             "--log-level",
             opts.logLevel,
             ...(evm ? ["--execution", "evm", "--eth-rpc-port", String(opts.ethRpcPort + i)] : []),
+            ...(opts.traffic
+              ? [
+                  "--arbitrage",
+                  String(i),
+                  "--reference-seed",
+                  String(opts.referenceSeed),
+                  "--reference-volatility",
+                  String(opts.referenceVolatility),
+                ]
+              : []),
           ],
           { stdio: ["ignore", log, log] },
         );
       };
+      // Users' traffic from the first slot on (nodes are up by then)
+      const trafficOptions: DevnetTrafficOptions = {
+        ethUrls: nodes.map((_, i) => `http://127.0.0.1:${opts.ethRpcPort + i}`),
+        rate: opts.trafficRate,
+        referenceSeed: opts.referenceSeed,
+        referenceVolatility: opts.referenceVolatility,
+        genesisTime,
+        secondsPerSlot: opts.secondsPerSlot,
+      };
+      let traffic: TrafficGenerator | null = null;
+      if (opts.traffic) {
+        setTimeout(
+          () => {
+            traffic = startDevnetTraffic(trafficOptions);
+          },
+          Math.max(0, (genesisTime + opts.secondsPerSlot) * 1000 - Date.now()),
+        ).unref();
+      }
       const lateNode: number | undefined = opts.joinLate?.node;
       for (let i = 0; i < nodes.length; i++) if (i !== lateNode) start(i);
       const events: string[] = [];
@@ -396,11 +473,23 @@ export function devnetCommand(): Command {
           ticketPool: head?.pool ?? 0,
           ticketsDrawn: head?.drawn ?? 0,
           inclusionListPayloadsPerNode: final.map((s) => s?.inclusionLists ?? null),
+          pricing: ctx.config.TICKET_PRICING,
+          marketGossipAcceptedPerNode: final.map((s) => s?.marketGossipAccepted ?? null),
           priceSeries: prices,
           peakRssMbPerNode: nodes.map((n) => peakRssMb(n.child?.pid)),
           events,
           health: healthSummary,
           healthFailures,
+          ...(traffic
+            ? {
+                traffic: await finishDevnetTraffic(
+                  traffic,
+                  trafficOptions,
+                  dir,
+                  nodes.map((n) => join(n.dir, "db")),
+                ),
+              }
+            : {}),
         };
         await stopAll();
         const text = `${JSON.stringify(summary, null, 2)}\n`;
