@@ -15,9 +15,9 @@ setRealisticParticipation(pre);
 const start = performance.now();
 for (let i = 0; i < runs; i++) {
   const cs = pre.clone();
-  processEpoch(cs);
+  const transition = processEpoch(cs);
   cs.hashTreeRoot();
   cs.state.slot += 1;
-  cs.epochCtx.afterProcessEpoch(cs.state);
+  cs.epochCtx.afterProcessEpoch(cs.state, transition);
 }
 console.log(`# ${runs} epoch transitions in ${(performance.now() - start).toFixed(0)} ms`);

@@ -1,4 +1,5 @@
 import type { ChainContext } from "../config/chainContext.ts";
+import type { EpochTransitionCache } from "../epoch/epochTransitionCache.ts";
 import { DOMAIN_BEACON_PROPOSER } from "../params/constants.ts";
 import type { BeaconStateView } from "../types/index.ts";
 import { concatBytes, uintToBytes8 } from "../util/bytes.ts";
@@ -38,7 +39,7 @@ export class EpochContext {
   /** Proposer of each slot of the current epoch. */
   proposers: number[] = [];
   /** Effective balance of every validator, in EFFECTIVE_BALANCE_INCREMENTs. */
-  effectiveBalanceIncrements = new Uint16Array(0);
+  effectiveBalanceIncrements: Uint16Array = new Uint16Array(0);
   totalActiveBalanceIncrements = 0;
   baseRewardPerIncrement = 0;
   churnLimit = 0;
@@ -61,27 +62,73 @@ export class EpochContext {
     const epoch = computeEpochAtSlot(ctx, state.slot);
     const previousEpoch = Math.max(epoch - 1, 0);
     const validators = readAllValues(state.validators);
-    ec.previousShuffling = ec.shufflingFor(state, validators, previousEpoch);
-    ec.currentShuffling = ec.shufflingFor(state, validators, epoch);
-    ec.nextShuffling = ec.shufflingFor(state, validators, epoch + 1);
+    ec.previousShuffling = ec.shufflingFor(state, previousEpoch, () => activeIndicesAt(validators, previousEpoch));
+    ec.currentShuffling = ec.shufflingFor(state, epoch, () => activeIndicesAt(validators, epoch));
+    ec.nextShuffling = ec.shufflingFor(state, epoch + 1, () => activeIndicesAt(validators, epoch + 1));
     ec.refreshEpochValues(state, validators, epoch);
     return ec;
   }
 
-  /** Rotate the shufflings after an epoch transition: the state is now at the new epoch's first slot. */
-  afterProcessEpoch(state: BeaconStateView): void {
+  /**
+   * Rotate the shufflings after an epoch transition: the state is now at the new epoch's first slot.
+   * With the transition's cache (`processEpoch`'s result) nothing is read from the registry: the
+   * next shuffling's active set and the new effective balances were collected during the
+   * transition, and the exit queue only moves forward. Without it, everything is rebuilt from the state.
+   */
+  afterProcessEpoch(state: BeaconStateView, transition?: EpochTransitionCache): void {
     const epoch = computeEpochAtSlot(this.ctx, state.slot);
-    const validators = readAllValues(state.validators);
+    const nextActive = transition?.nextShufflingActiveIndices;
+    const increments = transition?.nextEffectiveBalanceIncrements;
+    if (
+      transition === undefined ||
+      transition.currentEpoch + 1 !== epoch ||
+      nextActive == null ||
+      increments == null ||
+      increments.length !== this.effectiveBalanceIncrements.length
+    ) {
+      const validators = readAllValues(state.validators);
+      this.previousShuffling = this.currentShuffling;
+      this.currentShuffling = this.nextShuffling;
+      this.nextShuffling = this.shufflingFor(state, epoch + 1, () => activeIndicesAt(validators, epoch + 1));
+      this.refreshEpochValues(state, validators, epoch);
+      return;
+    }
     this.previousShuffling = this.currentShuffling;
     this.currentShuffling = this.nextShuffling;
-    this.nextShuffling = this.shufflingFor(state, validators, epoch + 1);
-    this.refreshEpochValues(state, validators, epoch);
+    this.nextShuffling = this.shufflingFor(state, epoch + 1, () => nextActive);
+    this.epoch = epoch;
+    this.effectiveBalanceIncrements = increments;
+    let total = 0;
+    for (const i of this.currentShuffling.activeIndices) total += increments[i];
+    this.setTotalActiveBalance(total);
+    // The spec's exit queue is max(exit epochs, activation_exit_epoch(epoch)): the floor moved up
+    const exitQueueFloor = computeActivationExitEpoch(this.ctx, epoch);
+    if (exitQueueFloor > this.exitQueueEpoch) {
+      this.exitQueueEpoch = exitQueueFloor;
+      this.exitQueueChurn = 0;
+    }
+    this.proposers = this.computeProposers(state, epoch, increments);
   }
 
   /** Epoch `epoch`'s shuffling from the chain's cache, or shuffled now (and cached) on a miss. */
-  private shufflingFor(state: BeaconStateView, validators: readonly RegistryEpochs[], epoch: number): EpochShuffling {
+  private shufflingFor(state: BeaconStateView, epoch: number, activeIndices: () => Uint32Array): EpochShuffling {
     return this.shufflings.getOrCompute(shufflingDecisionKey(this.ctx, state, epoch), () =>
-      computeEpochShuffling(this.ctx, state, activeIndicesAt(validators, epoch), epoch),
+      computeEpochShuffling(this.ctx, state, activeIndices(), epoch),
+    );
+  }
+
+  /** Total active balance (floored at one increment), base reward per increment and churn limit. */
+  private setTotalActiveBalance(totalIncrements: number): void {
+    const { EFFECTIVE_BALANCE_INCREMENT, BASE_REWARD_FACTOR } = this.ctx.preset;
+    // get_total_active_balance floors at one increment to avoid division by zero
+    this.totalActiveBalanceIncrements = Math.max(1, totalIncrements);
+    this.baseRewardPerIncrement = Math.floor(
+      (EFFECTIVE_BALANCE_INCREMENT * BASE_REWARD_FACTOR) /
+        integerSquareRoot(this.totalActiveBalanceIncrements * EFFECTIVE_BALANCE_INCREMENT),
+    );
+    this.churnLimit = Math.max(
+      this.ctx.config.MIN_PER_EPOCH_CHURN_LIMIT,
+      Math.floor(this.currentShuffling.activeIndices.length / this.ctx.config.CHURN_LIMIT_QUOTIENT),
     );
   }
 
@@ -90,7 +137,7 @@ export class EpochContext {
     validators: { effective_balance: number; activation_epoch: number; exit_epoch: number }[],
     epoch: number,
   ): void {
-    const { EFFECTIVE_BALANCE_INCREMENT, BASE_REWARD_FACTOR } = this.ctx.preset;
+    const { EFFECTIVE_BALANCE_INCREMENT } = this.ctx.preset;
     this.epoch = epoch;
     const increments = new Uint16Array(validators.length);
     let total = 0;
@@ -110,16 +157,7 @@ export class EpochContext {
       }
     }
     this.effectiveBalanceIncrements = increments;
-    // get_total_active_balance floors at one increment to avoid division by zero
-    this.totalActiveBalanceIncrements = Math.max(1, total);
-    this.baseRewardPerIncrement = Math.floor(
-      (EFFECTIVE_BALANCE_INCREMENT * BASE_REWARD_FACTOR) /
-        integerSquareRoot(this.totalActiveBalanceIncrements * EFFECTIVE_BALANCE_INCREMENT),
-    );
-    this.churnLimit = Math.max(
-      this.ctx.config.MIN_PER_EPOCH_CHURN_LIMIT,
-      Math.floor(this.currentShuffling.activeIndices.length / this.ctx.config.CHURN_LIMIT_QUOTIENT),
-    );
+    this.setTotalActiveBalance(total);
     this.exitQueueEpoch = exitQueueEpoch;
     this.exitQueueChurn = exitQueueChurn;
     this.proposers = this.computeProposers(state, epoch, increments);

@@ -1,5 +1,5 @@
 import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
-import { beforeProcessEpoch, flushEpochTransitionCache } from "./epochTransitionCache.ts";
+import { beforeProcessEpoch, type EpochTransitionCache, flushEpochTransitionCache } from "./epochTransitionCache.ts";
 import { processEffectiveBalanceUpdates } from "./processEffectiveBalanceUpdates.ts";
 import { processInactivityUpdates } from "./processInactivityUpdates.ts";
 import { processJustificationAndFinalization } from "./processJustificationAndFinalization.ts";
@@ -11,8 +11,11 @@ import { processTicketExpiry } from "./processTicketExpiry.ts";
 import { processTicketRevenue } from "./processTicketRevenue.ts";
 import { processValidatorTicketGrants } from "./processValidatorTicketGrants.ts";
 
-/** `process_epoch`, run at the last slot of an epoch. */
-export function processEpoch(cs: CachedBeaconState): void {
+/**
+ * `process_epoch`, run at the last slot of an epoch. Returns the transition cache, which the
+ * epoch-cache rotation (`EpochContext.afterProcessEpoch`) reuses instead of re-reading the registry.
+ */
+export function processEpoch(cs: CachedBeaconState): EpochTransitionCache {
   const cache = beforeProcessEpoch(cs);
   processJustificationAndFinalization(cs, cache);
   processInactivityUpdates(cs, cache);
@@ -27,4 +30,5 @@ export function processEpoch(cs: CachedBeaconState): void {
   processSlashingsReset(cs);
   processRandaoMixesReset(cs);
   processParticipationFlagUpdates(cs);
+  return cache;
 }

@@ -1,18 +1,18 @@
 import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
 import { GENESIS_EPOCH, TIMELY_TARGET_FLAG_INDEX } from "../params/constants.ts";
-import { type EpochTransitionCache, hasFlag } from "./epochTransitionCache.ts";
+import { type EpochTransitionCache, getWorkingInactivityScores, hasFlag } from "./epochTransitionCache.ts";
 import { isInInactivityLeak } from "./isInInactivityLeak.ts";
 
 export function processInactivityUpdates(cs: CachedBeaconState, cache: EpochTransitionCache): void {
   if (cache.currentEpoch === GENESIS_EPOCH) return;
   const { INACTIVITY_SCORE_BIAS, INACTIVITY_SCORE_RECOVERY_RATE } = cs.ctx.config;
   const leaking = isInInactivityLeak(cs, cache.previousEpoch);
-  const scores = cache.inactivityScores;
+  const scores = getWorkingInactivityScores(cs, cache);
+  const { isEligible, isSlashed, previousParticipation } = cache;
   for (let i = 0; i < scores.length; i++) {
-    if (!cache.isEligible[i]) continue;
+    if (isEligible[i] === 0) continue;
     let score = scores[i];
-    const timelyTarget =
-      !cache.validators[i].slashed && hasFlag(cache.previousParticipation[i], TIMELY_TARGET_FLAG_INDEX);
+    const timelyTarget = isSlashed[i] === 0 && hasFlag(previousParticipation[i], TIMELY_TARGET_FLAG_INDEX);
     // Increase the score of a validator that missed the target, decrease one that made it
     if (timelyTarget) score -= Math.min(1, score);
     else score += INACTIVITY_SCORE_BIAS;

@@ -6,7 +6,12 @@ import {
   TIMELY_TARGET_FLAG_INDEX,
   WEIGHT_DENOMINATOR,
 } from "../params/constants.ts";
-import { type EpochTransitionCache, hasFlag } from "./epochTransitionCache.ts";
+import {
+  type EpochTransitionCache,
+  getWorkingBalances,
+  getWorkingInactivityScores,
+  hasFlag,
+} from "./epochTransitionCache.ts";
 import { isInInactivityLeak } from "./isInInactivityLeak.ts";
 
 /** `a * b // c` exactly, also when the product passes 2^53 (long inactivity leaks). */
@@ -28,12 +33,14 @@ export function processRewardsAndPenalties(cs: CachedBeaconState, cache: EpochTr
   const leaking = isInInactivityLeak(cs, cache.previousEpoch);
   const activeIncrements = cache.totalActiveIncrements;
   const penaltyDenominator = config.INACTIVITY_SCORE_BIAS * preset.INACTIVITY_PENALTY_QUOTIENT;
-  const balances = cache.balances;
+  const balances = getWorkingBalances(cs, cache);
+  const inactivityScores = getWorkingInactivityScores(cs, cache);
+  const { isEligible, isSlashed, previousParticipation, effectiveBalances } = cache;
   for (let i = 0; i < balances.length; i++) {
-    if (!cache.isEligible[i]) continue;
+    if (isEligible[i] === 0) continue;
     const baseReward = epochCtx.getBaseReward(i);
-    const participating = !cache.validators[i].slashed;
-    const flags = cache.previousParticipation[i];
+    const participating = isSlashed[i] === 0;
+    const flags = previousParticipation[i];
     let reward = 0;
     let penalty = 0;
     for (let flagIndex = 0; flagIndex < PARTICIPATION_FLAG_WEIGHTS.length; flagIndex++) {
@@ -48,8 +55,7 @@ export function processRewardsAndPenalties(cs: CachedBeaconState, cache: EpochTr
       }
     }
     if (!(participating && hasFlag(flags, TIMELY_TARGET_FLAG_INDEX))) {
-      const effectiveBalance = cache.validators[i].effective_balance;
-      penalty += mulDiv(effectiveBalance, cache.inactivityScores[i], penaltyDenominator);
+      penalty += mulDiv(effectiveBalances[i], inactivityScores[i], penaltyDenominator);
     }
     if (reward !== 0 || penalty !== 0) {
       const balance = balances[i] + reward;

@@ -1,6 +1,6 @@
 import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
 import { GENESIS_EPOCH, TIMELY_TARGET_FLAG_INDEX } from "../params/constants.ts";
-import { type EpochTransitionCache, hasFlag } from "./epochTransitionCache.ts";
+import { type EpochTransitionCache, getWorkingBalances, hasFlag } from "./epochTransitionCache.ts";
 
 /**
  * `process_ticket_revenue`: the epoch's ticket revenue leaves the market. With
@@ -19,15 +19,16 @@ export function processTicketRevenue(cs: CachedBeaconState, cache: EpochTransiti
   if (cache.currentEpoch === GENESIS_EPOCH) return;
   const participantIncrements = cache.previousFlagIncrements[TIMELY_TARGET_FLAG_INDEX];
   if (participantIncrements === 0) return;
+  const balances = getWorkingBalances(cs, cache);
   let paid = 0;
-  for (let i = 0; i < cache.validators.length; i++) {
-    if (!cache.isEligible[i] || cache.validators[i].slashed) continue;
+  for (let i = 0; i < balances.length; i++) {
+    if (cache.isEligible[i] === 0 || cache.isSlashed[i] === 1) continue;
     if (!hasFlag(cache.previousParticipation[i], TIMELY_TARGET_FLAG_INDEX)) continue;
     const share = Number(
       (BigInt(revenue) * BigInt(epochCtx.effectiveBalanceIncrements[i])) / BigInt(participantIncrements),
     );
     if (share === 0) continue;
-    cache.balances[i] += share;
+    balances[i] += share;
     paid += share;
   }
   if (paid > 0) cache.balancesChanged = true;

@@ -60,7 +60,7 @@ export function processValidatorTicketGrants(cs: CachedBeaconState, cache: Epoch
   let count = 0;
   let total = 0;
   for (let i = 0; i < n; i++) {
-    if (!cache.isEligible[i] || cache.validators[i].slashed) continue;
+    if (cache.isEligible[i] === 0 || cache.isSlashed[i] === 1) continue;
     if (!hasFlag(cache.previousParticipation[i], TIMELY_TARGET_FLAG_INDEX)) continue;
     total += epochCtx.effectiveBalanceIncrements[i];
     candidates[count] = i;

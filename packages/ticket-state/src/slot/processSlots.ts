@@ -23,9 +23,9 @@ export function processSlots(cs: CachedBeaconState, slot: number): void {
   while (state.slot < slot) {
     processSlot(cs);
     const isEpochEnd = (state.slot + 1) % ctx.preset.SLOTS_PER_EPOCH === 0;
-    if (isEpochEnd) processEpoch(cs);
+    const transition = isEpochEnd ? processEpoch(cs) : null;
     state.slot += 1;
-    if (isEpochEnd) cs.epochCtx.afterProcessEpoch(state);
+    if (transition !== null) cs.epochCtx.afterProcessEpoch(state, transition);
     processTicketSlot(cs);
   }
 }
