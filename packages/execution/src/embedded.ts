@@ -1,3 +1,4 @@
+import type { SearcherOptions } from "./amm/searcher.ts";
 import { ExecutionLayer } from "./el/executionLayer.ts";
 import type { ExecutionGenesis } from "./el/genesis.ts";
 import { engineMethods } from "./rpc/engineMethods.ts";
@@ -15,6 +16,8 @@ export interface EmbeddedExecutionOptions {
   enginePort: number;
   /** User-facing eth_ JSON-RPC port (0: any free port; null: none). */
   ethPort: number | null;
+  /** The builder's own arbitrage in the payloads it builds (see `Searcher`). */
+  searcher?: SearcherOptions;
 }
 
 export interface EmbeddedExecution {
@@ -26,7 +29,12 @@ export interface EmbeddedExecution {
 
 /** The embedded EL behind its two endpoints, as an external client would be: Engine API (JWT) and eth_. */
 export async function startEmbeddedExecution(opts: EmbeddedExecutionOptions): Promise<EmbeddedExecution> {
-  const el = await ExecutionLayer.open({ path: opts.path, genesis: opts.genesis, genesisTime: opts.genesisTime });
+  const el = await ExecutionLayer.open({
+    path: opts.path,
+    genesis: opts.genesis,
+    genesisTime: opts.genesisTime,
+    searcher: opts.searcher,
+  });
   const eth = ethMethods(el);
   const engine = await startRpcServer({
     host: opts.host,

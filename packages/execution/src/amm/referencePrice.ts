@@ -1,4 +1,5 @@
 import { PRICE_SCALE } from "./amm.ts";
+import { devPoolPrice } from "./ammGenesis.ts";
 
 /** A reference (off-chain, "CEX") price path for the AMM's TKN: a seeded log-normal random walk. */
 export interface ReferencePriceSpec {
@@ -63,6 +64,25 @@ export class ReferencePrice {
   at(unixSeconds: number): bigint {
     return this.atStep(this.stepAt(unixSeconds));
   }
+}
+
+/**
+ * A devnet's reference price: from the genesis pool's price, one step per slot from genesis. The
+ * traffic generator and every node's searcher build it from the same seed, so they see one price.
+ */
+export function devnetReferencePrice(
+  seed: number,
+  volatility: number,
+  genesisTime: number,
+  secondsPerSlot: number,
+): ReferencePrice {
+  return new ReferencePrice({
+    seed,
+    initial: devPoolPrice(),
+    volatility,
+    startTime: genesisTime,
+    stepSeconds: secondsPerSlot,
+  });
 }
 
 /** A price as a float in ETH per TKN (for logs and metrics). */

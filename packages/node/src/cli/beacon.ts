@@ -1,12 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { DEFAULT_REFERENCE_VOLATILITY } from "@turnstile/execution";
 import { CachedBeaconState, createChainContext, parseChainConfigYaml } from "@turnstile/ticket-state";
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { ExecutionChoice } from "../execution/startExecution.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { loadOrCreateNodeKey } from "../network/nodeKey.ts";
 import { type LoadedKeystore, loadKeystoreDir } from "../validator/keystore.ts";
-import { executionChoice } from "./dev.ts";
+import { DEFAULT_REFERENCE_SEED, executionChoice } from "./dev.ts";
 import { nonNegativeInt, probability } from "./options.ts";
 import { runNode, stopOnSignals } from "./runNode.ts";
 import { slashingProtectionPath } from "./validator.ts";
@@ -85,6 +86,22 @@ export function beaconCommand(): Command {
         .argParser(nonNegativeInt)
         .default(8545),
     )
+    .addOption(
+      new Option(
+        "--arbitrage <account>",
+        "with --execution evm: our holders' payloads end with an AMM arbitrage from this searcher account",
+      ).argParser(nonNegativeInt),
+    )
+    .addOption(
+      new Option("--reference-seed <n>", "seed of the AMM's reference price walk (shared with the traffic)")
+        .argParser(nonNegativeInt)
+        .default(DEFAULT_REFERENCE_SEED),
+    )
+    .addOption(
+      new Option("--reference-volatility <sd>", "the reference price's log-step per slot")
+        .argParser(probability)
+        .default(DEFAULT_REFERENCE_VOLATILITY),
+    )
     .addOption(new Option("--log-level <level>", "pino log level").default("info"))
     .action(async (opts) => {
       const log = createLogger({ level: opts.logLevel });
@@ -127,6 +144,9 @@ function beaconExecutionChoice(opts: {
   executionGenesis?: string;
   ethRpcPort: number;
   apiHost: string;
+  arbitrage?: number;
+  referenceSeed?: number;
+  referenceVolatility?: number;
 }): ExecutionChoice {
   if (opts.executionEndpoint !== undefined) {
     if (opts.jwtSecret === undefined) throw new Error("--execution-endpoint needs --jwt-secret");

@@ -1,5 +1,5 @@
 import { readFileSync, rmSync } from "node:fs";
-import { computeGenesisBlock, devGenesis, parseGenesisJson } from "@turnstile/execution";
+import { computeGenesisBlock, DEFAULT_REFERENCE_VOLATILITY, devGenesis, parseGenesisJson } from "@turnstile/execution";
 import {
   createChainContext,
   createGenesisState,
@@ -100,8 +100,22 @@ export function executionChoice(opts: {
   executionGenesis?: string;
   ethRpcPort: number;
   apiHost: string;
+  arbitrage?: number;
+  referenceSeed?: number;
+  referenceVolatility?: number;
 }): ExecutionChoice {
   if (opts.execution !== "evm") return { kind: "deterministic" };
   const genesis = opts.executionGenesis ? parseGenesisJson(readFileSync(opts.executionGenesis, "utf8")) : devGenesis();
-  return { kind: "embedded", genesis, ethHost: opts.apiHost, ethPort: opts.ethRpcPort };
+  const arbitrage =
+    opts.arbitrage === undefined
+      ? undefined
+      : {
+          account: opts.arbitrage,
+          referenceSeed: opts.referenceSeed ?? DEFAULT_REFERENCE_SEED,
+          referenceVolatility: opts.referenceVolatility ?? DEFAULT_REFERENCE_VOLATILITY,
+        };
+  return { kind: "embedded", genesis, ethHost: opts.apiHost, ethPort: opts.ethRpcPort, arbitrage };
 }
+
+/** The reference price walk's seed unless `--reference-seed` says otherwise. */
+export const DEFAULT_REFERENCE_SEED = 1;

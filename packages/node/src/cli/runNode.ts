@@ -1,3 +1,5 @@
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
 import type { SecretKey } from "@chainsafe/blst";
 import { PayloadStatus } from "@turnstile/fork-choice";
 import type { Network } from "@turnstile/p2p";
@@ -28,6 +30,9 @@ import { SlashingProtectionDb } from "../validator/slashingProtectionDb.ts";
 
 const GWEI_PER_ETH = 1e9;
 const STATUS = ["pending", "empty", "full"] as const;
+
+/** In the node's data dir: one JSON line per revealed holder payload, `{slot, buyerIndex, gwei}` of realised MEV. */
+export const REALISED_MEV_FILE = "realised-mev.jsonl";
 
 export interface RunNodeOptions {
   ctx: ChainContext;
@@ -143,6 +148,13 @@ export async function runNode(
   node.on("inclusionListOutcome", (outcome) => {
     metrics.inclusionListPayloads.inc({ satisfied: String(outcome.satisfied), canonical: String(outcome.canonical) });
     if (!outcome.satisfied) log.info(outcome, "payload left out inclusion-list transactions");
+  });
+  node.on("holderMevRealised", (slot, buyerIndex, gwei) => {
+    metrics.holderMevRealised.inc(Math.max(0, gwei));
+    metrics.holderPayloadsWithMev.inc({ positive: String(gwei > 0) });
+    log.info({ slot, buyerIndex, gwei }, "holder payload realised MEV");
+    // The per-slot series a market-lab run can replay (mev process `realised`)
+    appendFileSync(join(opts.dataDir, REALISED_MEV_FILE), `${JSON.stringify({ slot, buyerIndex, gwei })}\n`);
   });
   node.chain.on("finalized", (cp) => log.info({ epoch: cp.epoch, root: cp.root }, "finalized"));
   observeChain(node, metrics, log);

@@ -21,6 +21,7 @@ import { EngineClientError, EngineClientErrorCode } from "./errors.ts";
 /** Verdicts and prepared payloads kept (a few epochs' worth). */
 const MAX_REMEMBERED = 512;
 const ZERO_HASH_HEX = `0x${"00".repeat(32)}`;
+const WEI_PER_GWEI = 1_000_000_000n;
 
 export interface EngineApiEngineEvents {
   /** A payload imported optimistically (the EL had not answered yet) was found INVALID. */
@@ -66,6 +67,10 @@ export class EngineApiExecutionEngine extends DeterministicExecutionEngine {
   private readonly listVerdicts = new Map<string, boolean>();
   private queue: Promise<unknown> = Promise.resolve();
   private finalizedHash = ZERO_HASH_HEX;
+  /** What the EL's own arbitrage realised in the payloads it built for us (Gwei, by block hash). */
+  private readonly realisedMev = new Map<string, number>();
+  /** False once the EL answered engine_getPayloadMevV1 with a JSON-RPC error (an EL without the extension). */
+  payloadMevSupported = true;
 
   constructor(ctx: ChainContext, client: EngineApiClient) {
     super(ctx);
@@ -255,8 +260,22 @@ export class EngineApiExecutionEngine extends DeterministicExecutionEngine {
       }
       const payload = payloadFromJson(await this.client.getPayloadV1(fcu.payloadId));
       remember(this.prepared, key, payload);
+      if (this.payloadMevSupported) {
+        try {
+          const mev = await this.client.getPayloadMevV1(fcu.payloadId);
+          remember(this.realisedMev, toHex(payload.block_hash), Number(mev.realisedMevWei / WEI_PER_GWEI));
+        } catch (e) {
+          if (e instanceof ExecutionError && e.code === ExecutionErrorCode.ENGINE_RPC_ERROR)
+            this.payloadMevSupported = false;
+        }
+      }
       return payload;
     });
+  }
+
+  /** What the EL's arbitrage realised in a payload it built for this node (Gwei), if it reported it. */
+  realisedMevGwei(blockHash: Uint8Array): number | undefined {
+    return this.realisedMev.get(toHex(blockHash));
   }
 
   /** Tell the EL the head (and finalized) payload: it makes that chain canonical for its users. */

@@ -1,13 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import {
+  devnetReferencePrice,
   type EmbeddedExecution,
   EngineApiClient,
   type ExecutionGenesis,
   readJwtSecret,
+  searcherAccount,
   startEmbeddedExecution,
 } from "@turnstile/execution";
-import { type CachedBeaconState, type ChainContext, toHex } from "@turnstile/ticket-state";
+import { type CachedBeaconState, type ChainContext, HOLDER_FEE_RECIPIENT, toHex } from "@turnstile/ticket-state";
 import type { Logger } from "../logger.ts";
 import { EngineApiExecutionEngine } from "./engineApiEngine.ts";
 import { EngineClientError, EngineClientErrorCode } from "./errors.ts";
@@ -16,8 +18,22 @@ import { EngineClientError, EngineClientErrorCode } from "./errors.ts";
 export type ExecutionChoice =
   | { kind: "deterministic" }
   /** The embedded EVM, reached through its own Engine API endpoint like any EL. */
-  | { kind: "embedded"; genesis: ExecutionGenesis; ethHost: string; ethPort: number | null }
+  | {
+      kind: "embedded";
+      genesis: ExecutionGenesis;
+      ethHost: string;
+      ethPort: number | null;
+      /** Holders' payloads back-run the AMM from this searcher account against the reference price. */
+      arbitrage?: ArbitrageChoice;
+    }
   | { kind: "external"; url: string; jwtSecretFile: string };
+
+/** A node's arbitrage: its searcher account and the reference price walk it shares with the traffic. */
+export interface ArbitrageChoice {
+  account: number;
+  referenceSeed: number;
+  referenceVolatility: number;
+}
 
 export interface StartedExecution {
   engine: EngineApiExecutionEngine | undefined;
@@ -47,6 +63,17 @@ export async function startExecution(
       host: choice.ethHost,
       enginePort: 0,
       ethPort: choice.ethPort,
+      searcher: choice.arbitrage && {
+        privateKey: searcherAccount(choice.arbitrage.account).privateKey,
+        referencePrice: devnetReferencePrice(
+          choice.arbitrage.referenceSeed,
+          choice.arbitrage.referenceVolatility,
+          anchor.state.genesis_time,
+          ctx.config.SECONDS_PER_SLOT,
+        ),
+        // Only the ticket holders' payloads: a self-building proposer leaves the MEV on the table
+        feeRecipient: toHex(HOLDER_FEE_RECIPIENT),
+      },
     });
     const genesisHash = await embedded.el.genesisHash;
     if (anchor.state.slot === 0 && genesisHash !== toHex(anchor.state.latest_block_hash)) {

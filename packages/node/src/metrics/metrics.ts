@@ -75,6 +75,17 @@ export class NodeMetrics {
     labelNames: ["satisfied", "canonical"] as const,
     registers: [this.registry],
   });
+  readonly holderMevRealised = new Counter({
+    name: "turnstile_holder_mev_realised_gwei_total",
+    help: "MEV our ticket holders' revealed payloads realised (their own arbitrage at the reference price), Gwei",
+    registers: [this.registry],
+  });
+  readonly holderPayloadsWithMev = new Counter({
+    name: "turnstile_holder_mev_payloads_total",
+    help: "Our holders' revealed payloads whose EL reported realised MEV, by whether it was positive",
+    labelNames: ["positive"] as const,
+    registers: [this.registry],
+  });
   readonly syncing = new Gauge({
     name: "turnstile_syncing",
     help: "1 while peers are ahead of this node (range sync), else 0",

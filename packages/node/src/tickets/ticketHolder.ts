@@ -25,10 +25,17 @@ import {
 } from "@turnstile/ticket-state";
 import type { Chain } from "../chain/chain.ts";
 import type { InclusionListPool } from "../chain/inclusionLists.ts";
-import { withPreparedPayload } from "../execution/engineApiEngine.ts";
+import { EngineApiExecutionEngine, withPreparedPayload } from "../execution/engineApiEngine.ts";
 import { payloadArgsFor } from "../execution/payloadArgs.ts";
 import { buildEnvelope } from "../validator/validatorClient.ts";
-import { auctionBidPrice, sellBackPayout, ticketValuation, wantsTicket } from "./valuation.ts";
+import {
+  auctionBidPrice,
+  PRIOR_MEV_GWEI,
+  sellBackPayout,
+  ticketValuation,
+  updateMevEstimate,
+  wantsTicket,
+} from "./valuation.ts";
 
 /** Ways a holder can misbehave, so that the empty-payload paths run in a devnet too. */
 export interface HolderMisbehaviour {
@@ -50,6 +57,8 @@ export interface HolderOutput {
   envelope(envelope: SignedExecutionPayloadEnvelope): void;
   /** A duty that could not be done (e.g. the execution layer could not build the payload). */
   failed?(duty: string, error: unknown): void;
+  /** A payload of ours was revealed: what its arbitrage realised (Gwei at the reference price), when the EL reports it. */
+  realisedMev?(slot: number, buyerIndex: number, gwei: number): void;
 }
 
 /**
@@ -69,7 +78,10 @@ export class TicketHolder {
   readonly buyerIndex: number;
   private readonly chain: Chain;
   private readonly key: SecretKey;
-  private readonly valuation: number;
+  private valuation: number;
+  private readonly appetite: number;
+  /** Running estimate of a slot's MEV (Gwei): the prior, moved by what our payloads realised. */
+  mevEstimateGwei = PRIOR_MEV_GWEI;
   private readonly misbehaviour: HolderMisbehaviour;
   private readonly output: HolderOutput;
   private readonly random: () => number;
@@ -96,6 +108,7 @@ export class TicketHolder {
     this.chain = chain;
     this.buyerIndex = buyerIndex;
     this.key = key;
+    this.appetite = appetite;
     this.valuation = ticketValuation(appetite);
     this.misbehaviour = misbehaviour;
     this.output = output;
@@ -222,5 +235,20 @@ export class TicketHolder {
     if (toHex(commitment.block_hash) !== toHex(payload.block_hash)) return;
     if (this.random() < this.misbehaviour.withholdPayload) return;
     this.output.envelope(buildEnvelope(this.chain.regen.getPostState(entry.root, false), head.root, payload, this.key));
+    this.realise(slot, payload);
+  }
+
+  /**
+   * A revealed payload's MEV (its own arbitrage, on an EVM whose EL reports it) moves the holder's
+   * estimate of a slot's MEV, and so its valuation of the next tickets.
+   */
+  private realise(slot: number, payload: ExecutionPayload): void {
+    const engine = this.chain.engine;
+    if (!(engine instanceof EngineApiExecutionEngine)) return;
+    const gwei = engine.realisedMevGwei(payload.block_hash);
+    if (gwei === undefined) return;
+    this.mevEstimateGwei = updateMevEstimate(this.mevEstimateGwei, gwei);
+    this.valuation = ticketValuation(this.appetite, this.mevEstimateGwei);
+    this.output.realisedMev?.(slot, this.buyerIndex, gwei);
   }
 }

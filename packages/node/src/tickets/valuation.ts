@@ -3,9 +3,22 @@ import { type BeaconStateView, type ChainConfig, MAX_SYNTHETIC_MEV_GWEI } from "
 /** What waiting costs a holder per slot, as a fraction of the price it has escrowed (capital is locked). */
 export const HOLDING_COST_PER_SLOT = 0.01;
 
-/** A holder's valuation of one ticket: the mean synthetic MEV of a slot times its appetite. */
-export function ticketValuation(appetite: number): number {
-  return Math.floor((MAX_SYNTHETIC_MEV_GWEI / 2) * appetite);
+/** What a holder expects a slot's MEV to be before it has realised any: the synthetic MEV's mean (Gwei). */
+export const PRIOR_MEV_GWEI = MAX_SYNTHETIC_MEV_GWEI / 2;
+/** Weight of the latest realised MEV in a holder's running estimate (an exponential moving average). */
+export const REALISED_MEV_WEIGHT = 0.2;
+
+/** A holder's valuation of one ticket: its estimate of a slot's MEV (the prior until it realised some) times its appetite. */
+export function ticketValuation(appetite: number, meanMevGwei: number = PRIOR_MEV_GWEI): number {
+  return Math.floor(meanMevGwei * appetite);
+}
+
+/**
+ * The holder's estimate of a slot's MEV after a payload of its own realised `realisedGwei` (its
+ * arbitrage's profit at the reference price, on a real EVM): an exponential moving average.
+ */
+export function updateMevEstimate(estimate: number, realisedGwei: number, weight = REALISED_MEV_WEIGHT): number {
+  return (1 - weight) * estimate + weight * Math.max(0, realisedGwei);
 }
 
 /**
