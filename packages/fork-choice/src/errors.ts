@@ -7,6 +7,8 @@ export const ForkChoiceErrorCode = {
   NOT_AFTER_FINALIZED: "FORKCHOICE_NOT_AFTER_FINALIZED",
   NOT_FINALIZED_DESCENDANT: "FORKCHOICE_NOT_FINALIZED_DESCENDANT",
   PARENT_PAYLOAD_UNKNOWN: "FORKCHOICE_PARENT_PAYLOAD_UNKNOWN",
+  /** The block builds on a payload the execution layer found INVALID (or on a block that does). */
+  INVALID_EXECUTION_ANCESTOR: "FORKCHOICE_INVALID_EXECUTION_ANCESTOR",
   // on_attestation
   UNKNOWN_BLOCK: "FORKCHOICE_UNKNOWN_BLOCK",
   FUTURE_VOTE: "FORKCHOICE_VOTE_FOR_FUTURE_SLOT",
@@ -21,6 +23,9 @@ export const ForkChoiceErrorCode = {
   // on_payload_attestation
   NOT_CURRENT_SLOT: "FORKCHOICE_PAYLOAD_VOTE_NOT_CURRENT_SLOT",
   BAD_PTC_INDEX: "FORKCHOICE_BAD_PTC_INDEX",
+  // on_invalid_payload
+  /** No block commits to the payload the execution layer found INVALID. */
+  UNKNOWN_PAYLOAD: "FORKCHOICE_UNKNOWN_PAYLOAD",
 } as const;
 export type ForkChoiceErrorCode = (typeof ForkChoiceErrorCode)[keyof typeof ForkChoiceErrorCode];
 

@@ -148,6 +148,13 @@ export class ForkChoice {
       });
     }
     const parentFull = block.parentBlockHash === parent.committedBlockHash && !isZeroHex(parent.committedBlockHash);
+    if (parent.executionInvalid || (parentFull && parent.payloadInvalid)) {
+      throw new ForkChoiceError(
+        ForkChoiceErrorCode.INVALID_EXECUTION_ANCESTOR,
+        "block builds on a payload the execution layer found invalid",
+        { root: block.root, parentRoot: block.parentRoot },
+      );
+    }
     if (parentFull && !parent.payloadKnown) {
       throw new ForkChoiceError(ForkChoiceErrorCode.PARENT_PAYLOAD_UNKNOWN, "block builds on a payload not seen yet", {
         root: block.root,
@@ -205,6 +212,64 @@ export class ForkChoice {
       throw new ForkChoiceError(ForkChoiceErrorCode.UNKNOWN_BLOCK, "payload for an unknown block", { root });
     }
     block.payloadKnown = true;
+  }
+
+  // ---- optimistic sync: an execution payload found INVALID ----
+
+  /**
+   * The execution layer answered INVALID for the payload `blockHash` (consensus-specs
+   * sync/optimistic.md, "How to apply latestValidHash"): the payloads from it back to, not
+   * including, the ancestor payload `latestValidHash` are invalid; when `latestValidHash` is null
+   * or names no ancestor payload, only `blockHash` itself is. Each invalid payload takes its
+   * block's FULL variant out of the head race, and every block built on it (or on such a block)
+   * with all its variants. The blocks themselves stay (their EMPTY variants remain candidates).
+   * Throws UNKNOWN_PAYLOAD, changing nothing, when no block commits to `blockHash`.
+   * @returns the roots whose payloads, and the roots whose blocks, were newly invalidated
+   */
+  onInvalidPayload(blockHash: string, latestValidHash: string | null): { payloads: string[]; blocks: string[] } {
+    const pa = this.protoArray;
+    const committing = pa.nodes.filter(
+      (n) => n.status === PayloadStatus.PENDING && n.block.committedBlockHash === blockHash,
+    );
+    if (committing.length === 0) {
+      throw new ForkChoiceError(ForkChoiceErrorCode.UNKNOWN_PAYLOAD, "no block commits to the invalid payload", {
+        blockHash,
+      });
+    }
+    const invalid = new Set<ProtoBlock>();
+    for (const node of committing) {
+      // The payload chain: each payload's parent is the committed payload of the nearest ancestor
+      // block reached through a FULL variant
+      const chain: ProtoBlock[] = [node.block];
+      let reachedLatestValid = false;
+      let index: number | undefined = pa.indices.get(node.block.root);
+      while (latestValidHash !== null && index !== undefined) {
+        const parent = pa.nodes[index].parent;
+        if (parent === undefined) break;
+        const parentNode = pa.nodes[parent];
+        index = ProtoArray.pendingIndexOf(parent, parentNode.status);
+        if (parentNode.status !== PayloadStatus.FULL) continue;
+        if (parentNode.block.committedBlockHash === latestValidHash) {
+          reachedLatestValid = true;
+          break;
+        }
+        chain.push(parentNode.block);
+      }
+      for (const block of reachedLatestValid ? chain : [node.block]) invalid.add(block);
+    }
+    const payloads: string[] = [];
+    for (const block of invalid) {
+      if (block.payloadInvalid) continue;
+      block.payloadInvalid = true;
+      payloads.push(block.root);
+    }
+    return { payloads, blocks: pa.invalidateDescendants() };
+  }
+
+  /** Whether the execution layer found `root`'s payload invalid, or `root` builds on such a payload. */
+  isExecutionInvalid(root: string, status: PayloadStatus): boolean {
+    const index = this.protoArray.nodeIndex(root, status);
+    return index !== undefined && this.protoArray.isExecutionInvalid(index);
   }
 
   // ---- on_attestation ----

@@ -28,6 +28,10 @@ export interface ProtoBlock {
   proposerIndex: number;
   /** Set by the store: the block arrived in its own slot before the PTC voted (Gloas `block_timeliness`). */
   ptcTimely?: boolean;
+  /** Set by the store: the execution layer found the block's payload INVALID (its FULL variant is out). */
+  payloadInvalid?: boolean;
+  /** Set by the store: the block builds on an invalid payload's FULL variant (or descends from one): all its variants are out. */
+  executionInvalid?: boolean;
 }
 
 export interface ProtoNode {
@@ -126,7 +130,8 @@ export class ProtoArray {
   }
 
   isViable(node: ProtoNode, hc: HeadContext): boolean {
-    if (node.status === PayloadStatus.FULL && !node.block.payloadKnown) return false;
+    if (node.block.executionInvalid) return false;
+    if (node.status === PayloadStatus.FULL && (!node.block.payloadKnown || node.block.payloadInvalid)) return false;
     return hc.isBlockViable(node.block);
   }
 
@@ -182,6 +187,31 @@ export class ProtoArray {
     if (childLeads && !bestLeads) toChild();
     else if (childLeads && bestLeads && this.compareSiblings(child, this.nodes[parent.bestChild], hc) > 0) toChild();
     else if (!bestLeads && !childLeads) toNone();
+  }
+
+  /** Whether node `index` is out for execution reasons: an invalid payload's FULL variant, or a block on one. */
+  isExecutionInvalid(index: number): boolean {
+    const node = this.nodes[index];
+    return (
+      node.block.executionInvalid === true || (node.status === PayloadStatus.FULL && node.block.payloadInvalid === true)
+    );
+  }
+
+  /**
+   * Mark every block whose chain passes through an execution-invalid node as `executionInvalid`
+   * (one forward pass: parents come before their children). Returns the roots newly marked.
+   */
+  invalidateDescendants(): string[] {
+    const marked: string[] = [];
+    for (let i = 0; i < this.nodes.length; i++) {
+      const node = this.nodes[i];
+      if (node.status !== PayloadStatus.PENDING || node.block.executionInvalid || node.parent === undefined) continue;
+      if (this.isExecutionInvalid(node.parent)) {
+        node.block.executionInvalid = true;
+        marked.push(node.block.root);
+      }
+    }
+    return marked;
   }
 
   /** Whether `root` is `ancestorRoot` or descends from it. */
