@@ -4,10 +4,15 @@
  * Figures: block processing without BLS (128 full aggregates), `processEpoch`, the epoch-cache
  * rotation, the whole epoch transition (processEpoch + hashTreeRoot + rotation) and state
  * deserialization + cache build, each as p50 per side and the ratio Turnstile/Lodestar (target ≤ 1).
+ * The ratio is the median of the per-iteration ratios (each iteration times both sides back to
+ * back, so a load spike on the shared machine moves both); the ratio of the two p50s is printed
+ * beside it. With `--expose-gc` (the npm script passes it) a full collection runs before every
+ * timed side, so that neither side pays for the other's garbage.
  * One JSON line `{"name","value","unit"}` per figure; `#` lines are notes. Installs nothing.
  *
  * Run: `npm run bench:compare` (root or packages/ticket-state).
- * Options: `--validators 16384,262144` (default both), `--runs N` (epoch runs at 16,384; fewer above).
+ * Options: `--validators 16384,262144` (default both), `--runs N` (timed iterations per figure, odd
+ * so that the median is one sample; block processing runs twice as many).
  */
 import {
   CachedBeaconState,
@@ -42,6 +47,8 @@ function argValue(flag: string): string | undefined {
 }
 const validatorCounts = (argValue("--validators") ?? "16384,262144").split(",").map(Number);
 const baseRuns = Number(argValue("--runs") ?? 15);
+/** A full collection before each timed side, when the process runs with `--expose-gc`. */
+const collect: () => void = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 const hasher = await useFastHasher();
 note(`SSZ hasher (shared by both): ${hasher}`);
@@ -56,16 +63,25 @@ const DISTINCT_KEYS = 16;
 const BUYERS = 32;
 const RATIO_TARGET = { max: 1.0 };
 
+/** One phase of both sides: per-side summaries and the per-iteration ratios Turnstile/Lodestar. */
+interface PairedPhase {
+  ours: Stats;
+  theirs: Stats;
+  ratio: Stats;
+}
+
 /**
- * `warmup` then `runs` interleaved iterations of both sides, the side that goes first alternating;
- * each iteration returns its phase durations. Returns per-side, per-phase samples.
+ * `warmup` then `runs` interleaved iterations of both sides, the side that goes first alternating,
+ * a full collection before each side (see `collect`); each side returns its phase durations.
+ * Returns per phase both sides' summaries and the summary of the iteration-by-iteration ratios.
  */
-function interleave(warmup: number, runs: number, ours: () => number[], theirs: () => number[]): [Stats[], Stats[]] {
+function interleave(warmup: number, runs: number, ours: () => number[], theirs: () => number[]): PairedPhase[] {
   const samples: [number[][], number[][]] = [[], []];
   const sides = [ours, theirs];
   for (let r = -warmup; r < runs; r++) {
     const order = r % 2 === 0 ? [0, 1] : [1, 0];
     for (const side of order) {
+      collect();
       const phases = sides[side]();
       if (r < 0) continue;
       phases.forEach((ms, i) => {
@@ -74,14 +90,26 @@ function interleave(warmup: number, runs: number, ours: () => number[], theirs: 
       });
     }
   }
-  return [samples[0].map(summarize), samples[1].map(summarize)];
+  return samples[0].map((oursPhase, i) => {
+    const theirsPhase = samples[1][i];
+    return {
+      ours: summarize(oursPhase),
+      theirs: summarize(theirsPhase),
+      ratio: summarize(oursPhase.map((ms, r) => ms / theirsPhase[r])),
+    };
+  });
 }
 
-/** Both sides' p50 and their ratio; `targeted` figures are the ones the issue holds to ≤ 1. */
-function reportPair(what: string, ours: Stats, theirs: Stats, targeted = true): void {
+/**
+ * Both sides' p50 and the median per-iteration ratio; `targeted` figures are the ones the issue
+ * holds to ≤ 1. The ratio of the two p50s goes beside it as a note.
+ */
+function reportPair(what: string, phase: PairedPhase, targeted = true): void {
+  const { ours, theirs, ratio } = phase;
   reportFigure(`Turnstile ${what}`, ours, "ms");
   reportFigure(`Lodestar ${what}`, theirs, "ms");
-  reportValue(`ratio Turnstile/Lodestar ${what}`, ours.p50 / theirs.p50, "x", "", targeted ? RATIO_TARGET : undefined);
+  const note = `(paired median of ${ratio.runs}, range ${ratio.min.toFixed(2)}-${ratio.max.toFixed(2)}; ratio of p50s ${(ours.p50 / theirs.p50).toFixed(3)})`;
+  reportValue(`ratio Turnstile/Lodestar ${what}`, ratio.p50, "x", note, targeted ? RATIO_TARGET : undefined);
 }
 
 function ms(fn: () => void): number {
@@ -90,7 +118,9 @@ function ms(fn: () => void): number {
 
 function compareAt(validatorCount: number): void {
   const large = validatorCount > 16_384;
-  const runs = large ? Math.max(5, Math.round(baseRuns / 2)) : baseRuns;
+  // Odd counts: the median is one sample. Fewer at 262,144 only when asked for many
+  const odd = (n: number) => n + (1 - (n % 2));
+  const runs = odd(large ? Math.max(11, Math.round(baseRuns * 0.75)) : baseRuns);
   const tag = `@${validatorCount} validators`;
   note(`--- ${validatorCount} validators, mainnet preset, Altair ---`);
 
@@ -124,9 +154,9 @@ function compareAt(validatorCount: number): void {
   // One untimed application each: both blocks must be valid, not merely fast
   processBlock(tBlockPre.clone(), tBlock, { signatureSets: null });
   lodestar.lodestarProcessBlock(lBlockPre.clone(), lBlock);
-  const [[tProcess], [lProcess]] = interleave(
+  const [blockPhase] = interleave(
     5,
-    runs * 2,
+    odd(runs * 2),
     () => {
       const cs = tBlockPre.clone();
       return [ms(() => processBlock(cs, tBlock, { signatureSets: null }))];
@@ -136,14 +166,14 @@ function compareAt(validatorCount: number): void {
       return [ms(() => lodestar.lodestarProcessBlock(cs, lBlock))];
     },
   );
-  reportPair(`processBlock (no BLS, ${MAX_ATTESTATIONS} attestations) ${tag}`, tProcess, lProcess);
+  reportPair(`processBlock (no BLS, ${MAX_ATTESTATIONS} attestations) ${tag}`, blockPhase);
 
   // Epoch transition at the end of epoch 2 with realistic participation
   const tEpochPre = advancedCopy(tBlockPre, EPOCH_SLOT);
   setRealisticParticipation(tEpochPre);
   const lEpochPre = lodestar.lodestarAdvancedCopy(lBlockPre, EPOCH_SLOT);
   lodestar.lodestarSetRealisticParticipation(lEpochPre);
-  const [tEpoch, lEpoch] = interleave(
+  const epochPhases = interleave(
     large ? 1 : 3,
     runs,
     () => {
@@ -162,17 +192,17 @@ function compareAt(validatorCount: number): void {
       return [...phases, phases[0] + phases[1] + phases[2]];
     },
   );
-  reportPair(`processEpoch ${tag}`, tEpoch[0], lEpoch[0]);
-  reportPair(`hashTreeRoot after processEpoch ${tag}`, tEpoch[1], lEpoch[1], false);
-  reportPair(`epoch cache rotation ${tag}`, tEpoch[2], lEpoch[2]);
-  reportPair(`whole epoch transition (processEpoch + hashTreeRoot + rotation) ${tag}`, tEpoch[3], lEpoch[3]);
+  reportPair(`processEpoch ${tag}`, epochPhases[0]);
+  reportPair(`hashTreeRoot after processEpoch ${tag}`, epochPhases[1], false);
+  reportPair(`epoch cache rotation ${tag}`, epochPhases[2]);
+  reportPair(`whole epoch transition (processEpoch + hashTreeRoot + rotation) ${tag}`, epochPhases[3]);
 
   // State deserialization + cache build, pubkey caches already synced (a running node's case)
   const tBytes = tEpochPre.serialize();
   const lBytes = lodestar.lodestarSerialize(lEpochPre);
   note(`state sizes: Turnstile ${tBytes.length} bytes, Lodestar ${lBytes.length} bytes`);
   const caches = tEpochPre.caches;
-  const [[tLoad], [lLoad]] = interleave(
+  const [loadPhase] = interleave(
     1,
     runs,
     () => {
@@ -181,7 +211,7 @@ function compareAt(validatorCount: number): void {
     },
     () => [ms(() => lodestar.lodestarLoadState(chain, lBytes))],
   );
-  reportPair(`state deserialization + cache build ${tag}`, tLoad, lLoad);
+  reportPair(`state deserialization + cache build ${tag}`, loadPhase);
 }
 
 const total = timed(() => {
