@@ -49,6 +49,11 @@ export const TICKET_PROBES: readonly TicketProbe[] = [
     expectedStatus: 404,
   },
   { path: "/eth/v1/tickets/buyers/{buyer_index}", url: () => "/eth/v1/tickets/buyers/first", expectedStatus: 400 },
+  // The opt-in market operations' pools (empty under the default pricing rule, still well-formed)
+  { path: "/eth/v1/tickets/bids", url: () => "/eth/v1/tickets/bids" },
+  { path: "/eth/v1/tickets/sell_backs", url: () => "/eth/v1/tickets/sell_backs" },
+  { path: "/eth/v1/tickets/fills", url: () => "/eth/v1/tickets/fills" },
+  { path: "/eth/v1/tickets/holder_slashings", url: () => "/eth/v1/tickets/holder_slashings" },
 ];
 
 /** Slots run before probing: enough for the ticket-holder agents to buy and the lottery to draw from the pool. */

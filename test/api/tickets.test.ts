@@ -2,8 +2,15 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { TICKET_PRICING_RULES, TICKET_REVENUE_SINKS } from "@turnstile/ticket-state";
+import { NodeMetrics, startApi } from "@turnstile/node";
+import {
+  createChainContext,
+  minimalChainConfig,
+  TICKET_PRICING_RULES,
+  TICKET_REVENUE_SINKS,
+} from "@turnstile/ticket-state";
 import { parse } from "yaml";
+import { steppedNode } from "../../packages/node/test/unit/helpers.ts";
 import { conformanceTable, isConformant } from "./conformance.ts";
 import {
   runTicketProbes,
@@ -133,5 +140,26 @@ describe("ticket endpoints of the node against docs/api/tickets.yaml", () => {
     };
     assert.ok(((data("GET /eth/v1/tickets/pool") as Json).tickets as unknown[]).length > 0);
     assert.ok((data("GET /eth/v1/tickets/assignments") as unknown[]).length > 0);
+  });
+});
+
+describe("ticket-market pools of a node under first_price_auction against docs/api/tickets.yaml", () => {
+  it("the holders' pooled bids are listed in the documented shape, and only documented fields", async () => {
+    const ctx = createChainContext({ ...minimalChainConfig, TICKET_PRICING: "first_price_auction" });
+    const { node, run } = steppedNode({ ctx });
+    run(1, 3);
+    const server = await startApi({ host: "127.0.0.1", port: 0, node, metrics: new NodeMetrics() });
+    try {
+      const url = `http://127.0.0.1:${(server.server.address() as { port: number }).port}/eth/v1/tickets/bids`;
+      const res = await fetch(url);
+      const body = await res.text();
+      const answer = { status: res.status, headers: res.headers, body };
+      assert.deepEqual(ticketsSpec().checkResponse("GET", "/eth/v1/tickets/bids", answer), { ok: true });
+      const parsed = JSON.parse(body) as { data: unknown[] };
+      assert.ok(parsed.data.length > 0, "the holders' bids are pooled");
+      assert.deepEqual(undocumentedFields(doc, okSchema("/eth/v1/tickets/bids"), parsed), []);
+    } finally {
+      await server.close();
+    }
   });
 });

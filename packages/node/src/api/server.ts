@@ -9,6 +9,7 @@ import { metricsRoutes } from "./routes/metrics.ts";
 import { nodeRoutes } from "./routes/node.ts";
 import { poolRoutes } from "./routes/pool.ts";
 import { stateRoutes } from "./routes/states.ts";
+import { ticketMarketRoutes } from "./routes/ticketMarket.ts";
 import { ticketRoutes } from "./routes/tickets.ts";
 import { registerRoutes } from "./routeTable.ts";
 
@@ -48,6 +49,7 @@ export async function startApi(opts: ApiOptions): Promise<FastifyInstance> {
     ...configRoutes(api),
     ...debugRoutes(api),
     ...ticketRoutes(api),
+    ...ticketMarketRoutes(api),
     ...eventRoutes(api),
     ...metricsRoutes(api, opts.metrics),
   ]);

@@ -9,7 +9,7 @@ import type { Route } from "../routeTable.ts";
  * is lenient with numbers ("1.5" reads as 1, "1e3" as 1000, "-1" as -1, which then serializes as
  * 2^64-1), so the body must also be the canonical JSON of what it decodes to, bytes and back.
  */
-function parseBody<T>(
+export function parseBody<T>(
   type: {
     fromJson(json: unknown): T;
     toJson(value: T): unknown;
@@ -57,7 +57,7 @@ function nonCanonicalPath(sent: unknown, canonical: unknown, path: string): stri
 }
 
 /** Run a gossip-checked admission; a typed refusal is the client's error. */
-function submit(admit: () => void): void {
+export function submit(admit: () => void): void {
   try {
     admit();
   } catch (e) {

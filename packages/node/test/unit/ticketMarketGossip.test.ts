@@ -1,0 +1,418 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { NodeMetrics, startApi } from "@turnstile/node";
+import {
+  type ChainConfig,
+  createChainContext,
+  getTicketAssignment,
+  interopBuyerSecretKey,
+  isSelfBuild,
+  minimalChainConfig,
+  signPayloadCommitment,
+  signTicketBid,
+  signTicketFill,
+  signTicketOffer,
+  signTicketSellBack,
+  sszTypes,
+  type TicketBid,
+} from "@turnstile/ticket-state";
+import { verdictOf } from "../../src/network/verdict.ts";
+import { steppedNode } from "./helpers.ts";
+
+/** What gossip does with what `fn` imports: ACCEPT, or the thrown error's verdict. */
+function refusal(fn: () => unknown): { action: string; code: string } {
+  try {
+    fn();
+  } catch (e) {
+    return verdictOf(e);
+  }
+  return { action: "ACCEPT", code: "" };
+}
+
+const COLLATERAL = 2_000_000;
+
+/** A node of four holders under `pricing`, with holder collateral, run to slot 4. */
+function marketNode(overrides: Partial<ChainConfig>) {
+  const ctx = createChainContext({ ...minimalChainConfig, TICKET_COLLATERAL: COLLATERAL, ...overrides });
+  const stepped = steppedNode({ ctx });
+  stepped.run(1, 4);
+  return stepped;
+}
+
+/** Future slots (after the next) whose ticket a holder owns, per the head state. */
+function ownedFutureSlots(
+  node: ReturnType<typeof steppedNode>["node"],
+): { slot: number; ticketId: number; owner: number; nonce: number }[] {
+  const { state } = node.chain.head().state;
+  const out = [];
+  for (let slot = state.slot + 2; slot <= state.slot + node.ctx.preset.TICKET_LOOKAHEAD_SLOTS; slot++) {
+    const ticket = getTicketAssignment(node.ctx, state, slot);
+    if (!isSelfBuild(ticket)) out.push({ slot, ticketId: ticket.ticket_id, owner: ticket.owner, nonce: ticket.nonce });
+  }
+  return out;
+}
+
+describe("ticket_bid gossip checks and pool", () => {
+  const { node, run } = marketNode({ TICKET_PRICING: "first_price_auction" });
+  const head = () => node.chain.head().state;
+  const bid = (over: Partial<TicketBid> = {}, signer = 0) => {
+    const buyer = over.buyer_index ?? 0;
+    const nonce = head().state.buyers.getReadonly(Math.min(buyer, 3)).nonce + 5;
+    const message: TicketBid = {
+      buyer_index: buyer,
+      nonce,
+      count: 1,
+      bid_price: 5_000_000,
+      auction_slot: node.clock.currentSlot + 2,
+      ...over,
+    };
+    return signTicketBid(head(), interopBuyerSecretKey(signer), message);
+  };
+
+  it("accepts a bid for an open auction once, and pools it for that auction's blocks", () => {
+    const ok = bid();
+    assert.deepEqual(
+      refusal(() => node.importTicketBid(ok)),
+      { action: "ACCEPT", code: "" },
+    );
+    // [IGNORE] the first bid for (buyer, nonce): a replay, or another bid with the nonce
+    assert.deepEqual(
+      refusal(() => node.importTicketBid(ok)),
+      { action: "IGNORE", code: "CHAIN_MARKET_ALREADY_SEEN" },
+    );
+    assert.deepEqual(
+      refusal(() => node.importTicketBid(bid({ bid_price: 6_000_000 }))),
+      {
+        action: "IGNORE",
+        code: "CHAIN_MARKET_ALREADY_SEEN",
+      },
+    );
+    const slot = node.clock.currentSlot + 1;
+    assert.ok(node.pools.ticketBids.getForBlock(slot).includes(ok));
+    assert.ok(!node.pools.ticketBids.getForBlock(slot + 1).includes(ok), "a later block bids in a later auction");
+  });
+
+  it("IGNOREs what depends on the view (window, used nonce, balance) and REJECTs what no honest peer sends", () => {
+    const current = node.clock.currentSlot;
+    assert.deepEqual(
+      refusal(() => node.importTicketBid(bid({ auction_slot: current, nonce: 50 }))),
+      {
+        action: "IGNORE",
+        code: "CHAIN_BID_OUT_OF_WINDOW",
+      },
+    );
+    assert.deepEqual(
+      refusal(() => node.importTicketBid(bid({ auction_slot: current + 5, nonce: 51 }))),
+      {
+        action: "IGNORE",
+        code: "CHAIN_BID_OUT_OF_WINDOW",
+      },
+    );
+    assert.deepEqual(
+      refusal(() => node.importTicketBid(bid({ nonce: 0 }))),
+      {
+        action: "IGNORE",
+        code: "CHAIN_STALE_NONCE",
+      },
+    );
+    assert.deepEqual(
+      refusal(() => node.importTicketBid(bid({ nonce: 52, count: 1, bid_price: 2 ** 40 }))),
+      {
+        action: "IGNORE",
+        code: "CHAIN_MARKET_NOT_APPLICABLE",
+      },
+    );
+    assert.deepEqual(
+      refusal(() => node.importTicketBid(bid({ nonce: 53 }, 1))),
+      {
+        action: "REJECT",
+        code: "CHAIN_BAD_SIGNATURE",
+      },
+    );
+    assert.deepEqual(
+      refusal(() => node.importTicketBid(bid({ nonce: 54, bid_price: 1 }))),
+      {
+        action: "REJECT",
+        code: "CHAIN_MARKET_MALFORMED",
+      },
+    );
+    assert.deepEqual(
+      refusal(() => node.importTicketBid(bid({ nonce: 55, count: 0 }))),
+      {
+        action: "REJECT",
+        code: "CHAIN_MARKET_MALFORMED",
+      },
+    );
+    assert.deepEqual(
+      refusal(() => node.importTicketBid(bid({ buyer_index: 99 }))),
+      {
+        action: "REJECT",
+        code: "CHAIN_UNKNOWN_ACCOUNT",
+      },
+    );
+  });
+
+  it("prunes bids whose auction settled or whose nonce was used", () => {
+    // A bid for auction 6 whose nonce leaves a gap: no block can carry it, and its auction passes
+    const gapped = bid({ nonce: 60, auction_slot: 6 });
+    assert.deepEqual(
+      refusal(() => node.importTicketBid(gapped)),
+      { action: "ACCEPT", code: "" },
+    );
+    run(5, 7);
+    assert.ok(!node.pools.ticketBids.getAll().includes(gapped), "dropped once its auction settled");
+    for (const b of node.pools.ticketBids.getAll()) {
+      assert.ok(b.message.auction_slot > 7, `bid for auction ${b.message.auction_slot} kept at slot 7`);
+    }
+    // Block 7 carried the holders' bids for auction 8: their nonces are used, the next prune drops them
+    const state = head().state;
+    const nonceOf = (i: number) => state.buyers.getReadonly(i).nonce;
+    const used = node.pools.ticketBids.getAll().filter((b) => b.message.nonce < nonceOf(b.message.buyer_index));
+    assert.ok(used.length > 0, "bids a block included are still pooled until the next prune");
+    node.pools.ticketBids.prune(7, nonceOf);
+    for (const b of node.pools.ticketBids.getAll()) assert.ok(b.message.nonce >= nonceOf(b.message.buyer_index));
+  });
+});
+
+describe("ticket_fill and holder_slashing gossip checks, pools and blocks", () => {
+  it("a fill and a holder slashing are checked, pooled once, carried by the next block and take effect", () => {
+    const { node, run } = marketNode({ TICKET_PRICING: "second_price_auction" });
+    const cs = node.chain.head().state;
+    const [sold, slashed] = ownedFutureSlots(node);
+    assert.ok(sold && slashed, "two future slots with a holder's ticket");
+    const buyer = (sold.owner + 1) % 4;
+    const offer = signTicketOffer(cs, interopBuyerSecretKey(sold.owner), {
+      ticket_id: sold.ticketId,
+      ticket_nonce: sold.nonce,
+      seller: sold.owner,
+      price: 3_000_000,
+      expiry_slot: node.clock.currentSlot + 4,
+    });
+    const fill = signTicketFill(cs, interopBuyerSecretKey(buyer), { offer, buyer });
+    // [REJECT] a seller filling its own offer; [REJECT] a fill not signed by its buyer
+    const own = signTicketFill(cs, interopBuyerSecretKey(sold.owner), { offer, buyer: sold.owner });
+    assert.deepEqual(
+      refusal(() => node.importTicketFill(own)),
+      { action: "REJECT", code: "CHAIN_MARKET_MALFORMED" },
+    );
+    const forged = signTicketFill(cs, interopBuyerSecretKey(sold.owner), { offer, buyer });
+    assert.deepEqual(
+      refusal(() => node.importTicketFill(forged)),
+      { action: "REJECT", code: "CHAIN_BAD_SIGNATURE" },
+    );
+    // [IGNORE] an expired offer; an offer for an earlier ownership of the ticket
+    const expiredOffer = signTicketOffer(cs, interopBuyerSecretKey(sold.owner), {
+      ...offer.message,
+      expiry_slot: node.clock.currentSlot - 1,
+    });
+    assert.deepEqual(
+      refusal(() =>
+        node.importTicketFill(signTicketFill(cs, interopBuyerSecretKey(buyer), { offer: expiredOffer, buyer })),
+      ),
+      { action: "IGNORE", code: "CHAIN_OFFER_EXPIRED" },
+    );
+    const staleOffer = signTicketOffer(cs, interopBuyerSecretKey(sold.owner), {
+      ...offer.message,
+      ticket_nonce: sold.nonce + 1,
+    });
+    assert.deepEqual(
+      refusal(() =>
+        node.importTicketFill(signTicketFill(cs, interopBuyerSecretKey(buyer), { offer: staleOffer, buyer })),
+      ),
+      { action: "IGNORE", code: "CHAIN_MARKET_NOT_APPLICABLE" },
+    );
+    assert.deepEqual(
+      refusal(() => node.importTicketFill(fill)),
+      { action: "ACCEPT", code: "" },
+    );
+    // [IGNORE] the first fill of the offer wins: another buyer's fill of it is not pooled
+    const other = (buyer + 1) % 4 === sold.owner ? (buyer + 2) % 4 : (buyer + 1) % 4;
+    const rival = signTicketFill(cs, interopBuyerSecretKey(other), { offer, buyer: other });
+    assert.deepEqual(
+      refusal(() => node.importTicketFill(rival)),
+      { action: "IGNORE", code: "CHAIN_MARKET_ALREADY_SEEN" },
+    );
+
+    // Two different commitments for one slot's ticket, both signed by its holder
+    const holderKey = interopBuyerSecretKey(slashed.owner);
+    const commitment = (fill: number) => ({
+      slot: slashed.slot,
+      ticket_id: slashed.ticketId,
+      parent_block_hash: new Uint8Array(32),
+      parent_block_root: new Uint8Array(32),
+      block_hash: new Uint8Array(32).fill(fill),
+      prev_randao: new Uint8Array(32),
+      fee_recipient: new Uint8Array(20),
+      gas_limit: 30_000_000,
+    });
+    const c1 = signPayloadCommitment(cs, holderKey, commitment(1));
+    const c2 = signPayloadCommitment(cs, holderKey, commitment(2));
+    const slashing = { signed_commitment_1: c1, signed_commitment_2: c2 };
+    assert.deepEqual(
+      refusal(() => node.importHolderSlashing({ signed_commitment_1: c1, signed_commitment_2: c1 })),
+      {
+        action: "REJECT",
+        code: "HOLDER_SLASHING_SAME_COMMITMENT",
+      },
+    );
+    const forgedC2 = signPayloadCommitment(cs, interopBuyerSecretKey((slashed.owner + 1) % 4), commitment(2));
+    assert.deepEqual(
+      refusal(() => node.importHolderSlashing({ signed_commitment_1: c1, signed_commitment_2: forgedC2 })),
+      {
+        action: "REJECT",
+        code: "CHAIN_BAD_SIGNATURE",
+      },
+    );
+    assert.deepEqual(
+      refusal(() => node.importHolderSlashing(slashing)),
+      { action: "ACCEPT", code: "" },
+    );
+    assert.deepEqual(
+      refusal(() => node.importHolderSlashing(slashing)),
+      {
+        action: "IGNORE",
+        code: "CHAIN_MARKET_ALREADY_SEEN",
+      },
+    );
+
+    const before = node.chain.head().state.state.buyers.getReadonly(buyer).balance;
+    run(5, 5);
+    const block = node.chain.getEntry(node.chain.head().root)!.block.message;
+    assert.equal(block.slot, 5);
+    assert.equal(block.body.ticket_fills.length, 1, "the next block carries the fill");
+    assert.equal(block.body.holder_slashings.length, 1, "and the holder slashing");
+    const state = node.chain.head().state.state;
+    assert.equal(getTicketAssignment(node.ctx, state, sold.slot).owner, buyer, "the ticket changed hands");
+    assert.ok(state.buyers.getReadonly(buyer).balance < before - 3_000_000, "the buyer paid price and collateral");
+    assert.equal(
+      getTicketAssignment(node.ctx, state, slashed.slot).collateral,
+      0,
+      "the holder's collateral is slashed",
+    );
+    // Both leave the pools: the fill's ticket nonce moved, the slashing was included
+    run(6, 6);
+    assert.equal(node.pools.ticketFills.size, 0);
+    assert.equal(node.pools.holderSlashings.size, 0);
+  });
+});
+
+describe("ticket_sell_back gossip checks", () => {
+  it("REJECTs market operations the chain's pricing rule does not have", () => {
+    const { node } = marketNode({ TICKET_PRICING: "pool_target" });
+    const cs = node.chain.head().state;
+    const sellBack = signTicketSellBack(
+      cs,
+      interopBuyerSecretKey(0),
+      { ticket_id: 0, owner: 0, nonce: 9, min_price: 0 },
+      0,
+    );
+    assert.deepEqual(
+      refusal(() => node.importTicketSellBack(sellBack)),
+      {
+        action: "REJECT",
+        code: "CHAIN_MARKET_WRONG_PRICING",
+      },
+    );
+    const bid = signTicketBid(cs, interopBuyerSecretKey(0), {
+      buyer_index: 0,
+      nonce: 9,
+      count: 1,
+      bid_price: 5_000_000,
+      auction_slot: node.clock.currentSlot + 1,
+    });
+    assert.deepEqual(
+      refusal(() => node.importTicketBid(bid)),
+      { action: "REJECT", code: "CHAIN_MARKET_WRONG_PRICING" },
+    );
+  });
+
+  it("under bonding_curve: accepts the owner's sell-back of a pooled ticket once; IGNOREs another's ticket", () => {
+    const { node } = marketNode({ TICKET_PRICING: "bonding_curve", TARGET_TICKET_POOL_SIZE: 64 });
+    const cs = node.chain.head().state;
+    const pool = cs.state.ticket_pool;
+    assert.ok(pool.length > 0, "holders bought on the curve");
+    const ticket = pool.getReadonly(0);
+    const nonce = cs.state.buyers.getReadonly(ticket.owner).nonce + 3;
+    const sell = (owner: number, n: number) =>
+      signTicketSellBack(
+        cs,
+        interopBuyerSecretKey(owner),
+        { ticket_id: ticket.ticket_id, owner, nonce: n, min_price: 0 },
+        0,
+      );
+    assert.deepEqual(
+      refusal(() => node.importTicketSellBack(sell(ticket.owner, nonce))),
+      { action: "ACCEPT", code: "" },
+    );
+    assert.deepEqual(
+      refusal(() => node.importTicketSellBack(sell(ticket.owner, nonce))),
+      {
+        action: "IGNORE",
+        code: "CHAIN_MARKET_ALREADY_SEEN",
+      },
+    );
+    const other = (ticket.owner + 1) % 4;
+    assert.deepEqual(
+      refusal(() => node.importTicketSellBack(sell(other, 40))),
+      {
+        action: "IGNORE",
+        code: "CHAIN_MARKET_NOT_APPLICABLE",
+      },
+    );
+  });
+});
+
+describe("ticket-market REST endpoints", () => {
+  it("POST pools a valid operation and publishes it, answers 400 with the reason otherwise; GET lists the pool", async () => {
+    const { node } = marketNode({ TICKET_PRICING: "first_price_auction" });
+    const published: string[] = [];
+    node.publisher = (topic) => published.push(topic);
+    const api = await startApi({ host: "127.0.0.1", port: 0, node, metrics: new NodeMetrics() });
+    try {
+      const base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
+      const post = async (path: string, body: unknown) => {
+        const res = await fetch(`${base}${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+        return { status: res.status, body: res.status === 200 ? null : ((await res.json()) as { message: string }) };
+      };
+      const cs = node.chain.head().state;
+      const message = {
+        buyer_index: 2,
+        nonce: cs.state.buyers.getReadonly(2).nonce + 7,
+        count: 1,
+        bid_price: 4_000_000,
+        auction_slot: node.clock.currentSlot + 1,
+      };
+      const bid = sszTypes.SignedTicketBid.toJson(signTicketBid(cs, interopBuyerSecretKey(2), message));
+      assert.equal((await post("/eth/v1/tickets/bids", bid)).status, 200);
+      assert.deepEqual(published, ["ticket_bid"]);
+      const listed = (await (await fetch(`${base}/eth/v1/tickets/bids`)).json()) as { data: unknown[] };
+      assert.ok(listed.data.some((b) => JSON.stringify(b) === JSON.stringify(bid)));
+      // A refusal says why, and nothing is published
+      const forged = sszTypes.SignedTicketBid.toJson(
+        signTicketBid(cs, interopBuyerSecretKey(3), { ...message, nonce: message.nonce + 1 }),
+      );
+      const refused = await post("/eth/v1/tickets/bids", forged);
+      assert.equal(refused.status, 400);
+      assert.match(refused.body!.message, /not signed by the buyer/);
+      assert.equal((await post("/eth/v1/tickets/bids", { message: {} })).status, 400);
+      const wrongRule = await post("/eth/v1/tickets/sell_backs", {
+        message: { ticket_id: "0", owner: "0", nonce: "0", min_price: "0" },
+        signature: `0x${"00".repeat(96)}`,
+      });
+      assert.equal(wrongRule.status, 400);
+      assert.match(wrongRule.body!.message, /no bonding curve/);
+      assert.deepEqual(published, ["ticket_bid"]);
+      for (const path of ["/eth/v1/tickets/sell_backs", "/eth/v1/tickets/fills", "/eth/v1/tickets/holder_slashings"]) {
+        const res = await fetch(`${base}${path}`);
+        assert.equal(res.status, 200, path);
+        assert.deepEqual(await res.json(), { data: [] });
+      }
+    } finally {
+      await api.close();
+    }
+  });
+});
