@@ -13,6 +13,8 @@
 # Environment: ENGINE (podman, or docker), SUITE (bookworm), MIRROR (Debian mirror, mmdebstrap's
 # default if empty), NODE_VERSION (the lockfile's `node`), NPM_VERSION (11), REBUILD=1 (even if the
 # tag exists). Needs root (or mmdebstrap's unshare mode) and: mmdebstrap, npm, the engine.
+# The tag carries a hash of the inputs (this script, the versions, the extra certificates), so an
+# existing base is reused as long as none of them changed.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 . "$root/docker/engine.sh"
@@ -20,7 +22,11 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 suite="${SUITE:-bookworm}"
 node_version="${NODE_VERSION:-$(sed -n '/"node_modules\/node": {/,/}/s/.*"version": "\([^"]*\)".*/\1/p' "$root/package-lock.json")}"
 npm_version="${NPM_VERSION:-11}"
-tag="localhost/turnstile-base:$suite-node$node_version"
+ca_dir="${EXTRA_CA_DIR-/usr/local/share/ca-certificates}"
+ca_files=()
+if [ -n "$ca_dir" ] && compgen -G "$ca_dir/*.crt" >/dev/null; then ca_files=("$ca_dir"/*.crt); fi
+key="$( { cat "$0"; echo "$suite $node_version $npm_version"; cat "${ca_files[@]}" </dev/null; } | sha256sum | cut -c1-12)"
+tag="localhost/turnstile-base:$suite-node$node_version-$key"
 
 if [ "${REBUILD:-0}" != 1 ] && $ENGINE image exists "$tag" 2>/dev/null; then
   echo "$tag"
@@ -37,11 +43,10 @@ node_bin="$work/npm/node_modules/node/bin/node"
 # The debug symbols are a sixth of the binary
 if command -v strip >/dev/null; then strip "$node_bin"; fi
 
-ca_dir="${EXTRA_CA_DIR-/usr/local/share/ca-certificates}"
 ca_hooks=()
 ca_env=()
-if [ -n "$ca_dir" ] && compgen -G "$ca_dir/*.crt" >/dev/null; then
-  mkdir "$work/ca" && cp "$ca_dir"/*.crt "$work/ca/"
+if [ "${#ca_files[@]}" -gt 0 ]; then
+  mkdir "$work/ca" && cp "${ca_files[@]}" "$work/ca/"
   ca_hooks=(--customize-hook="sync-in $work/ca /usr/local/share/ca-certificates"
     --customize-hook='chroot "$1" update-ca-certificates')
   ca_env=(--change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt')
