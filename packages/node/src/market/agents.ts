@@ -67,16 +67,35 @@ function normalPdf(x: number): number {
   return Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
 }
 
+/** Below this, erfc by Abramowitz & Stegun 7.1.26 (absolute error < 1.5e-7); above, the continued fraction. */
+const ERFC_FRACTION_FROM = 2;
+/** Terms of the continued fraction: ample for x ≥ ERFC_FRACTION_FROM (relative error far below 1e-9). */
+const ERFC_FRACTION_TERMS = 40;
+
 /**
- * Standard normal distribution function, by erf (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7):
+ * `erfc(x) · exp(x²)` for x ≥ 0: the scaled form lets a far tail be multiplied by a large exponential
+ * without overflow. Abramowitz & Stegun 7.1.26 near 0; Laplace's continued fraction
+ * `√π · erfc(x) · e^(x²) = 1 / (x + (1/2) / (x + 1 / (x + (3/2) / (x + …))))` in the tail, where
+ * 7.1.26's absolute error would swamp erfc.
+ */
+function erfcScaled(x: number): number {
+  if (x < ERFC_FRACTION_FROM) {
+    const t = 1 / (1 + 0.3275911 * x);
+    return t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  }
+  let k = x;
+  for (let n = ERFC_FRACTION_TERMS; n >= 1; n--) k = x + n / 2 / k;
+  return 1 / (Math.sqrt(Math.PI) * k);
+}
+
+/**
+ * Standard normal distribution function, by erfc (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7):
  * enough for a reservation price, and no dependency for one formula.
  */
 export function normalCdf(x: number): number {
   const z = Math.abs(x) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * z);
-  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-  const erf = 1 - poly * Math.exp(-z * z);
-  return x >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+  const tail = 0.5 * erfcScaled(z) * Math.exp(-z * z);
+  return x >= 0 ? 1 - tail : tail;
 }
 
 /**
@@ -123,8 +142,8 @@ export function expectedWait(poolSize: number, lookahead: number): number {
  * - speculative: below the moving average by the margin, whatever the slot's value.
  * With holder collateral C, value-based prices lose the expected slashing w·C (w: the chance of
  * withholding), and the waiting-cost-aware also the cost of C locked for the wait. A strategic
- * holder (withholding: strategic) values its slot at `E[max(skill·m̂ + ε, −C)]`: the payload, or
- * walking away at the collateral's loss when a reveal shock ε makes the payload worth less.
+ * holder (withholding: strategic) values its slot at `E[max(skill·(M + ε), −C)]`, M ~ Exp(m̂): the
+ * payload, or walking away at the collateral's loss when a reveal shock ε makes it worth less.
  * A ticket bought joins the pool, so the wait is the pool's size plus one.
  */
 export function reservationPrice(e: Entity, view: MarketView, setup: LabSetup): number {
@@ -132,10 +151,11 @@ export function reservationPrice(e: Entity, view: MarketView, setup: LabSetup): 
   // Collateral comes back unless the payload is withheld, so it costs its expected slashing
   const slashing = view.withholdChance * view.collateral;
   // A strategic holder's slot is worth its payload or −collateral, whichever is more once the reveal
-  // shock is known (slot MEV taken at its believed mean); holders that always reveal get the payload
-  // (the shock has mean zero)
-  const slot = e.skill * view.meanMev;
-  const slotValue = view.strategic ? revealOptionValue(slot, view.revealShockSd, view.collateral) : slot;
+  // shock is known (the slot's MEV believed exponential around m̂); holders that always reveal get the
+  // payload (the shock has mean zero)
+  const slotValue = view.strategic
+    ? strategicSlotValue(e.skill, view.meanMev, view.revealShockSd, view.collateral)
+    : e.skill * view.meanMev;
   const value = slotValue * waitDiscount(n, view.lookahead, setup.discountPerSlot) - slashing;
   switch (e.strategy) {
     case "value":
@@ -173,6 +193,34 @@ export function validatorEntity(accountIndex: number, setup: LabSetup): Entity {
 export function validatorAsk(view: MarketView, setup: LabSetup): number {
   const own = setup.validatorSkill * view.meanMev * waitDiscount(view.poolSize, view.lookahead, setup.discountPerSlot);
   return Math.ceil(Math.max(own, (1 - setup.validatorSales.discount) * view.price));
+}
+
+/**
+ * `E[max(X + ε, −C)]` with X ~ Exp(mean) (a slot's MEV as agents believe it: exponential around
+ * their estimate) and ε ~ N(0, sd) (the reveal shock): what the slot is worth to a strategic holder
+ * of skill 1 before it knows the slot's MEV (see strategicSlotValue). Y = X + ε is exponentially modified Gaussian;
+ * with b = −C, β = b/sd, r = 1/mean:
+ *   E[max(Y, b)] = b + sd·φ(β) − b·(1 − Φ(β)) + (1/r)·[(1 − Φ(β)) + e^(−rb + r²sd²/2)·Φ(β − r·sd)]
+ * and the last product equals ½·erfc((r·sd − β)/√2)·e^((r·sd − β)²/2)·e^(−β²/2), computed so (no overflow).
+ */
+export function expectedRevealOptionValue(mean: number, sd: number, collateral: number): number {
+  if (sd <= 0 || mean <= 0) return revealOptionValue(Math.max(0, mean), sd, collateral);
+  const b = -collateral;
+  const beta = b / sd;
+  const r = 1 / mean;
+  const upper = 1 - normalCdf(beta);
+  const w = (r * sd - beta) / Math.SQRT2;
+  const scaled = 0.5 * erfcScaled(w) * Math.exp(-(beta * beta) / 2);
+  return b + sd * normalPdf(beta) - b * upper + mean * (upper + scaled);
+}
+
+/**
+ * A strategic holder's slot, before its MEV is known: `E[max(k·(M + ε), −C)] = k · E[max(M + ε, −C/k)]`
+ * (M ~ Exp(m̂), ε ~ N(0, sd); skill k realises its share of the slot's MEV, moved or not).
+ */
+export function strategicSlotValue(skill: number, meanMev: number, sd: number, collateral: number): number {
+  if (skill <= 0) return 0;
+  return skill * expectedRevealOptionValue(meanMev, sd, collateral / skill);
 }
 
 /** A speculator sells a held ticket once the price is above its moving average by the margin. */

@@ -215,9 +215,10 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
     const byAccident = faults.bernoulli(setup.withholdRate);
     const ops = skipBlock ? {} : adapter.operations(sc, demands, supply);
     const ticket = getTicketAssignment(ctx, pre, slot);
-    // The holder built the payload knowing the slot's MEV; by reveal time its value has moved by the shock
+    // The holder built the payload knowing the slot's MEV; by reveal time the slot's MEV has moved by the
+    // shock, and the holder realises its skill's share of that
     const holderSkill = ticket.owner < entities.length ? entities[ticket.owner].skill : setup.validatorSkill;
-    const revealValue = holderSkill * series[slot] + shocks[slot];
+    const revealValue = holderSkill * (series[slot] + shocks[slot]);
     const byChoice = strategic && !isSelfBuild(ticket) && !byAccident && shouldWithhold(revealValue, ticket.collateral);
     const withholdPayload = byAccident || byChoice;
     const issuedBefore = chain.head.state.next_ticket_id;
@@ -248,7 +249,8 @@ export function runLab(setup: LabSetup, seed: number, onSlot?: (slot: number) =>
       // The payload's MEV as the chain executed it, moved by the reveal shock (the off-chain leg)
       const agent = builder < entities.length ? entities[builder] : null;
       gained =
-        (agent?.skill ?? setup.validatorSkill) * engine.payloadMevValue(result.envelope.message.payload) + shocks[slot];
+        (agent?.skill ?? setup.validatorSkill) *
+        (engine.payloadMevValue(result.envelope.message.payload) + shocks[slot]);
       if (agent) {
         realised[builder] += gained;
         slotsBuilt[builder]++;

@@ -39,11 +39,11 @@ export function mevSeries(
 }
 
 /**
- * How much the value of each slot's committed payload moves between commitment and reveal, in Gwei:
+ * How much each slot's MEV moves between the holder's commitment and its reveal, in Gwei:
  * `N(0, revealShockSdGwei)` per slot, drawn up front from its own stream (all zeros when the sd is 0).
  * It models a payload whose worth depends on prices that keep moving after the holder committed
  * (a CEX–DEX arbitrage: the on-chain leg is fixed, the off-chain hedge is not), so the value of
- * revealing can turn negative. Mean zero: it adds risk, not value.
+ * revealing, `skill × (MEV + shock)`, can turn negative. Mean zero: it adds risk, not value.
  */
 export function revealShocks(spec: MevSpec, slots: number, seed: number): number[] {
   const out = new Array<number>(slots + 1).fill(0);

@@ -44,8 +44,8 @@ export interface MevSpec {
   calmToBurst: number;
   burstToCalm: number;
   /**
-   * Sd of the reveal shock (Gwei): a slot's payload is worth its MEV × skill at commitment, plus
-   * `N(0, sd)` by the time it is revealed (`mevProcess.ts: revealShocks`). 0: no shock.
+   * Sd of the reveal shock (Gwei): a slot's MEV moves by `N(0, sd)` between the holder's commitment
+   * and its reveal, and the holder realises skill × (MEV + shock) (`mevProcess.ts: revealShocks`). 0: no shock.
    */
   revealShockSdGwei: number;
 }

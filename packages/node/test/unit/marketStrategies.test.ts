@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createChainContext } from "@turnstile/ticket-state";
-import { normalCdf, revealOptionValue, shouldWithhold } from "../../src/market/agents.ts";
+import {
+  expectedRevealOptionValue,
+  normalCdf,
+  revealOptionValue,
+  shouldWithhold,
+  strategicSlotValue,
+} from "../../src/market/agents.ts";
 import { MarketError, MarketErrorCode } from "../../src/market/errors.ts";
 import { runLab } from "../../src/market/labRun.ts";
 import { AuctionAdapter, type SlotContext } from "../../src/market/mechanisms.ts";
@@ -58,6 +64,28 @@ describe("strategic withholding: the free option between commitment and reveal",
     assert.ok(revealOptionValue(10, 20, 15) > 10);
   });
 
+  it("a slot's option value before its MEV is known: the closed form against draws, M ~ Exp, ε ~ N", () => {
+    const rng = new Rng(12, 0);
+    for (const [mean, sd, c, skill] of [
+      [30, 30, 0, 1],
+      [30, 30, 10, 0.5],
+      [3, 30, 0, 0.1],
+      [30, 5, 50, 0.9],
+    ]) {
+      let sum = 0;
+      const draws = 400_000;
+      for (let i = 0; i < draws; i++) sum += Math.max(skill * (rng.exponential(mean) + sd * rng.normal()), -c);
+      close(strategicSlotValue(skill, mean, sd, c), sum / draws, 0.01 * mean);
+    }
+    // no shock: the slot's expected payload; without skill: nothing
+    close(expectedRevealOptionValue(30, 0, 10), 30, 1e-9);
+    close(strategicSlotValue(0.5, 30, 0, 10), 15, 1e-9);
+    assert.equal(strategicSlotValue(0, 30, 30, 10), 0);
+    // far tails stay finite and tend to the shock-free value as the shock shrinks
+    close(expectedRevealOptionValue(1, 1e-3, 0), 1, 1e-6);
+    assert.ok(Number.isFinite(expectedRevealOptionValue(1e-3, 30, 1e6)));
+  });
+
   it("reveal shocks come from their own stream: zeros when off, the same series for the same seed", () => {
     assert.ok(revealShocks(DEFAULT_SETUP.mev, 10, 1).every((x) => x === 0));
     const mev = { ...DEFAULT_SETUP.mev, revealShockSdGwei: 1000 };
@@ -78,7 +106,7 @@ describe("strategic withholding: the free option between commitment and reveal",
       const built = run.slots.filter((s) => s.builder >= 0);
       assert.ok(built.length > 10);
       for (const s of built) {
-        const value = run.entities[s.builder].skill * s.mev + s.revealShock;
+        const value = run.entities[s.builder].skill * (s.mev + s.revealShock);
         assert.equal(s.withheld, value < -collateral, `slot ${s.slot}: value ${value}`);
         assert.equal(s.withheldByChoice, s.withheld);
         // a revealed payload realises its MEV times skill, moved by the shock
@@ -236,6 +264,28 @@ describe("learning first-price shading", () => {
     const learning = runLab({ ...setup, slots: 96 }, 2);
     const revenue = (r: typeof fixed) => total(r.slots, (s) => s.revenue);
     assert.ok(revenue(learning) > revenue(fixed), `${revenue(learning)} vs ${revenue(fixed)}`);
+  });
+});
+
+describe("reproducible by seed with every new behaviour on", () => {
+  it("strategic withholding, validators selling and learning bidders: same seed, same run", () => {
+    const setup: LabSetup = {
+      ...SMALL,
+      mechanism: "first_price_auction",
+      withholding: "strategic",
+      withholdRate: 0.05,
+      mev: { ...SMALL.mev, revealShockSdGwei: 20_000_000 },
+      validatorSales: { policy: "sell", discount: 0.1 },
+      shadingRule: { rule: "learning", step: 0.05, max: 0.4 },
+      chain: { TICKET_COLLATERAL: 5_000_000, VALIDATOR_TICKET_GRANTS_PER_EPOCH: 2, TICKETS_PER_AUCTION: 8 },
+    };
+    const strip = (r: ReturnType<typeof runLab>) => ({ ...r, wallMs: 0 });
+    const a = runLab(setup, 9);
+    assert.deepEqual(strip(a), strip(runLab(setup, 9)));
+    assert.notDeepEqual(
+      a.slots.map((s) => s.revealShock),
+      runLab(setup, 10).slots.map((s) => s.revealShock),
+    );
   });
 });
 
