@@ -4,6 +4,8 @@ import {
   attestationVote,
   blockImportFromState,
   ForkChoice,
+  ForkChoiceError,
+  ForkChoiceErrorCode,
   type Head,
   justifiedBalancesFromState,
   PayloadStatus,
@@ -114,6 +116,18 @@ export interface ChainEvents {
   head: [head: Head];
   reorg: [reorg: Reorg];
   finalized: [checkpoint: { epoch: number; root: string }];
+  /** The EL found imported payloads INVALID: these blocks' FULL variants, and these blocks, left the head race. */
+  invalidPayload: [invalidated: InvalidatedPayloads];
+}
+
+/** What an INVALID verdict on an optimistically imported payload took out of fork choice. */
+export interface InvalidatedPayloads {
+  blockHash: string;
+  latestValidHash: string | null;
+  /** Blocks whose payloads are invalid (their FULL variants are out). */
+  payloads: string[];
+  /** Blocks built on an invalid payload (out altogether). */
+  blocks: string[];
 }
 
 /**
@@ -481,6 +495,26 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.forkChoice.onExecutionPayload(entry.root);
     this.votes.onPayload(entry.root);
     this.emit("payload", entry);
+  }
+
+  /**
+   * The execution layer answered INVALID for payload `blockHash` after it was imported
+   * optimistically: fork choice drops it (and, per `latestValidHash`, its payload ancestors back to
+   * that one) with every block built on them, and the head moves off them. A hash no block commits
+   * to changes nothing and returns null.
+   */
+  onInvalidPayload(blockHash: string, latestValidHash: string | null): InvalidatedPayloads | null {
+    let out: { payloads: string[]; blocks: string[] };
+    try {
+      out = this.forkChoice.onInvalidPayload(blockHash, latestValidHash);
+    } catch (e) {
+      if (e instanceof ForkChoiceError && e.code === ForkChoiceErrorCode.UNKNOWN_PAYLOAD) return null;
+      throw e;
+    }
+    const invalidated = { blockHash, latestValidHash, ...out };
+    if (out.payloads.length > 0 || out.blocks.length > 0) this.emit("invalidPayload", invalidated);
+    this.updateHead();
+    return invalidated;
   }
 
   updateHead(): Head {

@@ -23,11 +23,26 @@ const MAX_REMEMBERED = 512;
 const ZERO_HASH_HEX = `0x${"00".repeat(32)}`;
 const WEI_PER_GWEI = 1_000_000_000n;
 
+/** First wait before probing an unreachable EL again; it doubles on each failed probe up to the max. */
+export const RECONNECT_MIN_MS = 500;
+export const RECONNECT_MAX_MS = 16_000;
+const ENGINE_CAPABILITIES = ["engine_newPayloadV1", "engine_forkchoiceUpdatedV1", "engine_getPayloadV1"];
+
+export interface EngineApiEngineOptions {
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+}
+
 export interface EngineApiEngineEvents {
-  /** A payload imported optimistically (the EL had not answered yet) was found INVALID. */
+  /**
+   * A payload imported optimistically (the EL had not answered yet) was found INVALID, by
+   * engine_newPayload or engine_forkchoiceUpdated: `data.blockHash`, `data.latestValidHash`.
+   */
   invalid: [error: EngineClientError];
-  /** The EL could not be reached or answered with an error; consensus goes on optimistically. */
+  /** The EL could not be reached (or answered with an error); consensus goes on optimistically. */
   unavailable: [error: Error];
+  /** The EL answers again: the payloads imported meanwhile were replayed and the head sent. */
+  reconnected: [replayed: number];
 }
 
 function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
@@ -72,9 +87,119 @@ export class EngineApiExecutionEngine extends DeterministicExecutionEngine {
   /** False once the EL answered engine_getPayloadMevV1 with a JSON-RPC error (an EL without the extension). */
   payloadMevSupported = true;
 
-  constructor(ctx: ChainContext, client: EngineApiClient) {
+  /** False from the first unreachable call until a probe (with backoff) reaches the EL again. */
+  private available = true;
+  /** Payloads the EL has not judged yet (SYNCING, or not sent while it was unreachable), by hash; the last MAX_REMEMBERED. */
+  private readonly optimistic = new Map<string, ExecutionPayload>();
+  /** The last head sent (or to send) in engine_forkchoiceUpdated. */
+  private lastHead: string | null = null;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private reconnectDelay: number;
+  private readonly reconnectMinMs: number;
+  private readonly reconnectMaxMs: number;
+  private stopped = false;
+
+  constructor(ctx: ChainContext, client: EngineApiClient, opts: EngineApiEngineOptions = {}) {
     super(ctx);
     this.client = client;
+    this.reconnectMinMs = opts.reconnectMinMs ?? RECONNECT_MIN_MS;
+    this.reconnectMaxMs = opts.reconnectMaxMs ?? RECONNECT_MAX_MS;
+    this.reconnectDelay = this.reconnectMinMs;
+  }
+
+  /** Whether the EL answered the last call (or a reconnect probe). */
+  get isAvailable(): boolean {
+    return this.available;
+  }
+
+  /** Stop probing an unreachable EL (node shutdown). */
+  stop(): void {
+    this.stopped = true;
+    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+  }
+
+  /**
+   * A call failed. An unreachable EL (transport error, time-out) is probed with backoff until it
+   * answers, then re-synced; other errors (a JSON-RPC error: the EL is up) are only reported.
+   */
+  private onCallError(e: unknown): void {
+    if (!(e instanceof ExecutionError && e.code === ExecutionErrorCode.ENGINE_UNREACHABLE)) {
+      this.events.emit("unavailable", e as Error);
+      return;
+    }
+    if (!this.available) return;
+    this.available = false;
+    this.reconnectDelay = this.reconnectMinMs;
+    this.events.emit("unavailable", e);
+    this.scheduleProbe();
+  }
+
+  private scheduleProbe(): void {
+    if (this.stopped || this.reconnectTimer !== null) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.probe();
+    }, this.reconnectDelay);
+    this.reconnectTimer.unref?.();
+  }
+
+  private async probe(): Promise<void> {
+    try {
+      await this.client.exchangeCapabilities(ENGINE_CAPABILITIES);
+    } catch (e) {
+      if (e instanceof ExecutionError && e.code === ExecutionErrorCode.ENGINE_UNREACHABLE) {
+        this.reconnectDelay = Math.min(this.reconnectDelay * 2, this.reconnectMaxMs);
+        this.scheduleProbe();
+        return;
+      }
+      // A JSON-RPC error: the EL is up (without engine_exchangeCapabilities)
+    }
+    if (this.stopped) return;
+    this.available = true;
+    const replayed = await this.resync();
+    if (this.available) this.events.emit("reconnected", replayed);
+  }
+
+  /**
+   * Bring an EL that was unreachable up to the chain: every payload imported meanwhile, in block
+   * number order (each answer handled as newPayload's), then engine_forkchoiceUpdated to the head.
+   * @returns how many payloads were sent
+   */
+  resync(): Promise<number> {
+    return this.enqueue(async () => {
+      const payloads = [...this.optimistic.values()].sort((a, b) => a.block_number - b.block_number);
+      let sent = 0;
+      for (const payload of payloads) {
+        if (!this.available) return sent;
+        await this.sendPayload(payload);
+        sent++;
+      }
+      if (this.available && this.lastHead !== null) await this.sendForkchoice(this.lastHead);
+      return sent;
+    });
+  }
+
+  /** Record an INVALID verdict and report it (the chain takes it out of fork choice). */
+  private onInvalid(blockHash: string, latestValidHash: string | null, validationError: string | null): void {
+    remember(this.verdicts, blockHash, PayloadStatus.INVALID);
+    this.optimistic.delete(blockHash);
+    this.events.emit(
+      "invalid",
+      new EngineClientError(EngineClientErrorCode.INVALID_AFTER_IMPORT, "execution layer found the payload invalid", {
+        blockHash,
+        latestValidHash,
+        validationError,
+      }),
+    );
+  }
+
+  /** Payloads found invalid by the chain's reading of a verdict (the ancestors `latestValidHash` condemned). */
+  markInvalid(blockHashes: readonly string[]): void {
+    for (const hash of blockHashes) {
+      remember(this.verdicts, hash, PayloadStatus.INVALID);
+      this.optimistic.delete(hash);
+    }
   }
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {
@@ -100,40 +225,49 @@ export class EngineApiExecutionEngine extends DeterministicExecutionEngine {
     if (known !== undefined && known !== PayloadStatus.SYNCING) return known;
     // A child of a payload the EL refused is refused too
     if (this.verdicts.get(toHex(payload.parent_hash)) === PayloadStatus.INVALID) return PayloadStatus.INVALID;
+    remember(this.optimistic, hash, payload);
     void this.verifyPayload(payload).catch(() => {});
     return PayloadStatus.SYNCING;
   }
 
-  /** Send a payload to the EL and remember its verdict (SYNCING when it cannot be reached). */
+  /**
+   * Send a payload to the EL and remember its verdict (SYNCING when it cannot be reached: it is
+   * then kept, and replayed when the EL comes back).
+   */
   verifyPayload(payload: ExecutionPayload): Promise<PayloadStatus> {
     const hash = toHex(payload.block_hash);
     return this.enqueue(async () => {
       const known = this.verdicts.get(hash);
       if (known !== undefined && known !== PayloadStatus.SYNCING) return known;
-      try {
-        const result = await this.client.newPayloadV1(payloadToJson(payload));
-        const status = toPayloadStatus(result.status);
-        remember(this.verdicts, hash, status);
-        if (status === PayloadStatus.INVALID) {
-          this.events.emit(
-            "invalid",
-            new EngineClientError(
-              EngineClientErrorCode.INVALID_AFTER_IMPORT,
-              "execution layer found the payload invalid",
-              {
-                blockHash: hash,
-                latestValidHash: result.latestValidHash,
-                validationError: result.validationError,
-              },
-            ),
-          );
-        }
-        return status;
-      } catch (e) {
-        this.events.emit("unavailable", e as Error);
+      if (!this.available) {
+        remember(this.optimistic, hash, payload);
         return PayloadStatus.SYNCING;
       }
+      return this.sendPayload(payload);
     });
+  }
+
+  /** engine_newPayloadV1, inside the queue; its verdict recorded (INVALID reported). */
+  private async sendPayload(payload: ExecutionPayload): Promise<PayloadStatus> {
+    const hash = toHex(payload.block_hash);
+    try {
+      const result = await this.client.newPayloadV1(payloadToJson(payload));
+      const status = toPayloadStatus(result.status);
+      if (status === PayloadStatus.INVALID) {
+        // INVALID_BLOCK_HASH says nothing of the ancestors
+        const latestValid = result.status === PayloadStatusV1.INVALID ? result.latestValidHash : null;
+        this.onInvalid(hash, latestValid, result.validationError ?? null);
+      } else {
+        remember(this.verdicts, hash, status);
+        if (status === PayloadStatus.VALID) this.optimistic.delete(hash);
+        else remember(this.optimistic, hash, payload);
+      }
+      return status;
+    } catch (e) {
+      remember(this.optimistic, hash, payload);
+      this.onCallError(e);
+      return PayloadStatus.SYNCING;
+    }
   }
 
   /**
@@ -182,7 +316,7 @@ export class EngineApiExecutionEngine extends DeterministicExecutionEngine {
       this.inclusionListsSupported = false;
       return;
     }
-    this.events.emit("unavailable", e as Error);
+    this.onCallError(e);
   }
 
   /** Transactions from the EL's mempool for our proposers' inclusion lists (refreshed by `refreshInclusionListCandidates`). */
@@ -231,14 +365,33 @@ export class EngineApiExecutionEngine extends DeterministicExecutionEngine {
       const ready = this.prepared.get(key);
       if (ready) return ready;
       const head = toHex(args.parentHash);
-      const fcu = await this.client.forkchoiceUpdatedV1(
-        { headBlockHash: head, safeBlockHash: head, finalizedBlockHash: this.finalizedHash },
-        {
-          timestamp: `0x${args.timestamp.toString(16)}`,
-          prevRandao: toHex(args.prevRandao) as `0x${string}`,
-          suggestedFeeRecipient: toHex(args.feeRecipient) as `0x${string}`,
-        },
-      );
+      if (!this.available) {
+        throw new EngineClientError(EngineClientErrorCode.UNAVAILABLE, "execution layer unreachable: cannot build", {
+          parentHash: head,
+          slot: args.slot,
+        });
+      }
+      let fcu: Awaited<ReturnType<EngineApiClient["forkchoiceUpdatedV1"]>>;
+      try {
+        fcu = await this.client.forkchoiceUpdatedV1(
+          { headBlockHash: head, safeBlockHash: head, finalizedBlockHash: this.finalizedHash },
+          {
+            timestamp: `0x${args.timestamp.toString(16)}`,
+            prevRandao: toHex(args.prevRandao) as `0x${string}`,
+            suggestedFeeRecipient: toHex(args.feeRecipient) as `0x${string}`,
+          },
+        );
+      } catch (e) {
+        this.onCallError(e);
+        throw new EngineClientError(EngineClientErrorCode.UNAVAILABLE, "execution layer did not answer the build", {
+          parentHash: head,
+          slot: args.slot,
+          cause: (e as Error).message,
+        });
+      }
+      if (fcu.payloadStatus.status === PayloadStatusV1.INVALID) {
+        this.onInvalid(head, fcu.payloadStatus.latestValidHash ?? null, fcu.payloadStatus.validationError ?? null);
+      }
       if (fcu.payloadId === null) {
         throw new EngineClientError(EngineClientErrorCode.BUILD_REFUSED, "execution layer cannot build on the parent", {
           parentHash: head,
@@ -282,16 +435,29 @@ export class EngineApiExecutionEngine extends DeterministicExecutionEngine {
   updateForkchoice(headBlockHash: Uint8Array, finalizedBlockHash: Uint8Array | null): Promise<void> {
     if (finalizedBlockHash !== null) this.finalizedHash = toHex(finalizedBlockHash);
     const head = toHex(headBlockHash);
+    this.lastHead = head;
     return this.enqueue(async () => {
-      try {
-        await this.client.forkchoiceUpdatedV1(
-          { headBlockHash: head, safeBlockHash: head, finalizedBlockHash: this.finalizedHash },
-          null,
-        );
-      } catch (e) {
-        this.events.emit("unavailable", e as Error);
-      }
+      // An unreachable EL gets the head when it comes back (resync)
+      if (this.available && this.lastHead === head) await this.sendForkchoice(head);
     });
+  }
+
+  /** engine_forkchoiceUpdatedV1 without attributes, inside the queue: INVALID is reported, VALID recorded. */
+  private async sendForkchoice(head: string): Promise<void> {
+    try {
+      const { payloadStatus } = await this.client.forkchoiceUpdatedV1(
+        { headBlockHash: head, safeBlockHash: head, finalizedBlockHash: this.finalizedHash },
+        null,
+      );
+      if (payloadStatus.status === PayloadStatusV1.INVALID) {
+        this.onInvalid(head, payloadStatus.latestValidHash ?? null, payloadStatus.validationError ?? null);
+      } else if (payloadStatus.status === PayloadStatusV1.VALID) {
+        remember(this.verdicts, head, PayloadStatus.VALID);
+        this.optimistic.delete(head);
+      }
+    } catch (e) {
+      this.onCallError(e);
+    }
   }
 }
 

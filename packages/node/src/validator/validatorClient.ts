@@ -283,6 +283,8 @@ export class ValidatorClient {
     const payload = entry.envelope?.message.payload;
     const present =
       entry.payloadKnown &&
+      // Never for a payload the EL found invalid after it was imported optimistically
+      !this.chain.forkChoice.isExecutionInvalid(head.root, PayloadStatus.FULL) &&
       (payload === undefined ||
         this.inclusionLists === null ||
         this.inclusionLists.pool.isSatisfied(slot, payload, this.chain.engine));

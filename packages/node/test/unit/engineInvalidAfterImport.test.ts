@@ -1,0 +1,210 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { computeGenesisBlock, devGenesis, EngineApiClient, startEmbeddedExecution } from "@turnstile/execution";
+import { ForkChoiceError, ForkChoiceErrorCode, PayloadStatus as ForkChoicePayloadStatus } from "@turnstile/fork-choice";
+import {
+  BeaconNode,
+  EngineApiExecutionEngine,
+  EngineClientErrorCode,
+  type InvalidatedPayloads,
+  withExecutionGenesis,
+} from "@turnstile/node";
+import {
+  createChainContext,
+  interopBuyerSecretKey,
+  interopSecretKey,
+  minimalChainConfig,
+  PayloadStatus,
+  toHex,
+} from "@turnstile/ticket-state";
+import { BUYERS, genesisState, VALIDATORS } from "./helpers.ts";
+
+const SECRET = new Uint8Array(32).fill(5);
+const ctx = createChainContext(minimalChainConfig);
+
+/**
+ * An Engine API server for the test: JSON-RPC over HTTP, answering SYNCING to everything until
+ * `invalid` names payloads, which it then answers INVALID with `latestValidHash`.
+ */
+interface FakeEl {
+  url: string;
+  server: Server;
+  invalid: Set<string>;
+  latestValidHash: string | null;
+  calls: string[];
+}
+
+async function startFakeEl(): Promise<FakeEl> {
+  const el: FakeEl = {
+    url: "",
+    server: undefined as unknown as Server,
+    invalid: new Set(),
+    latestValidHash: null,
+    calls: [],
+  };
+  const verdict = (hash: string) =>
+    el.invalid.has(hash)
+      ? { status: "INVALID", latestValidHash: el.latestValidHash, validationError: "test: bad state root" }
+      : { status: "SYNCING", latestValidHash: null, validationError: null };
+  el.server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => {
+      body += chunk;
+    });
+    req.on("end", () => {
+      const { id, method, params } = JSON.parse(body) as { id: number; method: string; params: unknown[] };
+      el.calls.push(method);
+      let result: unknown;
+      if (!req.headers.authorization?.startsWith("Bearer ")) {
+        res.writeHead(401).end();
+        return;
+      }
+      if (method === "engine_newPayloadV1") result = verdict((params[0] as { blockHash: string }).blockHash);
+      else if (method === "engine_forkchoiceUpdatedV1") {
+        result = { payloadStatus: verdict((params[0] as { headBlockHash: string }).headBlockHash), payloadId: null };
+      } else if (method === "engine_exchangeCapabilities") result = params[0];
+      else {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ jsonrpc: "2.0", id, error: { code: -32601, message: "method not found" } }));
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ jsonrpc: "2.0", id, result }));
+    });
+  });
+  await new Promise<void>((r) => el.server.listen(0, "127.0.0.1", () => r()));
+  el.url = `http://127.0.0.1:${(el.server.address() as { port: number }).port}`;
+  return el;
+}
+
+describe("a payload found INVALID after optimistic import", () => {
+  const dir = mkdtempSync(join(tmpdir(), "turnstile-invalid-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("leaves fork choice with its descendants (latestValidHash), and the head moves off it", async () => {
+    const genesis = devGenesis();
+    const elGenesis = await computeGenesisBlock(genesis, 0);
+    const anchor = () => withExecutionGenesis(genesisState(ctx), elGenesis.hash(), Number(elGenesis.header.gasLimit));
+    const exec = await startEmbeddedExecution({
+      path: join(dir, "producer"),
+      genesis,
+      genesisTime: 0,
+      jwtSecret: SECRET,
+      enginePort: 0,
+      ethPort: null,
+    });
+    const fake = await startFakeEl();
+    try {
+      let time = 0;
+      const producerEngine = new EngineApiExecutionEngine(ctx, new EngineApiClient(exec.engine.url, SECRET));
+      const producer = new BeaconNode({
+        ctx,
+        anchor: anchor(),
+        validatorKeys: new Map(Array.from({ length: VALIDATORS }, (_, i) => [i, interopSecretKey(i)] as const)),
+        buyerKeys: new Map(Array.from({ length: BUYERS }, (_, i) => [i, interopBuyerSecretKey(i)] as const)),
+        buyerCount: BUYERS,
+        now: () => time,
+        random: () => 0.5,
+        misbehaviour: { withholdCommitment: 0, withholdPayload: 0 },
+        engine: producerEngine,
+      });
+      const engine = new EngineApiExecutionEngine(ctx, new EngineApiClient(fake.url, SECRET));
+      const invalidErrors: string[] = [];
+      engine.events.on("invalid", (e) => invalidErrors.push(e.code));
+      const follower = new BeaconNode({
+        ctx,
+        anchor: anchor(),
+        validatorKeys: new Map(),
+        buyerKeys: new Map(),
+        buyerCount: BUYERS,
+        now: () => time,
+        engine,
+      });
+      const invalidated: InvalidatedPayloads[] = [];
+      follower.chain.on("invalidPayload", (out) => invalidated.push(out));
+      const refused: unknown[] = [];
+      producer.chain.on("block", (entry) => {
+        try {
+          follower.importBlock(entry.block);
+        } catch (e) {
+          refused.push(e);
+        }
+      });
+      producer.chain.on("payload", (entry) => {
+        try {
+          follower.importEnvelope(entry.envelope!);
+        } catch (e) {
+          refused.push(e);
+        }
+      });
+      const seconds = ctx.config.SECONDS_PER_SLOT;
+      const runSlot = async (slot: number) => {
+        for (let interval = 0; interval < 4; interval++) {
+          time = slot * seconds + (interval * seconds) / 4;
+          producer.onInterval(slot, interval);
+          follower.onInterval(slot, interval);
+          for (let round = 0; round < 3; round++) {
+            await producerEngine.settled();
+            await engine.settled();
+            await new Promise((r) => setImmediate(r));
+          }
+        }
+      };
+      for (let slot = 1; slot <= 3; slot++) await runSlot(slot);
+
+      // Imported optimistically: the EL said SYNCING to every payload, the head is slot 3 FULL
+      let head = follower.chain.head();
+      assert.equal(head.slot, 3);
+      assert.equal(head.payloadStatus, ForkChoicePayloadStatus.FULL);
+      assert.equal(head.root, producer.chain.head().root);
+      assert.equal(invalidErrors.length, 0);
+      const entries = [1, 2, 3].map((slot) => {
+        const root = follower.chain.forkChoice.protoArray.ancestorAtSlot(head.root, slot)!.root;
+        return follower.chain.getEntry(root)!;
+      });
+      const hashes = entries.map((e) => toHex(e.envelope!.message.payload.block_hash));
+      assert.ok(fake.calls.includes("engine_newPayloadV1"));
+
+      // The EL finishes syncing: payloads 2 and 3 are INVALID, payload 1 the latest valid
+      fake.invalid = new Set([hashes[1], hashes[2]]);
+      fake.latestValidHash = hashes[0];
+      // Asked again at the next head change (engine_forkchoiceUpdated to payload 3)
+      await engine.updateForkchoice(fromHexHash(hashes[2]), null);
+      await engine.settled();
+
+      assert.deepEqual(invalidErrors, [EngineClientErrorCode.INVALID_AFTER_IMPORT]);
+      assert.equal(invalidated.length, 1);
+      assert.deepEqual(invalidated[0].payloads.sort(), [entries[1].root, entries[2].root].sort());
+      assert.deepEqual(invalidated[0].blocks, [entries[2].root], "block 3 built on payload 2");
+      head = follower.chain.head();
+      // Block 2 built on payload 1 (valid): its EMPTY variant is the head now
+      assert.equal(head.root, entries[1].root);
+      assert.equal(head.payloadStatus, ForkChoicePayloadStatus.EMPTY);
+      assert.equal(toHex(head.state.state.latest_block_hash), hashes[0]);
+      // The engine refuses the payloads and their children from now on
+      assert.equal(engine.notifyNewPayload(entries[1].envelope!.message.payload), PayloadStatus.INVALID);
+      assert.equal(engine.notifyNewPayload(entries[2].envelope!.message.payload), PayloadStatus.INVALID);
+
+      // The producer goes on on its chain: its next block builds on payload 3 and is refused
+      await runSlot(4);
+      assert.ok(
+        refused.some((e) => e instanceof ForkChoiceError && e.code === ForkChoiceErrorCode.INVALID_EXECUTION_ANCESTOR),
+        "a block on an invalid payload is refused",
+      );
+      head = follower.chain.head();
+      assert.ok(head.slot <= 2 || !follower.chain.forkChoice.isExecutionInvalid(head.root, head.payloadStatus));
+      assert.notEqual(head.root, producer.chain.head().root);
+    } finally {
+      await new Promise<void>((r) => fake.server.close(() => r()));
+      await exec.close();
+    }
+  });
+});
+
+function fromHexHash(hex: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(hex.slice(2), "hex"));
+}
