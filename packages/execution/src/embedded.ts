@@ -24,6 +24,8 @@ export interface EmbeddedExecution {
   el: ExecutionLayer;
   engine: RpcServer;
   eth: RpcServer | null;
+  /** Listen to the transactions users sent to the eth_ endpoint (not those the node itself pooled through the Engine API's). */
+  onUserTransaction(listener: (raw: Uint8Array, hash: string) => void): void;
   close(): Promise<void>;
 }
 
@@ -42,12 +44,19 @@ export async function startEmbeddedExecution(opts: EmbeddedExecutionOptions): Pr
     jwtSecret: opts.jwtSecret,
     methods: { ...eth, ...engineMethods(el) },
   });
+  const listeners: ((raw: Uint8Array, hash: string) => void)[] = [];
+  const userEth = ethMethods(el, {
+    onTransaction: (raw, hash) => {
+      for (const listener of listeners) listener(raw, hash);
+    },
+  });
   const ethServer =
-    opts.ethPort === null ? null : await startRpcServer({ host: opts.host, port: opts.ethPort, methods: eth });
+    opts.ethPort === null ? null : await startRpcServer({ host: opts.host, port: opts.ethPort, methods: userEth });
   return {
     el,
     engine,
     eth: ethServer,
+    onUserTransaction: (listener) => listeners.push(listener),
     close: async () => {
       await ethServer?.close();
       await engine.close();

@@ -3,6 +3,8 @@ import { TicketStateError } from "@turnstile/ticket-state";
 export const ExecutionErrorCode = {
   /** A transaction the mempool refuses (bad encoding, signature, chain id, nonce, balance, fee). */
   TX_INVALID: "EXECUTION_TX_INVALID",
+  /** A transaction larger than the pool and gossip accept (MAX_POOLED_TRANSACTION_BYTES). */
+  TX_TOO_LARGE: "EXECUTION_TX_TOO_LARGE",
   /** A transaction already in the mempool. */
   TX_KNOWN: "EXECUTION_TX_KNOWN",
   /** The mempool is full and the transaction pays too little to displace one. */

@@ -8,6 +8,7 @@ export * from "./el/genesis.ts";
 export * from "./el/inclusionList.ts";
 export * from "./el/mempool.ts";
 export * from "./el/payloadId.ts";
+export * from "./el/rawTransaction.ts";
 export * from "./embedded.ts";
 export * from "./engineApi/engineClient.ts";
 export * from "./engineApi/jwt.ts";

@@ -9,6 +9,7 @@ export * from "./execution/engineApiEngine.ts";
 export * from "./execution/errors.ts";
 export * from "./execution/genesis.ts";
 export * from "./execution/startExecution.ts";
+export * from "./execution/transactionGossip.ts";
 export * from "./metrics/metrics.ts";
 export * from "./node/beaconNode.ts";
 export * from "./validator/keystore.ts";

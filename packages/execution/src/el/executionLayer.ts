@@ -2,7 +2,7 @@ import { type Block, createBlockFromExecutionPayload, type ExecutionPayload } fr
 import type { Common } from "@ethereumjs/common";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { Caches, MerkleStateManager } from "@ethereumjs/statemanager";
-import { createTxFromRLP, type TypedTransaction } from "@ethereumjs/tx";
+import type { TypedTransaction } from "@ethereumjs/tx";
 import { bytesToHex, createAddressFromString, createZeroAddress, hexToBytes, ValueEncoding } from "@ethereumjs/util";
 import type { RunTxResult, TxReceipt } from "@ethereumjs/vm";
 import { createVM, runBlock, type VM } from "@ethereumjs/vm";
@@ -15,6 +15,7 @@ import { buildGenesisBlock, type ExecutionGenesis, parisCommon } from "./genesis
 import { checkInclusionList, decodeListedTransaction, type InclusionListVerdict } from "./inclusionList.ts";
 import { Mempool } from "./mempool.ts";
 import { computePayloadId, type PayloadAttributesV1 } from "./payloadId.ts";
+import { decodeRawTransaction } from "./rawTransaction.ts";
 import { fromVmReceipt, type StoredReceipt } from "./receipts.ts";
 import { LevelTrieDb } from "./trieDb.ts";
 
@@ -431,16 +432,9 @@ export class ExecutionLayer {
   /** eth_sendRawTransaction: decode, check against the head state, pool. Returns the hash. */
   sendRawTransaction(raw: Uint8Array): Promise<string> {
     return this.serial(async () => {
-      let tx: TypedTransaction;
-      try {
-        tx = createTxFromRLP(raw, { common: this.common });
-      } catch (e) {
-        throw new ExecutionError(ExecutionErrorCode.TX_INVALID, `undecodable transaction: ${(e as Error).message}`);
-      }
-      const fail = (reason: string) =>
-        new ExecutionError(ExecutionErrorCode.TX_INVALID, reason, { hash: bytesToHex(tx.hash()) });
-      if (!tx.isSigned() || !tx.isValid()) throw fail(`invalid transaction: ${tx.getValidationErrors().join("; ")}`);
-      if (tx.common.chainId() !== this.common.chainId()) throw fail("wrong chain id");
+      const { tx, hash } = decodeRawTransaction(raw, this.common);
+      if (this.mempool.has(hash)) throw new ExecutionError(ExecutionErrorCode.TX_KNOWN, "already known", { hash });
+      const fail = (reason: string) => new ExecutionError(ExecutionErrorCode.TX_INVALID, reason, { hash });
       if (tx.gasLimit > this.head.header.gasLimit) throw fail("exceeds block gas limit");
       const sender = tx.getSenderAddress();
       await this.sm.setStateRoot(this.head.header.stateRoot);

@@ -27,8 +27,13 @@ function tagParam(value: unknown): string {
   return String(value);
 }
 
+export interface EthMethodsOptions {
+  /** Told of each transaction `eth_sendRawTransaction` pooled (the node gossips users' transactions to its peers). */
+  onTransaction?: (raw: Uint8Array, hash: string) => void;
+}
+
 /** The user-facing subset of the eth_ namespace, enough for viem/ethers scripts. */
-export function ethMethods(el: ExecutionLayer): Record<string, RpcHandler> {
+export function ethMethods(el: ExecutionLayer, opts: EthMethodsOptions = {}): Record<string, RpcHandler> {
   return {
     eth_chainId: async () => intToHex(el.chainId),
     net_version: async () => String(el.chainId),
@@ -41,7 +46,12 @@ export function ethMethods(el: ExecutionLayer): Record<string, RpcHandler> {
       bigIntToHex((await el.getAccount(hexParam(address, "address"), tagParam(tag))).balance),
     eth_getTransactionCount: async ([address, tag]) =>
       bigIntToHex((await el.getAccount(hexParam(address, "address"), tagParam(tag))).nonce),
-    eth_sendRawTransaction: async ([raw]) => el.sendRawTransaction(hexToBytes(hexParam(raw, "transaction"))),
+    eth_sendRawTransaction: async ([raw]) => {
+      const bytes = hexToBytes(hexParam(raw, "transaction"));
+      const hash = await el.sendRawTransaction(bytes);
+      opts.onTransaction?.(bytes, hash);
+      return hash;
+    },
     eth_getTransactionReceipt: async ([hash]) => {
       const found = await el.receipt(hexParam(hash, "hash").toLowerCase());
       return found ? formatReceipt(found.block, found.index, found.receipts) : null;

@@ -170,6 +170,8 @@ export async function runNode(
   let network: Network | undefined;
   if (opts.network) network = await attachNetwork(node, { ...opts.network, db, metrics }, log);
   metrics.bindNode(node, () => network);
+  // Users' transactions to our EL's eth_ endpoint reach the peers' mempools
+  execution.embedded?.onUserTransaction((raw, hash) => node.publishUserTransaction(raw, hash));
   const api = await startApi({
     host: opts.apiHost,
     port: opts.apiPort,

@@ -130,6 +130,7 @@ export async function attachNetwork(node: BeaconNode, opts: NodeNetworkOptions, 
   gossip("ticket_sell_back", (s) => node.importTicketSellBack(s));
   gossip("ticket_fill", (f) => node.importTicketFill(f));
   gossip("holder_slashing", (s) => node.importHolderSlashing(s));
+  gossip("transaction", (tx) => node.importTransaction(tx));
 
   node.publisher = (topic, value) => {
     network.publish(topic as GossipTopicName, value as never).catch((e: unknown) => {

@@ -55,6 +55,11 @@ import { VoteErrorCode } from "../chain/votes/errors.ts";
 import { GossipVotes } from "../chain/votes/gossipVotes.ts";
 import { EngineApiExecutionEngine } from "../execution/engineApiEngine.ts";
 import { followHeadInEngine } from "../execution/followHead.ts";
+import {
+  TransactionGossip,
+  TransactionGossipError,
+  TransactionGossipErrorCode,
+} from "../execution/transactionGossip.ts";
 import { syntheticUserTransaction, UserTransactionPool } from "../execution/userTransactions.ts";
 import { type HolderMisbehaviour, TicketHolder } from "../tickets/ticketHolder.ts";
 import { appetiteOf } from "../tickets/valuation.ts";
@@ -229,6 +234,8 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
           ? this.chain.engine.inclusionListCandidates
           : this.userTransactions.pending(),
     });
+    this.transactions =
+      this.chain.engine instanceof EngineApiExecutionEngine ? new TransactionGossip(this.chain.engine) : null;
     const misbehaviour = opts.misbehaviour ?? { withholdCommitment: 0, withholdPayload: 0 };
     const censoring = new Set(opts.censoringBuyers ?? []);
     this.holders = [...opts.buyerKeys].map(
@@ -579,6 +586,25 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
       validateTicketFill(this.chain.head().state, this.pools.ticketFills, fill, this.clock.currentSlot);
       this.pools.ticketFills.add(fill);
     });
+  }
+
+  /** Users' transactions between nodes (gossip `transaction`): null without an Engine API EL (no mempool). */
+  readonly transactions: TransactionGossip | null;
+
+  /** Gossip `transaction`: check a peer's raw transaction and pool it in our EL (typed errors carry the verdict). */
+  importTransaction(raw: Uint8Array): Promise<string> {
+    if (!this.transactions) {
+      return Promise.reject(
+        new TransactionGossipError("IGNORE", TransactionGossipErrorCode.NO_MEMPOOL, "no execution-layer mempool"),
+      );
+    }
+    return this.transactions.import(raw);
+  }
+
+  /** A transaction a user sent to our EL's eth_ endpoint: publish it to the peers (its echo is ignored). */
+  publishUserTransaction(raw: Uint8Array, hash: string): void {
+    this.transactions?.markSeen(hash);
+    this.publish("transaction", raw);
   }
 
   importHolderSlashing(slashing: HolderSlashing): void {

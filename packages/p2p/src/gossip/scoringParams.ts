@@ -52,6 +52,7 @@ export const TOPIC_WEIGHTS: Readonly<Record<GossipTopicName, number>> = {
   ticket_sell_back: 0.1,
   ticket_fill: 0.1,
   holder_slashing: 0.05,
+  transaction: 0.05,
 };
 
 /** The per-interval factor that decays a counter to 1% (decayToZero) in `intervals` intervals. */

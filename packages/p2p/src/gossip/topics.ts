@@ -41,6 +41,8 @@ export interface GossipMessageTypes {
   ticket_fill: SignedTicketFill;
   /** Evidence that a ticket holder signed two commitments for one slot (its collateral is slashed). */
   holder_slashing: HolderSlashing;
+  /** A user's signed execution transaction (RLP, as `eth_sendRawTransaction` takes it), for the peers' mempools. */
+  transaction: Uint8Array;
 }
 export type GossipTopicName = keyof GossipMessageTypes;
 
@@ -60,6 +62,7 @@ export const GOSSIP_TOPIC_NAMES: readonly GossipTopicName[] = [
   "ticket_sell_back",
   "ticket_fill",
   "holder_slashing",
+  "transaction",
 ];
 
 /** The SSZ type of each topic's payload, for the chain's preset. */
@@ -80,6 +83,7 @@ export function getGossipTypes(ssz: SszTypes): { [K in GossipTopicName]: Type<Go
     ticket_sell_back: ssz.SignedTicketSellBack,
     ticket_fill: ssz.SignedTicketFill,
     holder_slashing: ssz.HolderSlashing,
+    transaction: ssz.Transaction,
   };
 }
 

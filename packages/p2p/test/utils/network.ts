@@ -131,6 +131,9 @@ function sampleUntyped(topic: GossipTopicName, n: number): unknown {
       v.signed_commitment_1.message.slot = n;
       return v;
     }
+    case "transaction":
+      // An opaque byte string to p2p: the tag is its first four bytes
+      return Uint8Array.from([n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >> 24) & 0xff]);
   }
 }
 
@@ -165,6 +168,8 @@ export function sampleTag(topic: GossipTopicName, value: unknown): number {
       return v.message.offer.message.ticket_nonce;
     case "holder_slashing":
       return v.signed_commitment_1.message.slot;
+    case "transaction":
+      return (v[0] | (v[1] << 8) | (v[2] << 16) | (v[3] << 24)) >>> 0;
   }
 }
 
