@@ -497,6 +497,9 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.emit("payload", entry);
   }
 
+  /** Payloads the EL found INVALID after they were imported optimistically, since start (metrics). */
+  invalidatedPayloadCount = 0;
+
   /**
    * The execution layer answered INVALID for payload `blockHash` after it was imported
    * optimistically: fork choice drops it (and, per `latestValidHash`, its payload ancestors back to
@@ -512,6 +515,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       throw e;
     }
     const invalidated = { blockHash, latestValidHash, ...out };
+    this.invalidatedPayloadCount += out.payloads.length;
     if (out.payloads.length > 0 || out.blocks.length > 0) this.emit("invalidPayload", invalidated);
     this.updateHead();
     return invalidated;

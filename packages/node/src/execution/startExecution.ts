@@ -109,10 +109,14 @@ export async function startExecution(
   const engine = new EngineApiExecutionEngine(ctx, client);
   engine.events.on("invalid", (e) => log.error({ code: e.code, ...e.data }, e.message));
   engine.events.on("unavailable", (e) => log.warn({ err: e.message }, "execution layer unavailable"));
+  engine.events.on("reconnected", (replayed) =>
+    log.info({ replayed }, "execution layer reachable again: payloads replayed, head sent"),
+  );
   return {
     engine,
     embedded,
     close: async () => {
+      engine.stop();
       await engine.settled();
       await embedded?.close();
     },

@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Reorg } from "../chain/reorg.ts";
+import { EngineApiExecutionEngine } from "../execution/engineApiEngine.ts";
 import type { BeaconNode } from "../node/beaconNode.ts";
 import { registerP2pCounters } from "./p2pCounters.ts";
 import { type EpochParticipation, previousEpochParticipation } from "./participation.ts";
@@ -191,6 +192,16 @@ export class NodeMetrics {
   private deepestReorg = 0;
 
   readonly beaconSlot = this.chainGauge("beacon_slot", "Wall-clock slot", (n) => n.clock.currentSlot);
+  readonly executionAvailable = this.chainGauge(
+    "turnstile_execution_available",
+    "1 while the Engine API EL answers, 0 while it is unreachable (probed with backoff); 1 with the built-in engine",
+    (n) => (n.chain.engine instanceof EngineApiExecutionEngine && !n.chain.engine.isAvailable ? 0 : 1),
+  );
+  readonly executionInvalidated = this.chainGauge(
+    "turnstile_execution_invalidated_payloads",
+    "Payloads imported optimistically that the EL later found INVALID (taken out of fork choice), since start",
+    (n) => n.chain.invalidatedPayloadCount,
+  );
   readonly beaconHeadSlot = this.chainGauge("beacon_head_slot", "Slot of the head block", (n) => n.chain.head().slot);
   readonly beaconHeadRoot = this.chainGauge(
     "beacon_head_root",
