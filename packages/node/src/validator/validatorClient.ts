@@ -141,7 +141,12 @@ export class ValidatorClient {
       this.chain.engine,
       () => payloadArgsFor(epochState, slot, this.inclusionLists?.pool.transactionsFor(slot)),
       () => this.produce(head, slot, key, proposer, epochState),
-      (e) => this.output.failed?.("block", e),
+      (e) => {
+        // The EL cannot build (unreachable, or refused the parent): the duty's error is reported, and
+        // the block goes out with the empty commitment, which a self-build slot allows, rather than not at all
+        this.output.failed?.("block", e);
+        this.produce(head, slot, key, proposer, epochState, true);
+      },
     );
   }
 
@@ -151,6 +156,7 @@ export class ValidatorClient {
     key: SecretKey,
     proposer: number,
     epochState: CachedBeaconState,
+    selfBuildEmpty = false,
   ): void {
     const { preset } = this.chain.ctx;
     const produced = produceBlock(head.state, slot, key, this.chain.engine, {
@@ -168,6 +174,7 @@ export class ValidatorClient {
       fills: this.pools.ticketFills.getForBlock(),
       holderSlashings: this.pools.holderSlashings.getForBlock(),
       inclusionListTransactions: this.inclusionLists?.pool.transactionsFor(slot),
+      selfBuildEmpty,
     });
     const blockRoot = this.chain.ctx.ssz.BeaconBlock.hashTreeRoot(produced.block.message);
     const release = () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -32,6 +33,15 @@ const SECRET = new Uint8Array(32).fill(5);
 const ctx = createChainContext(minimalChainConfig);
 /** Short backoff: the test waits for real. */
 const RECONNECT_MS = 20;
+
+/** A local port nothing listens on. */
+async function deadUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return `http://127.0.0.1:${port}`;
+}
 
 describe("an execution layer that goes down and comes back", () => {
   const dir = mkdtempSync(join(tmpdir(), "turnstile-reconnect-"));
@@ -151,5 +161,54 @@ describe("an execution layer that goes down and comes back", () => {
       await followerEl?.close();
       await producerEl.close();
     }
+  });
+
+  it("a self-building proposer whose EL is unreachable proposes with the empty commitment (the slot's payload is missing)", async () => {
+    const genesis = devGenesis();
+    const elGenesis = await computeGenesisBlock(genesis, 0);
+    let time = 0;
+    const engine = new EngineApiExecutionEngine(ctx, new EngineApiClient(await deadUrl(), SECRET), {
+      reconnectMinMs: RECONNECT_MS,
+    });
+    const producer = new BeaconNode({
+      ctx,
+      anchor: withExecutionGenesis(genesisState(ctx), elGenesis.hash(), Number(elGenesis.header.gasLimit)),
+      validatorKeys: new Map(Array.from({ length: VALIDATORS }, (_, i) => [i, interopSecretKey(i)] as const)),
+      buyerKeys: new Map(),
+      buyerCount: BUYERS,
+      now: () => time,
+      random: () => 0.5,
+      misbehaviour: { withholdCommitment: 0, withholdPayload: 0 },
+      engine,
+    });
+    const rejected: string[] = [];
+    producer.on("rejected", (duty, code) => {
+      if (duty === "block") rejected.push(code);
+    });
+    const seconds = ctx.config.SECONDS_PER_SLOT;
+    for (let slot = 1; slot <= 3; slot++) {
+      for (let interval = 0; interval < 4; interval++) {
+        time = slot * seconds + (interval * seconds) / 4;
+        producer.onInterval(slot, interval);
+        for (let round = 0; round < 3; round++) {
+          await engine.settled();
+          await new Promise((r) => setImmediate(r));
+        }
+      }
+    }
+    engine.stop();
+    const head = producer.chain.head();
+    assert.equal(head.slot, 3, "a block every slot");
+    assert.equal(head.payloadStatus, ForkChoicePayloadStatus.EMPTY);
+    const commitment = producer.chain.getEntry(head.root)!.block.message.body.signed_payload_commitment.message;
+    assert.ok(
+      commitment.block_hash.every((b) => b === 0),
+      "the empty commitment",
+    );
+    assert.ok(rejected.length >= 3);
+    assert.ok(
+      rejected.every((code) => code === EngineClientErrorCode.UNAVAILABLE),
+      rejected.join(","),
+    );
   });
 });

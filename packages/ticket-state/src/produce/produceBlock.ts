@@ -64,6 +64,11 @@ export interface BlockOperations {
   voluntaryExits?: SignedVoluntaryExit[];
   /** The slot's inclusion list, for a self-built payload (the engine appends what is valid and fits). */
   inclusionListTransactions?: readonly Uint8Array[];
+  /**
+   * In a self-build slot, propose with the empty commitment instead of building (form (c), which
+   * a self-build slot allows): the execution layer cannot build, and the slot's block still counts.
+   */
+  selfBuildEmpty?: boolean;
   graffiti?: string;
 }
 
@@ -123,7 +128,7 @@ export function produceBlock(
 
   const ticket = getTicketAssignment(ctx, pre.state, slot);
   let selfBuiltPayload: ExecutionPayload | null = null;
-  if (isSelfBuild(ticket)) {
+  if (isSelfBuild(ticket) && !ops.selfBuildEmpty) {
     const built = buildCommitment(pre, slot, proposerKey, engine, {
       inclusionListTransactions: ops.inclusionListTransactions,
     });
