@@ -1,5 +1,6 @@
 import { type ChainContext, DeterministicExecutionEngine, MAX_SYNTHETIC_MEV_GWEI } from "@turnstile/ticket-state";
 import { Rng } from "./random.ts";
+import { realisedMevSeries } from "./realisedMev.ts";
 import type { MevSpec, ShockSpec } from "./setup.ts";
 
 /** Stream id of the MEV draws: the process never shares a stream with agents or faults. */
@@ -22,11 +23,13 @@ export function mevSeries(
 ): number[] {
   const rng = new Rng(seed, MEV_STREAM);
   const engine = spec.process === "engine" ? new DeterministicExecutionEngine(ctx) : null;
+  const recorded = spec.process === "realised" ? realisedMevSeries(spec.seriesFile) : null;
   const out = new Array<number>(slots + 1).fill(0);
   let burst = false;
   for (let slot = 1; slot <= slots; slot++) {
     let value: number;
     if (engine) value = engine.slotMevValue(slot);
+    else if (recorded) value = recorded[(slot - 1) % recorded.length];
     else if (spec.process === "exponential") value = rng.exponential(spec.meanGwei);
     else {
       burst = burst ? !rng.bernoulli(spec.burstToCalm) : rng.bernoulli(spec.calmToBurst);
@@ -57,6 +60,10 @@ export function revealShocks(spec: MevSpec, slots: number, seed: number): number
 export function mevMean(spec: MevSpec): number {
   if (spec.process === "exponential") return spec.meanGwei;
   if (spec.process === "engine") return LAB_ENGINE_MEAN;
+  if (spec.process === "realised") {
+    const recorded = realisedMevSeries(spec.seriesFile);
+    return recorded.reduce((sum, v) => sum + v, 0) / recorded.length;
+  }
   // Stationary share of bursts: calmToBurst / (calmToBurst + burstToCalm)
   const rate = spec.calmToBurst + spec.burstToCalm;
   const burstShare = rate > 0 ? spec.calmToBurst / rate : 0;

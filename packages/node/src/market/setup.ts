@@ -7,11 +7,12 @@ import {
 } from "@turnstile/ticket-state";
 import { stringify as stringifyYaml } from "yaml";
 import { MarketError, MarketErrorCode } from "./errors.ts";
+import { realisedMevSeries } from "./realisedMev.ts";
 
 /** Gwei per milli-ETH: the lab's MEV and capital are written in Gwei; published setups speak milli-ETH. */
 export const GWEI_PER_MILLI_ETH = 1_000_000;
 
-export const MEV_PROCESSES = ["exponential", "markov", "engine"] as const;
+export const MEV_PROCESSES = ["exponential", "markov", "engine", "realised"] as const;
 export type MevProcessKind = (typeof MEV_PROCESSES)[number];
 
 export const STRATEGIES = ["value", "waiting_cost", "speculative"] as const;
@@ -48,6 +49,8 @@ export interface MevSpec {
    * and its reveal, and the holder realises skill × (MEV + shock) (`mevProcess.ts: revealShocks`). 0: no shock.
    */
   revealShockSdGwei: number;
+  /** `realised`: a devnet's recorded per-slot realised MEV (`realised-mev.json` of `turnstile devnet --traffic`), replayed in order. */
+  seriesFile: string;
 }
 
 /** `count` agents alike: MEV-extraction skill (share of a slot's MEV they realise), capital, strategy. */
@@ -149,6 +152,7 @@ export const DEFAULT_SETUP: LabSetup = {
     calmToBurst: 0.02,
     burstToCalm: 0.1,
     revealShockSdGwei: 0,
+    seriesFile: "",
   },
   tiers: tieredAgents(10, 2000 * GWEI_PER_MILLI_ETH),
   pools: [],
@@ -373,6 +377,15 @@ function parseMev(path: string, raw: unknown, base: MevSpec): MevSpec {
   }
   for (const k of ["calmToBurst", "burstToCalm"] as const) {
     if (raw[k] !== undefined) out[k] = num(`${path}.${k}`, raw[k], { min: 0, max: 1 });
+  }
+  if (raw.seriesFile !== undefined) {
+    if (typeof raw.seriesFile !== "string") throw bad(`${path}.seriesFile`, "expected a file path", raw.seriesFile);
+    out.seriesFile = raw.seriesFile;
+  }
+  if (out.process === "realised") {
+    if (out.seriesFile === "") throw bad(`${path}.seriesFile`, "the realised process needs a series file", "");
+    // Read now: a missing or malformed file is refused with the setup
+    realisedMevSeries(out.seriesFile);
   }
   return out;
 }
