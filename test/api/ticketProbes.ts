@@ -53,6 +53,7 @@ export const TICKET_PROBES: readonly TicketProbe[] = [
   { path: "/eth/v1/tickets/bids", url: () => "/eth/v1/tickets/bids" },
   { path: "/eth/v1/tickets/sell_backs", url: () => "/eth/v1/tickets/sell_backs" },
   { path: "/eth/v1/tickets/fills", url: () => "/eth/v1/tickets/fills" },
+  { path: "/eth/v1/tickets/offers", url: () => "/eth/v1/tickets/offers" },
   { path: "/eth/v1/tickets/holder_slashings", url: () => "/eth/v1/tickets/holder_slashings" },
 ];
 

@@ -65,6 +65,9 @@ export function beaconCommand(): Command {
     )
     .addOption(new Option("--user-traffic", "one synthetic user transaction per slot (inclusion lists list them)"))
     .addOption(
+      new Option("--sell-grants", "our validators offer their granted tickets for sale each epoch (docs/market.md)"),
+    )
+    .addOption(
       new Option("--censor-buyers <list>", "buyers whose agents leave inclusion-list transactions out")
         .argParser(indexList)
         .default([]),
@@ -121,6 +124,7 @@ export function beaconCommand(): Command {
         withholdRate: opts.withholdRate,
         userTraffic: opts.userTraffic === true,
         censoringBuyers: opts.censorBuyers,
+        sellGrantedTickets: opts.sellGrants === true,
         apiHost: opts.apiHost,
         apiPort: opts.apiPort,
         execution: beaconExecutionChoice(opts),

@@ -195,6 +195,7 @@ export function devnetCommand(): Command {
         .argParser(indexList)
         .default([]),
     )
+    .addOption(new Option("--sell-grants", "validators offer their granted tickets for sale, holders fill the offers"))
     .addOption(new Option("--log-level <level>", "the nodes' pino log level").default("info"))
     .addOption(
       new Option("--execution <kind>", "execution layer: the deterministic engine, or an embedded EVM per node")
@@ -328,6 +329,7 @@ export function devnetCommand(): Command {
             "--withhold-rate",
             String(opts.withholdRate),
             ...(opts.userTraffic ? ["--user-traffic"] : []),
+            ...(opts.sellGrants ? ["--sell-grants"] : []),
             ...((opts.censorBuyers as number[]).length > 0
               ? ["--censor-buyers", (opts.censorBuyers as number[]).join(",")]
               : []),

@@ -54,6 +54,8 @@ export interface RunNodeOptions {
   userTraffic?: boolean;
   /** Buyers whose agents here leave inclusion-list transactions out of their payloads. */
   censoringBuyers?: number[];
+  /** Our validators offer their granted tickets for sale (GrantSeller). */
+  sellGrantedTickets?: boolean;
   apiHost: string;
   apiPort: number;
   network?: NodeNetworkOptions;
@@ -130,6 +132,7 @@ export async function runNode(
     signingGuard: new SlashingProtectionGuard(slashingProtection, log),
     userTraffic: opts.userTraffic,
     censoringBuyers: opts.censoringBuyers,
+    sellGrantedTickets: opts.sellGrantedTickets,
   });
   const metrics = new NodeMetrics();
   observeVotes(node.votes, node.chain.votes, metrics, log);

@@ -61,6 +61,8 @@ import {
   TransactionGossipErrorCode,
 } from "../execution/transactionGossip.ts";
 import { syntheticUserTransaction, UserTransactionPool } from "../execution/userTransactions.ts";
+import { GrantSeller } from "../tickets/grantSeller.ts";
+import { OfferBook } from "../tickets/offerBook.ts";
 import { type HolderMisbehaviour, TicketHolder } from "../tickets/ticketHolder.ts";
 import { appetiteOf } from "../tickets/valuation.ts";
 import type { SigningGuard } from "../validator/signingGuard.ts";
@@ -103,6 +105,8 @@ export interface BeaconNodeOptions {
   userTraffic?: boolean;
   /** Buyer indices whose agents here censor inclusion lists (build payloads without the listed transactions). */
   censoringBuyers?: readonly number[];
+  /** Our validators offer the tickets granted to them (VALIDATOR_TICKET_GRANTS_PER_EPOCH) for sale (GrantSeller). */
+  sellGrantedTickets?: boolean;
 }
 
 /** Where a range sync stands, for logs, the API, metrics and the devnet table. */
@@ -174,6 +178,9 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
   readonly userTransactions = new UserTransactionPool();
   private readonly userTraffic: boolean;
   private readonly trafficTag: number;
+  /** Secondary-market offers known here (our validators' grants, the REST API's): the node's holders take from it. */
+  readonly offers: OfferBook;
+  private readonly grantSeller: GrantSeller | null;
 
   constructor(opts: BeaconNodeOptions) {
     super();
@@ -236,6 +243,10 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     });
     this.transactions =
       this.chain.engine instanceof EngineApiExecutionEngine ? new TransactionGossip(this.chain.engine) : null;
+    this.offers = new OfferBook(opts.ctx.preset.TICKET_POOL_LIMIT);
+    this.grantSeller = opts.sellGrantedTickets
+      ? new GrantSeller(this.chain, opts.validatorKeys, this.offers, () => this.clock.currentSlot)
+      : null;
     const misbehaviour = opts.misbehaviour ?? { withholdCommitment: 0, withholdPayload: 0 };
     const censoring = new Set(opts.censoringBuyers ?? []);
     this.holders = [...opts.buyerKeys].map(
@@ -250,6 +261,7 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
             purchase: (p) => this.importOwn(() => this.importPurchase(p), "ticket_purchase", p),
             bid: (b) => this.importOwn(() => this.importTicketBid(b), "ticket_bid", b),
             sellBack: (s) => this.importOwn(() => this.importTicketSellBack(s), "ticket_sell_back", s),
+            fill: (f) => this.importOwn(() => this.importTicketFill(f), "ticket_fill", f),
             commitment: (c) => this.importOwn(() => this.importCommitment(c), "execution_payload_commitment", c),
             envelope: (e) => this.importOwn(() => this.importEnvelope(e), "execution_payload", e),
             failed: output.failed,
@@ -257,6 +269,7 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
           },
           opts.random,
           this.inclusionLists,
+          this.offers,
         ),
     );
     this.clock.on("interval", (slot, interval) => this.onInterval(slot, interval));
@@ -296,6 +309,7 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
       );
     }
     this.validators.onInterval(slot, interval);
+    this.grantSeller?.onInterval(slot, interval);
     for (const holder of this.holders) holder.onInterval(slot, interval);
   }
 
@@ -309,9 +323,9 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     this.pools.ticketBids.prune(slot, nonceOf);
     this.pools.ticketSellBacks.prune(nonceOf);
     const headState = this.chain.head().state;
-    if (this.pools.ticketFills.size > 0) {
-      this.pools.ticketFills.prune(slot, (id) => findTransferableTicket(headState, id)?.nonce ?? null);
-    }
+    const ticketNonceOf = (id: number) => findTransferableTicket(headState, id)?.nonce ?? null;
+    if (this.pools.ticketFills.size > 0) this.pools.ticketFills.prune(slot, ticketNonceOf);
+    this.offers.prune(slot, ticketNonceOf);
     this.pools.holderSlashings.prune(slot);
     this.pending.prune(this.oldestPendingSlot());
     this.seenProposals.pruneBelow(this.oldestPendingSlot() + 1);

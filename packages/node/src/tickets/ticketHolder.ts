@@ -15,10 +15,12 @@ import {
   type SignedExecutionPayloadCommitment,
   type SignedExecutionPayloadEnvelope,
   type SignedTicketBid,
+  type SignedTicketFill,
   type SignedTicketPurchase,
   type SignedTicketSellBack,
   signObject,
   signTicketBid,
+  signTicketFill,
   signTicketSellBack,
   sszTypes,
   toHex,
@@ -28,12 +30,14 @@ import type { InclusionListPool } from "../chain/inclusionLists.ts";
 import { EngineApiExecutionEngine, withPreparedPayload } from "../execution/engineApiEngine.ts";
 import { payloadArgsFor } from "../execution/payloadArgs.ts";
 import { buildEnvelope } from "../validator/validatorClient.ts";
+import type { OfferBook } from "./offerBook.ts";
 import {
   auctionBidPrice,
   PRIOR_MEV_GWEI,
   sellBackPayout,
   ticketValuation,
   updateMevEstimate,
+  waitingAdjustedValue,
   wantsTicket,
 } from "./valuation.ts";
 
@@ -53,6 +57,8 @@ export interface HolderOutput {
   bid?(bid: SignedTicketBid): void;
   /** A pooled ticket sold back to the bonding curve. */
   sellBack?(sellBack: SignedTicketSellBack): void;
+  /** A fill of a secondary-market offer from the node's offer book. */
+  fill?(fill: SignedTicketFill): void;
   commitment(commitment: SignedExecutionPayloadCommitment): void;
   envelope(envelope: SignedExecutionPayloadEnvelope): void;
   /** A duty that could not be done (e.g. the execution layer could not build the payload). */
@@ -67,6 +73,9 @@ export interface HolderOutput {
  *   one ticket when the price plus the cost of waiting is below its valuation of the slots'
  *   synthetic MEV (at the start of a slot);
  * - `bonding_curve`: also sells a pooled ticket back when the curve pays more than it is worth to it;
+ * - any rule: at the start of a slot, fills the cheapest offer in the node's offer book (validators'
+ *   granted tickets, see grantSeller.ts) priced at most its value and no dearer than the primary
+ *   market (the posted price, or the bid it would make in an auction), one fill per slot;
  * - `first_price_auction` / `second_price_auction`: one sealed bid per auction, at 1/4 of the slot
  *   before the block that may carry it (valuation.ts: shaded in a first-price auction, the value in
  *   a second-price one), re-sent with the same nonce if its auction closed without it;
@@ -93,6 +102,7 @@ export class TicketHolder {
   private lastAuctionBid = -1;
   private readonly committed = new Map<number, ExecutionPayload>();
   private readonly inclusionLists: InclusionListPool | null;
+  private readonly offers: OfferBook | null;
 
   constructor(
     chain: Chain,
@@ -103,8 +113,10 @@ export class TicketHolder {
     output: HolderOutput,
     random: () => number = Math.random,
     inclusionLists: InclusionListPool | null = null,
+    offers: OfferBook | null = null,
   ) {
     this.inclusionLists = inclusionLists;
+    this.offers = offers;
     this.chain = chain;
     this.buyerIndex = buyerIndex;
     this.key = key;
@@ -118,6 +130,7 @@ export class TicketHolder {
   onInterval(slot: number, interval: number): void {
     const { config } = this.chain.ctx;
     const auction = isAuctionPricing(config);
+    if (interval === 0) this.maybeFill();
     if (interval === 0 && !auction) this.maybeBuy(slot);
     else if (interval === 1 && auction) this.maybeBid(slot);
     else if (interval === 2) this.reveal(slot);
@@ -165,6 +178,22 @@ export class TicketHolder {
     this.pendingNonce = nonce;
     this.output.sellBack(signTicketSellBack(this.chain.head().state, this.key, message, epoch));
     return true;
+  }
+
+  /** Take the cheapest offer in the node's book worth it to us (see the class comment). */
+  private maybeFill(): void {
+    if (!this.offers || !this.output.fill) return;
+    const head = this.chain.head();
+    const state = head.state.state;
+    const { config } = this.chain.ctx;
+    const reference = isAuctionPricing(config)
+      ? (auctionBidPrice(state, config, this.buyerIndex, this.valuation) ?? 0)
+      : state.ticket_price;
+    const balance = state.buyers.getReadonly(this.buyerIndex).balance;
+    const maxPrice = Math.min(waitingAdjustedValue(state, this.valuation), reference, balance);
+    const offer = this.offers.take(this.buyerIndex, maxPrice);
+    if (offer === null) return;
+    this.output.fill(signTicketFill(head.state, this.key, { offer, buyer: this.buyerIndex }));
   }
 
   /**

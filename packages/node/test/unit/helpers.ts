@@ -34,6 +34,8 @@ export function steppedNode(
     /** Inclusion lists: synthetic user transactions, and buyers whose agents censor them. */
     userTraffic?: boolean;
     censoringBuyers?: number[];
+    /** The node's validators offer their granted tickets for sale. */
+    sellGrantedTickets?: boolean;
   } = {},
 ) {
   const ctx = opts.ctx ?? createChainContext(minimalChainConfig);
@@ -55,6 +57,7 @@ export function steppedNode(
     maxStates: opts.maxStates,
     userTraffic: opts.userTraffic,
     censoringBuyers: opts.censoringBuyers,
+    sellGrantedTickets: opts.sellGrantedTickets,
   });
   const rejected: string[] = [];
   node.on("rejected", (kind, code) => rejected.push(`${kind}:${code}`));

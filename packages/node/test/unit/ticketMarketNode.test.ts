@@ -60,3 +60,41 @@ describe("node duties under the opt-in pricing rules", () => {
     );
   });
 });
+
+describe("validators selling granted tickets (--sell-grants)", () => {
+  it("offers each epoch's grants to the node's holders, who fill them; the fills go on chain", () => {
+    const ctx = createChainContext({ ...minimalChainConfig, VALIDATOR_TICKET_GRANTS_PER_EPOCH: 4 });
+    const { node, run, rejected } = steppedNode({ ctx, sellGrantedTickets: true });
+    const offered: number[] = [];
+    // The first grants are minted entering epoch 2 (slot 16); at 2/4 of slot 17 they are offered
+    run(1, 17);
+    for (const o of node.offers.getAll()) offered.push(o.message.ticket_id);
+    assert.ok(offered.length > 0, "our validators offered their granted tickets");
+    run(18, 22);
+    let fills = 0;
+    const bought = new Set<number>();
+    for (let e = node.chain.getEntry(node.chain.head().root); e && e.slot > 16; ) {
+      for (const f of e.block.message.body.ticket_fills) {
+        fills++;
+        assert.ok(f.message.buyer < 4, "a holder bought it");
+        bought.add(f.message.offer.message.ticket_id);
+      }
+      e = node.chain.getEntry(toHex(e.block.message.parent_root));
+    }
+    assert.ok(fills > 0, `fills on chain: ${fills}; rejected: ${rejected.join(",")}`);
+    for (const id of bought) assert.ok(offered.includes(id), `ticket ${id} was one of the granted tickets offered`);
+    assert.deepEqual(
+      rejected.filter((r) => r.startsWith("ticket_fill")),
+      [],
+    );
+  });
+
+  it("is off by default: no offers without --sell-grants", () => {
+    const ctx = createChainContext({ ...minimalChainConfig, VALIDATOR_TICKET_GRANTS_PER_EPOCH: 4 });
+    const { node, run } = steppedNode({ ctx });
+    run(1, 17);
+    const state = node.chain.head().state.state;
+    assert.ok(state.buyers.length > 4, "grants were minted to validators' buyer accounts");
+    assert.equal(node.offers.getAll().length, 0);
+  });
+});

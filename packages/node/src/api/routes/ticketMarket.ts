@@ -7,6 +7,8 @@ import { parseBody, submit } from "./pool.ts";
  * (documented in docs/api/tickets.yaml). GET lists what waits in the node's pool for a block; POST
  * submits one: it passes the gossip checks (a refusal is a 400 with the reason, nothing is pooled),
  * is pooled and published on its gossip topic, as the beacon pool endpoints do for exits and slashings.
+ * `/eth/v1/tickets/offers` is the node's offer book (not gossiped: a fill carries its offer); an
+ * offer posted there is checked against the head and offered to the node's holders.
  */
 export function ticketMarketRoutes(api: ApiContext): Route[] {
   const { node, ctx } = api;
@@ -53,6 +55,20 @@ export function ticketMarketRoutes(api: ApiContext): Route[] {
       handler: async (req, reply) => {
         const fill = parseBody(ctx.ssz.SignedTicketFill, req.body, "ticket fill");
         submit(() => node.submitMarketOperation("ticket_fill", fill));
+        return reply.code(200).send();
+      },
+    },
+    {
+      method: "GET",
+      path: "/eth/v1/tickets/offers",
+      handler: async () => ({ data: node.offers.getAll().map((o) => ctx.ssz.SignedTicketOffer.toJson(o)) }),
+    },
+    {
+      method: "POST",
+      path: "/eth/v1/tickets/offers",
+      handler: async (req, reply) => {
+        const offer = parseBody(ctx.ssz.SignedTicketOffer, req.body, "ticket offer");
+        submit(() => node.offers.add(node.chain.head().state, offer, node.clock.currentSlot));
         return reply.code(200).send();
       },
     },
