@@ -24,6 +24,7 @@ import {
   findTransferableTicket,
   isEmptyCommitment,
   SELF_BUILD_TICKET_ID,
+  sszTypes,
   toHex,
 } from "@turnstile/ticket-state";
 import { BlsVerifier } from "../bls/blsVerifier.ts";
@@ -680,6 +681,34 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
       validateGossipCommitment(this.chain, commitment, this.clock.currentSlot);
       this.pools.commitments.add(commitment, this.clock.time);
     });
+    this.slashEquivocatingHolder(commitment);
+  }
+
+  /**
+   * With holder collateral (TICKET_COLLATERAL > 0): a second, different commitment for one slot's
+   * ticket, both admitted (signed by the ticket's owner), is a holder slashing: pooled and published
+   * as if submitted. Returns it, or null (no equivocation, or a slashing for the slot was seen).
+   */
+  private slashEquivocatingHolder(commitment: SignedExecutionPayloadCommitment): HolderSlashing | null {
+    if (this.ctx.config.TICKET_COLLATERAL === 0) return null;
+    const { slot, ticket_id } = commitment.message;
+    const root = toHex(sszTypes.ExecutionPayloadCommitment.hashTreeRoot(commitment.message));
+    const other = this.pools.commitments
+      .forSlot(slot)
+      .find(
+        (c) =>
+          c.message.ticket_id === ticket_id &&
+          toHex(sszTypes.ExecutionPayloadCommitment.hashTreeRoot(c.message)) !== root,
+      );
+    if (!other) return null;
+    const slashing: HolderSlashing = { signed_commitment_1: other, signed_commitment_2: commitment };
+    try {
+      this.submitMarketOperation("holder_slashing", slashing);
+    } catch {
+      // seen already (one slashing per slot and ticket), or its collateral is gone
+      return null;
+    }
+    return slashing;
   }
 
   /** An inclusion list from gossip (or our proposer's): checked and kept if it may bind a payload. */

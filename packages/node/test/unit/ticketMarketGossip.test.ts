@@ -416,3 +416,38 @@ describe("ticket-market REST endpoints", () => {
     }
   });
 });
+
+describe("holder equivocation seen by the node", () => {
+  it("two different commitments of one holder for the next slot become a pooled, published holder slashing", () => {
+    const { node, run } = marketNode({ TICKET_PRICING: "first_price_auction" });
+    // Tickets sold from slot 3 on are drawn TICKET_LOOKAHEAD_SLOTS ahead: holders build from slot 12
+    run(5, 13);
+    const published: string[] = [];
+    node.publisher = (topic) => published.push(topic);
+    const slot = node.clock.currentSlot + 1;
+    const cs = node.chain.head().state;
+    const ticket = getTicketAssignment(node.ctx, cs.state, slot);
+    assert.ok(!isSelfBuild(ticket), "a holder won the next slot");
+    // The holder already committed for the slot (at 3/4 of this one); a second, different commitment
+    const [honest] = node.pools.commitments.forSlot(slot);
+    assert.ok(honest, "the holder's commitment is pooled");
+    const second = signPayloadCommitment(cs, interopBuyerSecretKey(ticket.owner), {
+      ...honest.message,
+      block_hash: new Uint8Array(32).fill(7),
+    });
+    assert.deepEqual(
+      refusal(() => node.importCommitment(second)),
+      { action: "ACCEPT", code: "" },
+    );
+    assert.equal(node.pools.holderSlashings.size, 1);
+    assert.deepEqual(published, ["holder_slashing"]);
+    // A third commitment adds no second slashing for the slot
+    const third = signPayloadCommitment(cs, interopBuyerSecretKey(ticket.owner), {
+      ...honest.message,
+      block_hash: new Uint8Array(32).fill(8),
+    });
+    node.importCommitment(third);
+    assert.equal(node.pools.holderSlashings.size, 1);
+    assert.deepEqual(published, ["holder_slashing"]);
+  });
+});
