@@ -55,6 +55,17 @@ export const TICKET_PROBES: readonly TicketProbe[] = [
   { path: "/eth/v1/tickets/fills", url: () => "/eth/v1/tickets/fills" },
   { path: "/eth/v1/tickets/offers", url: () => "/eth/v1/tickets/offers" },
   { path: "/eth/v1/tickets/holder_slashings", url: () => "/eth/v1/tickets/holder_slashings" },
+  // No user traffic in this node: no inclusion list is seen (test/api/inclusionLists.test.ts probes one that is)
+  {
+    path: "/eth/v1/tickets/inclusion_lists/{slot}",
+    url: () => `/eth/v1/tickets/inclusion_lists/${SLOTS_BEFORE_PROBING}`,
+    expectedStatus: 404,
+  },
+  {
+    path: "/eth/v1/tickets/inclusion_lists/{slot}",
+    url: () => "/eth/v1/tickets/inclusion_lists/next",
+    expectedStatus: 400,
+  },
 ];
 
 /** Slots run before probing: enough for the ticket-holder agents to buy and the lottery to draw from the pool. */

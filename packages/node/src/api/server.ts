@@ -5,6 +5,7 @@ import { beaconRoutes } from "./routes/beacon.ts";
 import { configRoutes } from "./routes/config.ts";
 import { debugRoutes } from "./routes/debug.ts";
 import { eventRoutes } from "./routes/events.ts";
+import { inclusionListRoutes } from "./routes/inclusionLists.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { nodeRoutes } from "./routes/node.ts";
 import { poolRoutes } from "./routes/pool.ts";
@@ -50,6 +51,7 @@ export async function startApi(opts: ApiOptions): Promise<FastifyInstance> {
     ...debugRoutes(api),
     ...ticketRoutes(api),
     ...ticketMarketRoutes(api),
+    ...inclusionListRoutes(api),
     ...eventRoutes(api),
     ...metricsRoutes(api, opts.metrics),
   ]);

@@ -35,8 +35,23 @@ export class InclusionListPoolError extends TicketStateError<InclusionListPoolEr
 
 interface SlotLists {
   /** The first valid list seen, with when it arrived (seconds). */
-  first: { root: string; transactions: Uint8Array[]; receivedAt: number };
+  first: { root: string; proposerIndex: number; transactions: Uint8Array[]; receivedAt: number };
   equivocated: boolean;
+}
+
+/** What the node saw of a slot's inclusion lists (REST `/eth/v1/tickets/inclusion_lists/{slot}`). */
+export interface SeenInclusionList {
+  slot: number;
+  /** hash_tree_root of the first valid list seen. */
+  root: string;
+  proposerIndex: number;
+  transactions: Uint8Array[];
+  /** When it arrived (seconds since the epoch). */
+  receivedAt: number;
+  /** Its proposer signed a second, different list: the slot's lists are void. */
+  equivocated: boolean;
+  /** It binds the slot's payload: it arrived before the freeze and was not equivocated. */
+  binding: boolean;
 }
 
 /**
@@ -107,9 +122,22 @@ export class InclusionListPool {
       });
     }
     this.bySlot.set(list.slot, {
-      first: { root, transactions: list.transactions, receivedAt: now },
+      first: { root, proposerIndex: list.proposer_index, transactions: list.transactions, receivedAt: now },
       equivocated: false,
     });
+  }
+
+  /** The list seen for `slot` (kept a few slots after it), or undefined. */
+  seen(slot: number): SeenInclusionList | undefined {
+    const lists = this.bySlot.get(slot);
+    if (!lists) return undefined;
+    const { first, equivocated } = lists;
+    return {
+      slot,
+      ...first,
+      equivocated,
+      binding: !equivocated && first.receivedAt <= this.freezeTime(slot),
+    };
   }
 
   /** The transactions binding the payload of `slot`, or [] when no list binds it. */
