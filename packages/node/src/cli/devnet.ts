@@ -353,6 +353,7 @@ export function devnetCommand(): Command {
       // Users' traffic from the first slot on (nodes are up by then)
       const trafficOptions: DevnetTrafficOptions = {
         ethUrls: nodes.map((_, i) => `http://127.0.0.1:${opts.ethRpcPort + i}`),
+        apiUrls: nodes.map((n) => `http://127.0.0.1:${n.apiPort}`),
         rate: opts.trafficRate,
         referenceSeed: opts.referenceSeed,
         referenceVolatility: opts.referenceVolatility,

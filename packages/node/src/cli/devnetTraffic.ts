@@ -27,12 +27,16 @@ export interface TrafficSummary {
   holderPayloadSlots: number;
   slotsWithMev: number;
   mevRealisedGwei: number;
+  /** Per node: users' transactions accepted from gossip (turnstile_gossip_verdicts_total, topic transaction). */
+  gossipAcceptedPerNode: (number | null)[];
   /** The merged per-slot series `[{slot, gwei}]` (for the market lab's `realised` MEV process). */
   mevSeriesFile: string;
 }
 
 export interface DevnetTrafficOptions {
   ethUrls: string[];
+  /** The nodes' REST APIs (their /metrics). */
+  apiUrls: string[];
   rate: number;
   referenceSeed: number;
   referenceVolatility: number;
@@ -41,6 +45,7 @@ export interface DevnetTrafficOptions {
   onError?: (e: Error) => void;
 }
 
+const METRICS_TIMEOUT_MS = 1500;
 /** Share of swaps in the devnet's traffic (the rest are ETH transfers). */
 const SWAP_SHARE = 0.5;
 
@@ -79,6 +84,18 @@ export function mergeRealisedMev(nodeDataDirs: readonly string[]): { slot: numbe
   return [...bySlot.entries()].sort((a, b) => a[0] - b[0]).map(([slot, gwei]) => ({ slot, gwei }));
 }
 
+/** Transactions a node accepted from gossip, from its /metrics; null when it does not answer. */
+async function gossipAccepted(apiUrl: string): Promise<number | null> {
+  try {
+    const res = await fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(METRICS_TIMEOUT_MS) });
+    const text = await res.text();
+    const m = /^turnstile_gossip_verdicts_total\{[^}]*topic="transaction"[^}]*action="ACCEPT"[^}]*\} (\d+)/m.exec(text);
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return null;
+  }
+}
+
 async function elHead(url: string): Promise<{ number: number; hash: string } | null> {
   try {
     const block = await ethRpc<{ number: string; hash: string } | null>(url, "eth_getBlockByNumber", ["latest", false]);
@@ -97,6 +114,7 @@ export async function finishDevnetTraffic(
 ): Promise<TrafficSummary> {
   await traffic.stop();
   const elHeads = await Promise.all(opts.ethUrls.map(elHead));
+  const gossipAcceptedPerNode = await Promise.all(opts.apiUrls.map(gossipAccepted));
   let transactionsIncluded = 0;
   let blocksWithTransactions = 0;
   const head = elHeads[0];
@@ -123,6 +141,7 @@ export async function finishDevnetTraffic(
     transactionsIncluded,
     blocksWithTransactions,
     elHeads,
+    gossipAcceptedPerNode,
     referencePrice: priceToFloat(reference.at(Date.now() / 1000)),
     holderPayloadSlots: series.length,
     slotsWithMev: series.filter((s) => s.gwei > 0).length,
