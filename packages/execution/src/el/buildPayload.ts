@@ -22,6 +22,8 @@ export async function buildPayloadBlock(
   attrs: PayloadAttributesV1,
   candidates: Generator<TypedTransaction, void, boolean | undefined>,
   append?: (context: Block, include: (tx: TypedTransaction) => Promise<boolean>) => Promise<void>,
+  /** Receives each included transaction's result, in block order (the receipts, without executing again). */
+  executed?: RunTxResult[],
 ): Promise<Block> {
   const headerData = {
     parentHash: parent.hash(),
@@ -43,6 +45,7 @@ export async function buildPayloadBlock(
       const result = await runTx(vm, { tx, block: context, blockGasUsed: gasUsed });
       txs.push(tx);
       results.push(result);
+      executed?.push(result);
       gasUsed += result.totalGasSpent;
       return true;
     } catch {

@@ -100,6 +100,15 @@ export class ExecutionLayer {
   private queue: Promise<unknown> = Promise.resolve();
   /** Execution time of each payload checked by `newPayload`, for the bench (ms). */
   lastExecutionMs = 0;
+  /**
+   * Payloads this EL built, by block hash, with their transactions' results: when one comes back
+   * through `newPayload` (the CL imports its own payload) it is stored without executing it again.
+   * The hash commits to the parent, every transaction and the resulting state and receipts roots,
+   * so an equal hash is the very block this EL executed; its state's trie nodes were written then.
+   */
+  private readonly selfBuilt = new Map<string, RunTxResult[]>();
+  /** Payloads `newPayload` stored without executing them again (built here), since start. */
+  reexecutionsSkipped = 0;
 
   private constructor(
     db: Level<string, Uint8Array>,
@@ -209,6 +218,19 @@ export class ExecutionLayer {
     if (!parent) return { status: PayloadStatusV1.SYNCING, latestValidHash: null, validationError: null };
     const headerError = this.checkHeader(block, parent);
     if (headerError !== null) return this.rememberInvalid(hash, parentHash, headerError);
+    const built = this.selfBuilt.get(hash);
+    if (built !== undefined) {
+      this.selfBuilt.delete(hash);
+      await this.store.putBlock(
+        block,
+        this.receiptsOf(
+          built.map((r) => r.receipt),
+          built,
+        ),
+      );
+      this.reexecutionsSkipped++;
+      return { status: PayloadStatusV1.VALID, latestValidHash: hash, validationError: null };
+    }
     const started = performance.now();
     try {
       const result = await runBlock(this.vm, {
@@ -364,7 +386,11 @@ export class ExecutionLayer {
           if (payloadId !== undefined) this.mev.set(payloadId, realised);
         }
       : undefined;
-    return buildPayloadBlock(this.vm, parent, attrs, candidates(), append);
+    const executed: RunTxResult[] = [];
+    const block = await buildPayloadBlock(this.vm, parent, attrs, candidates(), append, executed);
+    this.selfBuilt.set(bytesToHex(block.hash()), executed);
+    if (this.selfBuilt.size > MAX_BUILT_PAYLOADS) this.selfBuilt.delete(this.selfBuilt.keys().next().value as string);
+    return block;
   }
 
   /**
