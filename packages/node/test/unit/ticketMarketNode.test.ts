@@ -49,11 +49,23 @@ describe("node duties under the opt-in pricing rules", () => {
     });
   }
 
-  it("bonding_curve: holders buy along the curve; the sell-back pool and block packing work together", () => {
+  it("bonding_curve: holders buy along the curve and sell back once it pays more than a ticket is worth to them", () => {
     const { node, run, rejected } = marketNode("bonding_curve");
-    run(1, 12);
-    const state = node.chain.head().state.state;
-    assert.ok(state.ticket_curve_supply > 0, "tickets bought on the curve");
+    run(1, 24);
+    let sellBacks = 0;
+    let purchases = 0;
+    const head = node.chain.head();
+    for (
+      let e = node.chain.getEntry(head.root);
+      e && e.slot > 0;
+      e = node.chain.getEntry(toHex(e.block.message.parent_root))
+    ) {
+      sellBacks += e.block.message.body.ticket_sell_backs.length;
+      purchases += e.block.message.body.ticket_purchases.length;
+    }
+    const state = head.state.state;
+    assert.ok(purchases > 0 && state.ticket_curve_supply > 0, "tickets bought on the curve");
+    assert.ok(sellBacks > 0, "the low-value holders sold back as the curve rose");
     assert.deepEqual(
       rejected.filter((r) => r.startsWith("ticket_")),
       [],
