@@ -29,6 +29,8 @@ export interface TrafficSummary {
   mevRealisedGwei: number;
   /** Per node: users' transactions accepted from gossip (turnstile_gossip_verdicts_total, topic transaction). */
   gossipAcceptedPerNode: (number | null)[];
+  /** Per node: p99 of the EL's import (engine_newPayloadV1 round trip) of payloads with transactions, ms (last 10 minutes). */
+  elImportP99MsPerNode: (number | null)[];
   /** The merged per-slot series `[{slot, gwei}]` (for the market lab's `realised` MEV process). */
   mevSeriesFile: string;
 }
@@ -46,6 +48,7 @@ export interface DevnetTrafficOptions {
 }
 
 const METRICS_TIMEOUT_MS = 1500;
+const MS_PER_SECOND = 1000;
 /** Share of swaps in the devnet's traffic (the rest are ETH transfers). */
 const SWAP_SHARE = 0.5;
 
@@ -84,16 +87,28 @@ export function mergeRealisedMev(nodeDataDirs: readonly string[]): { slot: numbe
   return [...bySlot.entries()].sort((a, b) => a[0] - b[0]).map(([slot, gwei]) => ({ slot, gwei }));
 }
 
-/** Transactions a node accepted from gossip, from its /metrics; null when it does not answer. */
-async function gossipAccepted(apiUrl: string): Promise<number | null> {
+async function metricsText(apiUrl: string): Promise<string | null> {
   try {
     const res = await fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(METRICS_TIMEOUT_MS) });
-    const text = await res.text();
-    const m = /^turnstile_gossip_verdicts_total\{[^}]*topic="transaction"[^}]*action="ACCEPT"[^}]*\} (\d+)/m.exec(text);
-    return m ? Number(m[1]) : 0;
+    return await res.text();
   } catch {
     return null;
   }
+}
+
+/** Transactions a node accepted from gossip; null when it does not answer. */
+function gossipAccepted(text: string | null): number | null {
+  if (text === null) return null;
+  const m = /^turnstile_gossip_verdicts_total\{[^}]*topic="transaction"[^}]*action="ACCEPT"[^}]*\} (\d+)/m.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+/** The p99 of the node's EL imports of payloads with transactions, ms; null when none or no answer. */
+function elImportP99Ms(text: string | null): number | null {
+  if (text === null) return null;
+  const m = /^turnstile_el_new_payload_seconds\{quantile="0\.99"\} ([0-9.eE+-]+)/m.exec(text);
+  if (!m || !Number.isFinite(Number(m[1]))) return null;
+  return Math.round(Number(m[1]) * MS_PER_SECOND * 100) / 100;
 }
 
 async function elHead(url: string): Promise<{ number: number; hash: string } | null> {
@@ -114,7 +129,9 @@ export async function finishDevnetTraffic(
 ): Promise<TrafficSummary> {
   await traffic.stop();
   const elHeads = await Promise.all(opts.ethUrls.map(elHead));
-  const gossipAcceptedPerNode = await Promise.all(opts.apiUrls.map(gossipAccepted));
+  const metrics = await Promise.all(opts.apiUrls.map(metricsText));
+  const gossipAcceptedPerNode = metrics.map(gossipAccepted);
+  const elImportP99MsPerNode = metrics.map(elImportP99Ms);
   let transactionsIncluded = 0;
   let blocksWithTransactions = 0;
   const head = elHeads[0];
@@ -142,6 +159,7 @@ export async function finishDevnetTraffic(
     blocksWithTransactions,
     elHeads,
     gossipAcceptedPerNode,
+    elImportP99MsPerNode,
     referencePrice: priceToFloat(reference.at(Date.now() / 1000)),
     holderPayloadSlots: series.length,
     slotsWithMev: series.filter((s) => s.gwei > 0).length,

@@ -152,6 +152,9 @@ export async function runNode(
     metrics.inclusionListPayloads.inc({ satisfied: String(outcome.satisfied), canonical: String(outcome.canonical) });
     if (!outcome.satisfied) log.info(outcome, "payload left out inclusion-list transactions");
   });
+  execution.engine?.events.on("payloadExecuted", (seconds, transactions) => {
+    if (transactions > 0) metrics.elPayloadSeconds.observe(seconds);
+  });
   node.on("holderMevRealised", (slot, buyerIndex, gwei) => {
     metrics.holderMevRealised.inc(Math.max(0, gwei));
     metrics.holderPayloadsWithMev.inc({ positive: String(gwei > 0) });

@@ -22,6 +22,7 @@ import { EngineClientError, EngineClientErrorCode } from "./errors.ts";
 const MAX_REMEMBERED = 512;
 const ZERO_HASH_HEX = `0x${"00".repeat(32)}`;
 const WEI_PER_GWEI = 1_000_000_000n;
+const MS_PER_SECOND = 1000;
 
 /** First wait before probing an unreachable EL again; it doubles on each failed probe up to the max. */
 export const RECONNECT_MIN_MS = 500;
@@ -43,6 +44,8 @@ export interface EngineApiEngineEvents {
   unavailable: [error: Error];
   /** The EL answers again: the payloads imported meanwhile were replayed and the head sent. */
   reconnected: [replayed: number];
+  /** The EL answered engine_newPayloadV1 for a payload of `transactions` in `seconds` (its import, execution included). */
+  payloadExecuted: [seconds: number, transactions: number];
 }
 
 function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
@@ -251,7 +254,9 @@ export class EngineApiExecutionEngine extends DeterministicExecutionEngine {
   private async sendPayload(payload: ExecutionPayload): Promise<PayloadStatus> {
     const hash = toHex(payload.block_hash);
     try {
+      const started = performance.now();
       const result = await this.client.newPayloadV1(payloadToJson(payload));
+      this.events.emit("payloadExecuted", (performance.now() - started) / MS_PER_SECOND, payload.transactions.length);
       const status = toPayloadStatus(result.status);
       if (status === PayloadStatus.INVALID) {
         // INVALID_BLOCK_HASH says nothing of the ancestors

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry, Summary } from "prom-client";
 import type { Reorg } from "../chain/reorg.ts";
 import { EngineApiExecutionEngine } from "../execution/engineApiEngine.ts";
 import type { BeaconNode } from "../node/beaconNode.ts";
@@ -74,6 +74,14 @@ export class NodeMetrics {
     name: "turnstile_inclusion_list_payloads_total",
     help: "Revealed payloads an inclusion list bound, by whether they satisfied it and whether the head chain carries them",
     labelNames: ["satisfied", "canonical"] as const,
+    registers: [this.registry],
+  });
+  readonly elPayloadSeconds = new Summary({
+    name: "turnstile_el_new_payload_seconds",
+    help: "engine_newPayloadV1 round trip for payloads with transactions (the EL's import: execution, roots)",
+    percentiles: [0.5, 0.99],
+    maxAgeSeconds: 600,
+    ageBuckets: 5,
     registers: [this.registry],
   });
   readonly holderMevRealised = new Counter({
