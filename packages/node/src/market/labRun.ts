@@ -51,7 +51,10 @@ export interface SlotRecord {
   ticketPrice: number;
   /** A holder committed but its payload was never revealed. */
   withheld: boolean;
-  /** How much the slot's payload value moved between commitment and reveal (Gwei; `mev.revealShockSdGwei`). */
+  /**
+   * How much the slot's MEV moved between commitment and reveal (Gwei; `mev.revealShockSdGwei`): a
+   * revealed payload realises its holder's skill × (mev + revealShock).
+   */
   revealShock: number;
   /** The holder withheld by choice (`withholding: strategic`): revealing was worth less than −collateral. */
   withheldByChoice: boolean;
