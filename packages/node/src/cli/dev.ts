@@ -10,7 +10,7 @@ import { Command, Option } from "commander";
 import { withExecutionGenesis } from "../execution/genesis.ts";
 import type { ExecutionChoice } from "../execution/startExecution.ts";
 import { createLogger } from "../logger.ts";
-import { loadConfig, nonNegativeInt, positiveInt, probability } from "./options.ts";
+import { loadConfig, nonNegativeInt, positiveInt, pricingOption, probability, withPricing } from "./options.ts";
 import { runNode, stopOnSignals } from "./runNode.ts";
 import { slashingProtectionPath } from "./validator.ts";
 
@@ -26,6 +26,8 @@ export function devCommand(): Command {
       new Option("--preset <name>", "preset and default config").choices(["minimal", "mainnet"]).default("minimal"),
     )
     .addOption(new Option("--config <file>", "chain config YAML (consensus-specs format)"))
+    .addOption(pricingOption())
+    .addOption(new Option("--sell-grants", "validators offer their granted tickets for sale each epoch"))
     .addOption(new Option("--data-dir <dir>", "database directory").default(".turnstile/dev"))
     .addOption(new Option("--reset", "wipe the data dir and start a new chain"))
     .addOption(new Option("--api-host <host>", "REST API address").default("127.0.0.1"))
@@ -58,7 +60,7 @@ export function devCommand(): Command {
       const log = createLogger({ level: opts.logLevel });
       if (opts.reset) rmSync(opts.dataDir, { recursive: true, force: true });
       const ctx = createChainContext({
-        ...loadConfig(opts.preset, opts.config),
+        ...withPricing(loadConfig(opts.preset, opts.config), opts.pricing),
         SECONDS_PER_SLOT: opts.secondsPerSlot,
       });
       const genesisTime = Math.floor(Date.now() / 1000) + 1;
@@ -85,6 +87,7 @@ export function devCommand(): Command {
           return elGenesis ? withExecutionGenesis(state, elGenesis.hash(), Number(elGenesis.header.gasLimit)) : state;
         },
         withholdRate: opts.withholdRate,
+        sellGrantedTickets: opts.sellGrants === true,
         apiHost: opts.apiHost,
         apiPort: opts.apiPort,
         stopAtSlot: opts.slots,

@@ -8,14 +8,13 @@ import {
   devGenesis,
   type TrafficGenerator,
 } from "@turnstile/execution";
-import { TICKET_PRICING_RULES, type TicketPricing } from "@turnstile/ticket-state";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { INTERVALS_PER_SLOT } from "../chain/clock.ts";
 import { indexList } from "./beacon.ts";
 import { DEFAULT_REFERENCE_SEED } from "./dev.ts";
 import { type DevnetHealth, judgeHealth, type PollHealth, trackHealth } from "./devnetHealth.ts";
 import { type DevnetTrafficOptions, finishDevnetTraffic, startDevnetTraffic } from "./devnetTraffic.ts";
-import { loadConfig, nonNegativeInt, positiveInt, probability } from "./options.ts";
+import { loadConfig, nonNegativeInt, positiveInt, pricingOption, probability, withPricing } from "./options.ts";
 import { indexRange, p2pMultiaddr, writeGenesis, writeNodeKeys } from "./writeGenesis.ts";
 
 const GWEI_PER_ETH = 1e9;
@@ -171,11 +170,7 @@ export function devnetCommand(): Command {
       new Option("--preset <name>", "preset and default config").choices(["minimal", "mainnet"]).default("minimal"),
     )
     .addOption(new Option("--config <file>", "chain config YAML (consensus-specs format)"))
-    .addOption(
-      new Option("--pricing <rule>", "ticket pricing rule (TICKET_PRICING), over the config's").choices([
-        ...TICKET_PRICING_RULES,
-      ]),
-    )
+    .addOption(pricingOption())
     .addOption(new Option("--dir <dir>", "devnet directory (wiped at start)").default(".turnstile/devnet"))
     .addOption(new Option("--p2p-port <port>", "first node's p2p port").argParser(positiveInt).default(9100))
     .addOption(new Option("--api-port <port>", "first node's REST API port").argParser(positiveInt).default(5100))
@@ -277,11 +272,7 @@ export function devnetCommand(): Command {
       const elGenesis = evm ? await computeGenesisBlock(devGenesis(), genesisTime) : null;
       const { ctx, genesisPath, configPath } = writeGenesis(
         dir,
-        {
-          ...loadConfig(opts.preset, opts.config),
-          SECONDS_PER_SLOT: opts.secondsPerSlot,
-          ...(opts.pricing ? { TICKET_PRICING: opts.pricing as TicketPricing } : {}),
-        },
+        { ...withPricing(loadConfig(opts.preset, opts.config), opts.pricing), SECONDS_PER_SLOT: opts.secondsPerSlot },
         {
           genesisTime,
           validators: opts.validators,

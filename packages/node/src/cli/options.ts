@@ -4,8 +4,10 @@ import {
   mainnetChainConfig,
   minimalChainConfig,
   parseChainConfigYaml,
+  TICKET_PRICING_RULES,
+  type TicketPricing,
 } from "@turnstile/ticket-state";
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, Option } from "commander";
 
 export function positiveInt(value: string): number {
   const n = Number(value);
@@ -29,4 +31,16 @@ export function probability(value: string): number {
 export function loadConfig(preset: string, configFile: string | undefined): ChainConfig {
   if (configFile) return parseChainConfigYaml(readFileSync(configFile, "utf8"));
   return preset === "mainnet" ? mainnetChainConfig : minimalChainConfig;
+}
+
+/** `--pricing <rule>`: the chain config's TICKET_PRICING, over the preset's or the config file's. */
+export function pricingOption(): Option {
+  return new Option("--pricing <rule>", "ticket pricing rule (TICKET_PRICING), over the config's").choices([
+    ...TICKET_PRICING_RULES,
+  ]);
+}
+
+/** The chain config with `--pricing` applied, when given. */
+export function withPricing(config: ChainConfig, pricing: string | undefined): ChainConfig {
+  return pricing === undefined ? config : { ...config, TICKET_PRICING: pricing as TicketPricing };
 }

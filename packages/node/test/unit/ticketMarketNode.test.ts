@@ -7,6 +7,7 @@ import {
   type TicketPricing,
   toHex,
 } from "@turnstile/ticket-state";
+import { pricingOption, withPricing } from "../../src/cli/options.ts";
 import { steppedNode } from "./helpers.ts";
 
 /** A node of one process (all validators and holders), stepped by the test, under `pricing`. */
@@ -108,5 +109,13 @@ describe("validators selling granted tickets (--sell-grants)", () => {
     const state = node.chain.head().state.state;
     assert.ok(state.buyers.length > 4, "grants were minted to validators' buyer accounts");
     assert.equal(node.offers.getAll().length, 0);
+  });
+});
+
+describe("--pricing", () => {
+  it("overrides the config's TICKET_PRICING only when given", () => {
+    assert.equal(withPricing(minimalChainConfig, "second_price_auction").TICKET_PRICING, "second_price_auction");
+    assert.equal(withPricing(minimalChainConfig, undefined), minimalChainConfig);
+    assert.throws(() => pricingOption().parseArg?.("auction", undefined), /Allowed choices/);
   });
 });
