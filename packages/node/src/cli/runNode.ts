@@ -155,10 +155,10 @@ export async function runNode(
   execution.engine?.events.on("payloadExecuted", (seconds, transactions) => {
     if (transactions > 0) metrics.elPayloadSeconds.observe(seconds);
   });
-  node.on("holderMevRealised", (slot, buyerIndex, gwei) => {
+  node.on("holderMevRealised", (slot, buyerIndex, gwei, valuation) => {
     metrics.holderMevRealised.inc(Math.max(0, gwei));
     metrics.holderPayloadsWithMev.inc({ positive: String(gwei > 0) });
-    log.info({ slot, buyerIndex, gwei }, "holder payload realised MEV");
+    log.info({ slot, buyerIndex, gwei, valuation }, "holder payload realised MEV");
     // The per-slot series a market-lab run can replay (mev process `realised`)
     appendFileSync(join(opts.dataDir, REALISED_MEV_FILE), `${JSON.stringify({ slot, buyerIndex, gwei })}\n`);
   });

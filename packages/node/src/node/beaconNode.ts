@@ -141,8 +141,8 @@ export interface NodeEvents {
   commitmentDropped: [dropped: DroppedCommitment];
   /** A revealed payload bound by an inclusion list, two slots on: did it satisfy the list, and is it on the canonical chain. */
   inclusionListOutcome: [outcome: InclusionListOutcome];
-  /** A holder of ours revealed a payload whose own arbitrage realised `gwei` (at the reference price). */
-  holderMevRealised: [slot: number, buyerIndex: number, gwei: number];
+  /** A holder of ours revealed a payload whose own arbitrage realised `gwei` (at the reference price); its valuation after. */
+  holderMevRealised: [slot: number, buyerIndex: number, gwei: number, valuation: number];
 }
 
 /** What became of a revealed payload that an inclusion list bound. */
@@ -266,7 +266,8 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
             commitment: (c) => this.importOwn(() => this.importCommitment(c), "execution_payload_commitment", c),
             envelope: (e) => this.importOwn(() => this.importEnvelope(e), "execution_payload", e),
             failed: output.failed,
-            realisedMev: (slot, buyerIndex, gwei) => this.emit("holderMevRealised", slot, buyerIndex, gwei),
+            realisedMev: (slot, buyerIndex, gwei, valuation) =>
+              this.emit("holderMevRealised", slot, buyerIndex, gwei, valuation),
           },
           opts.random,
           this.inclusionLists,

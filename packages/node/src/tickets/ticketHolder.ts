@@ -63,8 +63,11 @@ export interface HolderOutput {
   envelope(envelope: SignedExecutionPayloadEnvelope): void;
   /** A duty that could not be done (e.g. the execution layer could not build the payload). */
   failed?(duty: string, error: unknown): void;
-  /** A payload of ours was revealed: what its arbitrage realised (Gwei at the reference price), when the EL reports it. */
-  realisedMev?(slot: number, buyerIndex: number, gwei: number): void;
+  /**
+   * A payload of ours was revealed: what its arbitrage realised (Gwei at the reference price), when
+   * the EL reports it, and the holder's ticket valuation after it.
+   */
+  realisedMev?(slot: number, buyerIndex: number, gwei: number, valuation: number): void;
 }
 
 /**
@@ -278,6 +281,6 @@ export class TicketHolder {
     if (gwei === undefined) return;
     this.mevEstimateGwei = updateMevEstimate(this.mevEstimateGwei, gwei);
     this.valuation = ticketValuation(this.appetite, this.mevEstimateGwei);
-    this.output.realisedMev?.(slot, this.buyerIndex, gwei);
+    this.output.realisedMev?.(slot, this.buyerIndex, gwei, this.valuation);
   }
 }

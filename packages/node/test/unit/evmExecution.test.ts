@@ -13,15 +13,9 @@ import {
   startEmbeddedExecution,
 } from "@turnstile/execution";
 import { PayloadStatus } from "@turnstile/fork-choice";
-import { BeaconNode, EngineApiExecutionEngine, withExecutionGenesis } from "@turnstile/node";
-import {
-  createChainContext,
-  interopBuyerSecretKey,
-  interopSecretKey,
-  minimalChainConfig,
-  toHex,
-} from "@turnstile/ticket-state";
-import { BUYERS, genesisState, VALIDATORS } from "./helpers.ts";
+import { EngineApiExecutionEngine, withExecutionGenesis } from "@turnstile/node";
+import { createChainContext, minimalChainConfig, toHex } from "@turnstile/ticket-state";
+import { genesisState, steppedNode } from "./helpers.ts";
 
 const RECIPIENT = "0x00000000000000000000000000000000000000e3";
 const SECRET = new Uint8Array(32).fill(3);
@@ -58,34 +52,7 @@ describe("a beacon node on the embedded EVM, through the Engine API", () => {
       const engine = new EngineApiExecutionEngine(ctx, new EngineApiClient(exec.engine.url, SECRET));
       const invalid: unknown[] = [];
       engine.events.on("invalid", (e) => invalid.push(e));
-      let time = 0;
-      const node = new BeaconNode({
-        ctx,
-        anchor,
-        validatorKeys: new Map(Array.from({ length: VALIDATORS }, (_, i) => [i, interopSecretKey(i)] as const)),
-        buyerKeys: new Map(Array.from({ length: BUYERS }, (_, i) => [i, interopBuyerSecretKey(i)] as const)),
-        buyerCount: BUYERS,
-        now: () => time,
-        random: () => 0.5,
-        misbehaviour: { withholdCommitment: 0, withholdPayload: 0 },
-        engine,
-      });
-      const rejected: string[] = [];
-      node.on("rejected", (kind, code) => rejected.push(`${kind}:${code}`));
-      const seconds = ctx.config.SECONDS_PER_SLOT;
-      // Each interval's duties, then whatever they asked of the EL (builds, payloads, head moves)
-      const run = async (from: number, to: number) => {
-        for (let slot = from; slot <= to; slot++) {
-          for (let interval = 0; interval < 4; interval++) {
-            time = slot * seconds + (interval * seconds) / 4;
-            node.onInterval(slot, interval);
-            for (let round = 0; round < 3; round++) {
-              await engine.settled();
-              await new Promise((r) => setImmediate(r));
-            }
-          }
-        }
-      };
+      const { node, runAsync: run, rejected } = steppedNode({ anchor, ctx, engine, random: () => 0.5 });
 
       const [alice] = devAccounts(1);
       const tx = createFeeMarket1559Tx(

@@ -13,16 +13,10 @@ import {
   type ExecutionLayer,
   startEmbeddedExecution,
 } from "@turnstile/execution";
-import { BeaconNode, EngineApiExecutionEngine, withExecutionGenesis } from "@turnstile/node";
-import {
-  createChainContext,
-  interopBuyerSecretKey,
-  interopSecretKey,
-  minimalChainConfig,
-  toHex,
-} from "@turnstile/ticket-state";
+import { EngineApiExecutionEngine, withExecutionGenesis } from "@turnstile/node";
+import { createChainContext, minimalChainConfig, toHex } from "@turnstile/ticket-state";
 import type { InclusionListOutcome } from "../../src/node/beaconNode.ts";
-import { BUYERS, genesisState, VALIDATORS } from "./helpers.ts";
+import { genesisState, steppedNode } from "./helpers.ts";
 
 const SECRET = new Uint8Array(32).fill(4);
 
@@ -62,33 +56,9 @@ describe("inclusion lists with the embedded EVM, through the Engine API", () => 
     });
     try {
       const engine = new EngineApiExecutionEngine(ctx, new EngineApiClient(exec.engine.url, SECRET));
-      let time = 0;
-      const node = new BeaconNode({
-        ctx,
-        anchor,
-        validatorKeys: new Map(Array.from({ length: VALIDATORS }, (_, i) => [i, interopSecretKey(i)] as const)),
-        buyerKeys: new Map(Array.from({ length: BUYERS }, (_, i) => [i, interopBuyerSecretKey(i)] as const)),
-        buyerCount: BUYERS,
-        now: () => time,
-        random: () => 0.5,
-        misbehaviour: { withholdCommitment: 0, withholdPayload: 0 },
-        engine,
-      });
+      const { node, runAsync: run } = steppedNode({ anchor, ctx, engine, random: () => 0.5 });
       const outcomes: InclusionListOutcome[] = [];
       node.on("inclusionListOutcome", (o) => outcomes.push(o));
-      const seconds = ctx.config.SECONDS_PER_SLOT;
-      const run = async (from: number, to: number) => {
-        for (let slot = from; slot <= to; slot++) {
-          for (let interval = 0; interval < 4; interval++) {
-            time = slot * seconds + (interval * seconds) / 4;
-            node.onInterval(slot, interval);
-            for (let round = 0; round < 3; round++) {
-              await engine.settled();
-              await new Promise((r) => setImmediate(r));
-            }
-          }
-        }
-      };
       const [alice, bob] = devAccounts(2);
       await run(1, 1);
       const listed = transfer(exec.el, alice.privateKey, 0n);

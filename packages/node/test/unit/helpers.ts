@@ -1,15 +1,18 @@
-import { BeaconNode } from "@turnstile/node";
+import { BeaconNode, EngineApiExecutionEngine } from "@turnstile/node";
 import {
   type CachedBeaconState,
   type ChainContext,
   createChainContext,
   createGenesisState,
+  type DeterministicExecutionEngine,
   interopBuyerSecretKey,
   interopSecretKey,
   minimalChainConfig,
 } from "@turnstile/ticket-state";
 
 export const VALIDATORS = 64;
+/** Rounds of "let the EL answer" after each interval of `runAsync` (a build, then its commitment, then the head). */
+const ENGINE_SETTLE_ROUNDS = 3;
 export const BUYERS = 4;
 
 export function genesisState(ctx: ChainContext): CachedBeaconState {
@@ -36,6 +39,10 @@ export function steppedNode(
     censoringBuyers?: number[];
     /** The node's validators offer their granted tickets for sale. */
     sellGrantedTickets?: boolean;
+    /** The execution engine (an EngineApiExecutionEngine drives an EL: use `runAsync`). */
+    engine?: DeterministicExecutionEngine;
+    /** The agents' randomness (default: a fixed LCG). */
+    random?: () => number;
   } = {},
 ) {
   const ctx = opts.ctx ?? createChainContext(minimalChainConfig);
@@ -49,15 +56,18 @@ export function steppedNode(
     buyerKeys: new Map(Array.from({ length: BUYERS }, (_, i) => [i, interopBuyerSecretKey(i)] as const)),
     buyerCount: BUYERS,
     now: () => time,
-    random: () => {
-      r = (r * 1103515245 + 12345) % 2 ** 31;
-      return r / 2 ** 31;
-    },
+    random:
+      opts.random ??
+      (() => {
+        r = (r * 1103515245 + 12345) % 2 ** 31;
+        return r / 2 ** 31;
+      }),
     misbehaviour: { withholdCommitment: opts.withhold ?? 0, withholdPayload: opts.withhold ?? 0 },
     maxStates: opts.maxStates,
     userTraffic: opts.userTraffic,
     censoringBuyers: opts.censoringBuyers,
     sellGrantedTickets: opts.sellGrantedTickets,
+    engine: opts.engine,
   });
   const rejected: string[] = [];
   node.on("rejected", (kind, code) => rejected.push(`${kind}:${code}`));
@@ -70,6 +80,23 @@ export function steppedNode(
       }
     }
   };
+  /**
+   * `run` for a node on an Engine API EL: after each interval's duties, what they asked of the EL
+   * (builds, payloads, head moves) is answered before the next interval.
+   */
+  const runAsync = async (from: number, to: number) => {
+    const engine = opts.engine instanceof EngineApiExecutionEngine ? opts.engine : null;
+    for (let slot = from; slot <= to; slot++) {
+      for (let interval = 0; interval < 4; interval++) {
+        time = slot * seconds + (interval * seconds) / 4;
+        node.onInterval(slot, interval);
+        for (let round = 0; round < ENGINE_SETTLE_ROUNDS; round++) {
+          await engine?.settled();
+          await new Promise((r) => setImmediate(r));
+        }
+      }
+    }
+  };
   /** Move the clock to the start of `slot` without running any duty (the node was down meanwhile). */
   const setSlot = (slot: number) => {
     time = slot * seconds;
@@ -78,5 +105,5 @@ export function steppedNode(
   const setTime = (t: number) => {
     time = t;
   };
-  return { node, run, setSlot, setTime, rejected, ctx };
+  return { node, run, runAsync, setSlot, setTime, rejected, ctx };
 }
