@@ -351,10 +351,14 @@ export class KeyedOpPool<T> {
     return this.byKey.size >= this.limit;
   }
 
-  /** Keep `op` unless one for its key is kept already. */
+  /** Keep `op` unless one for its key is kept already (`hasSeen`). */
   add(op: T): void {
-    const key = this.keyOf(op);
-    if (!this.byKey.has(key)) this.byKey.set(key, op);
+    if (!this.hasSeen(op)) this.byKey.set(this.keyOf(op), op);
+  }
+
+  /** The operation kept for `op`'s key, if any. */
+  protected kept(op: T): T | undefined {
+    return this.byKey.get(this.keyOf(op));
   }
 
   getAll(): T[] {
@@ -389,6 +393,15 @@ export class TicketBidPool extends KeyedOpPool<SignedTicketBid> {
       ctx.preset.MAX_TICKET_BIDS * ctx.preset.SLOTS_PER_EPOCH * MARKET_POOL_EPOCHS,
     );
     this.ctx = ctx;
+  }
+
+  /**
+   * A bid for the same (buyer, nonce) and the same or a later auction was admitted. A re-bid with
+   * the nonce for a later auction (the first bid missed its auction's blocks) replaces the kept one.
+   */
+  override hasSeen(bid: SignedTicketBid): boolean {
+    const kept = this.kept(bid);
+    return kept !== undefined && kept.message.auction_slot >= bid.message.auction_slot;
   }
 
   /** Bids a block of `slot` may carry: those for the auction open then, each buyer's in nonce order. */

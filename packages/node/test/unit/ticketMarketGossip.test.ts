@@ -451,3 +451,38 @@ describe("holder equivocation seen by the node", () => {
     assert.deepEqual(published, ["holder_slashing"]);
   });
 });
+
+describe("a re-bid after a missed auction", () => {
+  it("a bid with the same nonce for a later auction replaces the pooled one; the earlier one is not taken back", () => {
+    const { node } = marketNode({ TICKET_PRICING: "first_price_auction" });
+    const cs = node.chain.head().state;
+    const current = node.clock.currentSlot;
+    const nonce = cs.state.buyers.getReadonly(1).nonce + 9;
+    const bidFor = (auction_slot: number) =>
+      signTicketBid(cs, interopBuyerSecretKey(1), {
+        buyer_index: 1,
+        nonce,
+        count: 1,
+        bid_price: 5_000_000,
+        auction_slot,
+      });
+    const first = bidFor(current + 1);
+    const later = bidFor(current + 2);
+    assert.deepEqual(
+      refusal(() => node.importTicketBid(first)),
+      { action: "ACCEPT", code: "" },
+    );
+    assert.deepEqual(
+      refusal(() => node.importTicketBid(later)),
+      { action: "ACCEPT", code: "" },
+    );
+    const pooled = node.pools.ticketBids
+      .getAll()
+      .filter((b) => b.message.buyer_index === 1 && b.message.nonce === nonce);
+    assert.deepEqual(pooled, [later]);
+    assert.deepEqual(
+      refusal(() => node.importTicketBid(first)),
+      { action: "IGNORE", code: "CHAIN_MARKET_ALREADY_SEEN" },
+    );
+  });
+});
