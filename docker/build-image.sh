@@ -39,6 +39,9 @@ trap 'rm -rf "$stage"' EXIT
 mkdir "$stage/app" "$stage/data"
 sources | tar -c --null -T - -f - | tar -x -C "$stage/app" -f -
 (cd "$stage/app" && npm ci --omit=dev --prefer-offline --no-audit --no-fund --loglevel=error >&2)
+# Source maps and type declarations serve no one at run time: a seventh of the image, which vfs
+# copies for every container
+find "$stage/app/node_modules" -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete
 # podman: one commit for the whole Dockerfile instead of an image per step (vfs copies each)
 layers=()
 if [ "$ENGINE" = podman ]; then layers=(--layers=false); fi

@@ -11,6 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 
@@ -90,6 +91,11 @@ function detectEngine(): Engine | string {
   let compose: string[];
   if (engine === "podman") {
     if (!has("podman-compose")) return "podman-compose is not installed";
+    // The nodes find node-0 by its service name: CNI needs the dnsname plugin for that (netavark has aardvark-dns)
+    const backend = runSync(engine, ["info", "--format", "{{.Host.NetworkBackend}}"], env).stdout.trim();
+    if (backend === "cni" && !existsSync("/usr/lib/cni/dnsname")) {
+      return "podman's CNI network has no name resolution: install golang-github-containernetworking-plugin-dnsname";
+    }
     compose = ["podman-compose"];
   } else {
     if (runSync("docker", ["compose", "version"]).code !== 0) return "docker compose is not installed";
@@ -158,6 +164,8 @@ describe("compose devnet in containers (docker/compose.yml)", () => {
     up = false;
     const start = Date.now();
     const r = runSync(engine.compose[0], [...engine.compose.slice(1), "down", "-v"], engine.env);
+    // podman-compose 1.0.3 leaves the project's network, which would keep the DNS setting it was made with
+    if (engine.engine === "podman") runSync(engine.engine, ["network", "rm", "-f", `${PROJECT}_default`], engine.env);
     console.log(`teardown (down -v): exit ${r.code} in ${seconds(start)} s`);
   };
   after(teardown);
@@ -194,6 +202,8 @@ describe("compose devnet in containers (docker/compose.yml)", () => {
     up = true;
     // Leftovers of an interrupted run would keep the old chain
     await compose(["down", "-v"]);
+    if (engine.engine === "podman")
+      await run(engine.engine, ["network", "rm", "-f", `${PROJECT}_default`], env, 60_000);
     // podman-compose 1.0.3 ignores depends_on conditions: the genesis service runs to its end first
     const genesis = await compose(["run", "--rm", "genesis"]);
     assert.equal(
@@ -246,7 +256,7 @@ describe("compose devnet in containers (docker/compose.yml)", () => {
     console.log(
       [
         `finalized epoch ${v[0].finalizedEpoch} (${v[0].finalizedRoot.slice(0, 10)}) and head slot ${v[0].headSlot} agreed by all ${NODES} nodes`,
-        `time: images ${builtS} s, up ${Math.round((upS - builtS) * 10) / 10} s, finality ${sinceGenesis} s after genesis (${SECONDS_PER_SLOT}-s slots), ${seconds(started)} s in all before teardown`,
+        `time: images ${builtS} s, genesis + up ${Math.round((upS - builtS) * 10) / 10} s, finality seen ${Math.round((seconds(started) - upS) * 10) / 10} s after up (${sinceGenesis} s after genesis, ${SECONDS_PER_SLOT}-s slots), ${seconds(started)} s in all before teardown`,
         show(v),
       ].join("\n"),
     );
