@@ -12,7 +12,7 @@
  *
  * Run: `npm run bench:compare` (root or packages/ticket-state).
  * Options: `--validators 16384,262144` (default both), `--runs N` (timed iterations per figure, odd
- * so that the median is one sample; block processing runs twice as many).
+ * so that the median is one sample; block processing runs twice as many), `--clock wall|cpu`.
  */
 import {
   CachedBeaconState,
@@ -47,11 +47,14 @@ function argValue(flag: string): string | undefined {
 }
 const validatorCounts = (argValue("--validators") ?? "16384,262144").split(",").map(Number);
 const baseRuns = Number(argValue("--runs") ?? 15);
+const clock = argValue("--clock") ?? "wall";
+if (clock !== "wall" && clock !== "cpu") throw new Error(`--clock is wall or cpu, not ${clock}`);
 /** A full collection before each timed side, when the process runs with `--expose-gc`. */
-const collect: () => void = (globalThis as { gc?: () => void }).gc ?? (() => {});
+const exposedGc = (globalThis as { gc?: () => void }).gc;
+const collect: () => void = exposedGc ?? (() => {});
 
 const hasher = await useFastHasher();
-note(`SSZ hasher (shared by both): ${hasher}`);
+note(`SSZ hasher (shared by both): ${hasher}; clock: ${clock}; GC before each side: ${exposedGc !== undefined}`);
 const ctx = createChainContext(mainnetChainConfig);
 if (ctx.config.PRESET_BASE !== LODESTAR_PRESET) throw new Error("Turnstile's bench chain is not on the mainnet preset");
 note(`presets: Turnstile ${ctx.config.PRESET_BASE}, Lodestar ${lodestar.LODESTAR_PRESET_NAME}`);
@@ -112,8 +115,19 @@ function reportPair(what: string, phase: PairedPhase, targeted = true): void {
   reportValue(`ratio Turnstile/Lodestar ${what}`, ratio.p50, "x", note, targeted ? RATIO_TARGET : undefined);
 }
 
+const MICROSECONDS_PER_MS = 1000;
+
+/**
+ * Duration of `fn` in ms on the chosen clock: `wall` (default) or `cpu`, the process's user+system
+ * CPU time (all its threads, GC helpers included), which does not count the time the process
+ * waits for a core: steadier when other jobs share the machine.
+ */
 function ms(fn: () => void): number {
-  return timed(fn).ms;
+  if (clock === "wall") return timed(fn).ms;
+  const before = process.cpuUsage();
+  fn();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / MICROSECONDS_PER_MS;
 }
 
 function compareAt(validatorCount: number): void {

@@ -1,6 +1,6 @@
 import type { ChainContext } from "../config/chainContext.ts";
 import type { EpochTransitionCache } from "../epoch/epochTransitionCache.ts";
-import { DOMAIN_BEACON_PROPOSER } from "../params/constants.ts";
+import { DOMAIN_BEACON_ATTESTER, DOMAIN_BEACON_PROPOSER } from "../params/constants.ts";
 import type { BeaconStateView } from "../types/index.ts";
 import { concatBytes, uintToBytes8 } from "../util/bytes.ts";
 import { computeActivationExitEpoch, computeEpochAtSlot, computeStartSlotAtEpoch } from "../util/epoch.ts";
@@ -10,7 +10,7 @@ import { readAllValues } from "../util/readAll.ts";
 import { getSeed } from "../util/seed.ts";
 import { isActiveValidator } from "../util/validator.ts";
 import { computeProposerIndexNative } from "./nativeShuffle.ts";
-import { computeEpochShuffling, type EpochShuffling } from "./shuffling.ts";
+import { computeEpochShuffling, computeEpochShufflingFromSeed, type EpochShuffling } from "./shuffling.ts";
 import { ShufflingCache, shufflingDecisionKey } from "./shufflingCache.ts";
 
 type RegistryEpochs = { activation_epoch: number; exit_epoch: number };
@@ -35,7 +35,9 @@ export class EpochContext {
   epoch = 0;
   previousShuffling!: EpochShuffling;
   currentShuffling!: EpochShuffling;
-  nextShuffling!: EpochShuffling;
+  /** The next epoch's shuffling once computed; until then `nextShufflingPending` computes it. */
+  private nextShufflingValue: EpochShuffling | null = null;
+  private nextShufflingPending: (() => EpochShuffling) | null = null;
   /** Proposer of each slot of the current epoch. */
   proposers: number[] = [];
   /** Effective balance of every validator, in EFFECTIVE_BALANCE_INCREMENTs. */
@@ -64,9 +66,33 @@ export class EpochContext {
     const validators = readAllValues(state.validators);
     ec.previousShuffling = ec.shufflingFor(state, previousEpoch, () => activeIndicesAt(validators, previousEpoch));
     ec.currentShuffling = ec.shufflingFor(state, epoch, () => activeIndicesAt(validators, epoch));
-    ec.nextShuffling = ec.shufflingFor(state, epoch + 1, () => activeIndicesAt(validators, epoch + 1));
+    // The next shuffling waits for its first use (the next rotation, or a duty look-ahead): a
+    // loaded state may never need it. What it depends on is read now, so later changes to the
+    // state cannot reach it; the chain's cache shares the result between copies.
+    const nextEpoch = epoch + 1;
+    const nextKey = shufflingDecisionKey(ctx, state, nextEpoch);
+    const nextIndices = activeIndicesAt(validators, nextEpoch);
+    const nextSeed = getSeed(ctx, state, nextEpoch, DOMAIN_BEACON_ATTESTER);
+    const cache = ec.shufflings;
+    ec.nextShufflingPending = () =>
+      cache.getOrCompute(nextKey, () => computeEpochShufflingFromSeed(ctx, nextSeed, nextIndices, nextEpoch));
     ec.refreshEpochValues(state, validators, epoch);
     return ec;
+  }
+
+  get nextShuffling(): EpochShuffling {
+    if (this.nextShufflingValue === null) {
+      const pending = this.nextShufflingPending;
+      if (pending === null) throw new Error("epoch context has no next shuffling");
+      this.nextShufflingValue = pending();
+      this.nextShufflingPending = null;
+    }
+    return this.nextShufflingValue;
+  }
+
+  set nextShuffling(shuffling: EpochShuffling) {
+    this.nextShufflingValue = shuffling;
+    this.nextShufflingPending = null;
   }
 
   /**
@@ -98,9 +124,8 @@ export class EpochContext {
     this.nextShuffling = this.shufflingFor(state, epoch + 1, () => nextActive);
     this.epoch = epoch;
     this.effectiveBalanceIncrements = increments;
-    let total = 0;
-    for (const i of this.currentShuffling.activeIndices) total += increments[i];
-    this.setTotalActiveBalance(total);
+    // Counted during the transition (exits it initiated start later than this epoch)
+    this.setTotalActiveBalance(transition.nextEpochActiveIncrements);
     // The spec's exit queue is max(exit epochs, activation_exit_epoch(epoch)): the floor moved up
     const exitQueueFloor = computeActivationExitEpoch(this.ctx, epoch);
     if (exitQueueFloor > this.exitQueueEpoch) {

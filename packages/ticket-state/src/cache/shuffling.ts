@@ -34,8 +34,17 @@ export function computeEpochShuffling(
   activeIndices: Uint32Array,
   epoch: number,
 ): EpochShuffling {
+  return computeEpochShufflingFromSeed(ctx, getSeed(ctx, state, epoch, DOMAIN_BEACON_ATTESTER), activeIndices, epoch);
+}
+
+/** `computeEpochShuffling` with the epoch's attester seed already known. */
+export function computeEpochShufflingFromSeed(
+  ctx: ChainContext,
+  seed: Uint8Array,
+  activeIndices: Uint32Array,
+  epoch: number,
+): EpochShuffling {
   const { SLOTS_PER_EPOCH, SHUFFLE_ROUND_COUNT } = ctx.preset;
-  const seed = getSeed(ctx, state, epoch, DOMAIN_BEACON_ATTESTER);
   const shuffled = shuffleListNative(activeIndices, seed, SHUFFLE_ROUND_COUNT);
   const committeesPerSlot = computeCommitteeCountPerSlot(ctx, activeIndices.length);
   const count = committeesPerSlot * SLOTS_PER_EPOCH;

@@ -1,4 +1,5 @@
 import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
+import { isActiveValidator } from "../util/validator.ts";
 import { type EpochTransitionCache, getWorkingBalances } from "./epochTransitionCache.ts";
 
 /**
@@ -18,6 +19,7 @@ export function processEffectiveBalanceUpdates(cs: CachedBeaconState, cache: Epo
   const downward = hysteresisIncrement * HYSTERESIS_DOWNWARD_MULTIPLIER;
   const upward = hysteresisIncrement * HYSTERESIS_UPWARD_MULTIPLIER;
   const balances = getWorkingBalances(cs, cache);
+  const nextEpoch = cache.currentEpoch + 1;
   const effectiveBalances = cache.effectiveBalances;
   let increments: Uint16Array | null = null;
   for (let i = 0; i < balances.length; i++) {
@@ -27,7 +29,11 @@ export function processEffectiveBalanceUpdates(cs: CachedBeaconState, cache: Epo
       const next = Math.min(balance - (balance % EFFECTIVE_BALANCE_INCREMENT), MAX_EFFECTIVE_BALANCE);
       cs.state.validators.get(i).effective_balance = next;
       increments ??= cs.epochCtx.effectiveBalanceIncrements.slice();
-      increments[i] = Math.floor(next / EFFECTIVE_BALANCE_INCREMENT);
+      const nextIncrements = Math.floor(next / EFFECTIVE_BALANCE_INCREMENT);
+      if (isActiveValidator(cache.validators[i], nextEpoch)) {
+        cache.nextEpochActiveIncrements += nextIncrements - increments[i];
+      }
+      increments[i] = nextIncrements;
     }
   }
   cache.nextEffectiveBalanceIncrements = increments ?? cs.epochCtx.effectiveBalanceIncrements;
