@@ -35,6 +35,8 @@ interface FakeEl {
   server: Server;
   invalid: Set<string>;
   latestValidHash: string | null;
+  /** engine_forkchoiceUpdated answers INVALID too (else always SYNCING: only newPayload finds it). */
+  forkchoiceJudges: boolean;
   calls: string[];
 }
 
@@ -44,6 +46,7 @@ async function startFakeEl(): Promise<FakeEl> {
     server: undefined as unknown as Server,
     invalid: new Set(),
     latestValidHash: null,
+    forkchoiceJudges: true,
     calls: [],
   };
   const verdict = (hash: string) =>
@@ -63,9 +66,17 @@ async function startFakeEl(): Promise<FakeEl> {
         res.writeHead(401).end();
         return;
       }
-      if (method === "engine_newPayloadV1") result = verdict((params[0] as { blockHash: string }).blockHash);
-      else if (method === "engine_forkchoiceUpdatedV1") {
-        result = { payloadStatus: verdict((params[0] as { headBlockHash: string }).headBlockHash), payloadId: null };
+      if (method === "engine_newPayloadV1") {
+        const payload = params[0] as { blockHash: string; parentHash: string };
+        // As an EL does: a child of an invalid payload is invalid
+        if (el.invalid.has(payload.parentHash)) el.invalid.add(payload.blockHash);
+        result = verdict(payload.blockHash);
+      } else if (method === "engine_forkchoiceUpdatedV1") {
+        const head = (params[0] as { headBlockHash: string }).headBlockHash;
+        const payloadStatus = el.forkchoiceJudges
+          ? verdict(head)
+          : { status: "SYNCING", latestValidHash: null, validationError: null };
+        result = { payloadStatus, payloadId: null };
       } else if (method === "engine_exchangeCapabilities") result = params[0];
       else {
         res.writeHead(200, { "content-type": "application/json" });
@@ -81,79 +92,90 @@ async function startFakeEl(): Promise<FakeEl> {
   return el;
 }
 
+/** A producer on the embedded EL and a follower whose EL is the fake one; the follower imports what the producer makes. */
+async function twoNodes(dir: string) {
+  const genesis = devGenesis();
+  const elGenesis = await computeGenesisBlock(genesis, 0);
+  const anchor = () => withExecutionGenesis(genesisState(ctx), elGenesis.hash(), Number(elGenesis.header.gasLimit));
+  const exec = await startEmbeddedExecution({
+    path: join(dir, `producer-${Math.random().toString(36).slice(2)}`),
+    genesis,
+    genesisTime: 0,
+    jwtSecret: SECRET,
+    enginePort: 0,
+    ethPort: null,
+  });
+  const fake = await startFakeEl();
+  let time = 0;
+  const producerEngine = new EngineApiExecutionEngine(ctx, new EngineApiClient(exec.engine.url, SECRET));
+  const producer = new BeaconNode({
+    ctx,
+    anchor: anchor(),
+    validatorKeys: new Map(Array.from({ length: VALIDATORS }, (_, i) => [i, interopSecretKey(i)] as const)),
+    buyerKeys: new Map(Array.from({ length: BUYERS }, (_, i) => [i, interopBuyerSecretKey(i)] as const)),
+    buyerCount: BUYERS,
+    now: () => time,
+    random: () => 0.5,
+    misbehaviour: { withholdCommitment: 0, withholdPayload: 0 },
+    engine: producerEngine,
+  });
+  const engine = new EngineApiExecutionEngine(ctx, new EngineApiClient(fake.url, SECRET));
+  const invalidErrors: string[] = [];
+  engine.events.on("invalid", (e) => invalidErrors.push(e.code));
+  const follower = new BeaconNode({
+    ctx,
+    anchor: anchor(),
+    validatorKeys: new Map(),
+    buyerKeys: new Map(),
+    buyerCount: BUYERS,
+    now: () => time,
+    engine,
+  });
+  const invalidated: InvalidatedPayloads[] = [];
+  follower.chain.on("invalidPayload", (out) => invalidated.push(out));
+  const refused: unknown[] = [];
+  producer.chain.on("block", (entry) => {
+    try {
+      follower.importBlock(entry.block);
+    } catch (e) {
+      refused.push(e);
+    }
+  });
+  producer.chain.on("payload", (entry) => {
+    try {
+      follower.importEnvelope(entry.envelope!);
+    } catch (e) {
+      refused.push(e);
+    }
+  });
+  const seconds = ctx.config.SECONDS_PER_SLOT;
+  const runSlot = async (slot: number) => {
+    for (let interval = 0; interval < 4; interval++) {
+      time = slot * seconds + (interval * seconds) / 4;
+      producer.onInterval(slot, interval);
+      follower.onInterval(slot, interval);
+      for (let round = 0; round < 3; round++) {
+        await producerEngine.settled();
+        await engine.settled();
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+  };
+  const close = async () => {
+    await new Promise<void>((r) => fake.server.close(() => r()));
+    await exec.close();
+  };
+  return { producer, follower, engine, fake, runSlot, invalidErrors, invalidated, refused, close };
+}
+
 describe("a payload found INVALID after optimistic import", () => {
   const dir = mkdtempSync(join(tmpdir(), "turnstile-invalid-"));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("leaves fork choice with its descendants (latestValidHash), and the head moves off it", async () => {
-    const genesis = devGenesis();
-    const elGenesis = await computeGenesisBlock(genesis, 0);
-    const anchor = () => withExecutionGenesis(genesisState(ctx), elGenesis.hash(), Number(elGenesis.header.gasLimit));
-    const exec = await startEmbeddedExecution({
-      path: join(dir, "producer"),
-      genesis,
-      genesisTime: 0,
-      jwtSecret: SECRET,
-      enginePort: 0,
-      ethPort: null,
-    });
-    const fake = await startFakeEl();
+    const { producer, follower, engine, fake, runSlot, invalidErrors, invalidated, refused, close } =
+      await twoNodes(dir);
     try {
-      let time = 0;
-      const producerEngine = new EngineApiExecutionEngine(ctx, new EngineApiClient(exec.engine.url, SECRET));
-      const producer = new BeaconNode({
-        ctx,
-        anchor: anchor(),
-        validatorKeys: new Map(Array.from({ length: VALIDATORS }, (_, i) => [i, interopSecretKey(i)] as const)),
-        buyerKeys: new Map(Array.from({ length: BUYERS }, (_, i) => [i, interopBuyerSecretKey(i)] as const)),
-        buyerCount: BUYERS,
-        now: () => time,
-        random: () => 0.5,
-        misbehaviour: { withholdCommitment: 0, withholdPayload: 0 },
-        engine: producerEngine,
-      });
-      const engine = new EngineApiExecutionEngine(ctx, new EngineApiClient(fake.url, SECRET));
-      const invalidErrors: string[] = [];
-      engine.events.on("invalid", (e) => invalidErrors.push(e.code));
-      const follower = new BeaconNode({
-        ctx,
-        anchor: anchor(),
-        validatorKeys: new Map(),
-        buyerKeys: new Map(),
-        buyerCount: BUYERS,
-        now: () => time,
-        engine,
-      });
-      const invalidated: InvalidatedPayloads[] = [];
-      follower.chain.on("invalidPayload", (out) => invalidated.push(out));
-      const refused: unknown[] = [];
-      producer.chain.on("block", (entry) => {
-        try {
-          follower.importBlock(entry.block);
-        } catch (e) {
-          refused.push(e);
-        }
-      });
-      producer.chain.on("payload", (entry) => {
-        try {
-          follower.importEnvelope(entry.envelope!);
-        } catch (e) {
-          refused.push(e);
-        }
-      });
-      const seconds = ctx.config.SECONDS_PER_SLOT;
-      const runSlot = async (slot: number) => {
-        for (let interval = 0; interval < 4; interval++) {
-          time = slot * seconds + (interval * seconds) / 4;
-          producer.onInterval(slot, interval);
-          follower.onInterval(slot, interval);
-          for (let round = 0; round < 3; round++) {
-            await producerEngine.settled();
-            await engine.settled();
-            await new Promise((r) => setImmediate(r));
-          }
-        }
-      };
       for (let slot = 1; slot <= 3; slot++) await runSlot(slot);
 
       // Imported optimistically: the EL said SYNCING to every payload, the head is slot 3 FULL
@@ -199,8 +221,42 @@ describe("a payload found INVALID after optimistic import", () => {
       assert.ok(head.slot <= 2 || !follower.chain.forkChoice.isExecutionInvalid(head.root, head.payloadStatus));
       assert.notEqual(head.root, producer.chain.head().root);
     } finally {
-      await new Promise<void>((r) => fake.server.close(() => r()));
-      await exec.close();
+      await close();
+    }
+  });
+
+  it("found by engine_newPayload of a child: the payloads back to latestValidHash leave fork choice", async () => {
+    const { follower, fake, runSlot, invalidated, refused, close } = await twoNodes(dir);
+    try {
+      fake.forkchoiceJudges = false;
+      for (let slot = 1; slot <= 3; slot++) await runSlot(slot);
+      const head = follower.chain.head();
+      assert.equal(head.slot, 3);
+      assert.equal(head.payloadStatus, ForkChoicePayloadStatus.FULL);
+      const entries = [1, 2, 3].map(
+        (slot) => follower.chain.getEntry(follower.chain.forkChoice.protoArray.ancestorAtSlot(head.root, slot)!.root)!,
+      );
+      const hashes = entries.map((e) => toHex(e.envelope!.message.payload.block_hash));
+      // The EL finds payload 3 invalid (payload 2 the latest valid); it says so when payload 4 comes
+      fake.invalid = new Set([hashes[2]]);
+      fake.latestValidHash = hashes[1];
+      await runSlot(4);
+      assert.equal(invalidated.length, 1, JSON.stringify(invalidated));
+      assert.equal(invalidated[0].latestValidHash, hashes[1]);
+      assert.ok(invalidated[0].payloads.includes(entries[2].root), "payload 3 is invalid");
+      assert.ok(!invalidated[0].payloads.includes(entries[1].root), "payload 2 is not");
+      const after = follower.chain.head();
+      assert.equal(after.root, entries[2].root, "block 3 stays, on its EMPTY variant");
+      assert.equal(after.payloadStatus, ForkChoicePayloadStatus.EMPTY);
+      assert.equal(toHex(after.state.state.latest_block_hash), hashes[1]);
+      // Block 4 built on payload 3: out of fork choice, and its successors refused
+      await runSlot(5);
+      assert.ok(
+        refused.some((e) => e instanceof ForkChoiceError && e.code === ForkChoiceErrorCode.INVALID_EXECUTION_ANCESTOR),
+      );
+      assert.equal(follower.chain.head().root, entries[2].root);
+    } finally {
+      await close();
     }
   });
 });
