@@ -32,7 +32,7 @@ export { CachedBeaconState, type ChainCaches, createChainCaches } from "./cache/
 export { EpochContext } from "./cache/epochContext.ts";
 export { computeProposerIndexNative, shuffleListNative } from "./cache/nativeShuffle.ts";
 export { computeProposerIndexSpec } from "./cache/proposerIndex.ts";
-export { computeCommitteeCountPerSlot, type EpochShuffling } from "./cache/shuffling.ts";
+export { computeCommitteeCountPerSlot, computeEpochShuffling, type EpochShuffling } from "./cache/shuffling.ts";
 export { SHUFFLING_CACHE_MAX_ENTRIES, ShufflingCache, shufflingDecisionKey } from "./cache/shufflingCache.ts";
 export * from "./config/index.ts";
 export * from "./engine/deterministicEngine.ts";
@@ -44,6 +44,7 @@ export {
   beforeProcessEpoch,
   type EpochTransitionCache,
   flushEpochTransitionCache,
+  readUint64List,
 } from "./epoch/epochTransitionCache.ts";
 export { processEffectiveBalanceUpdates } from "./epoch/processEffectiveBalanceUpdates.ts";
 export { processEpoch } from "./epoch/processEpoch.ts";
