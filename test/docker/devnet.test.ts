@@ -23,7 +23,7 @@ const NODES = 4;
 const API_PORT_0 = 5052;
 const SECONDS_PER_SLOT = Number(process.env.DEVNET_SECONDS_PER_SLOT ?? 1);
 /** From the genesis run until the chain starts: covers creating 4 containers on vfs storage. */
-const GENESIS_DELAY_S = Number(process.env.DEVNET_GENESIS_DELAY ?? 25);
+const GENESIS_DELAY_S = Number(process.env.DEVNET_GENESIS_DELAY ?? 15);
 /** Finality (finalized epoch 2) comes at slot 32 of the minimal preset; generous beyond that. */
 const FINALITY_TIMEOUT_S = Number(process.env.DEVNET_FINALITY_TIMEOUT ?? 32 * SECONDS_PER_SLOT + 120);
 const BUILD_TIMEOUT_MS = 15 * 60_000;
@@ -72,16 +72,19 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: num
   });
 }
 
-/** The engine docker/engine.sh would pick, with its settings, or why none can run the test. */
+/** The engine docker/engine.sh picks, with its settings, or why none can run the test. */
 function detectEngine(): Engine | string {
-  const env: NodeJS.ProcessEnv = { ...process.env };
   const has = (cmd: string) => runSync("sh", ["-c", `command -v ${cmd}`]).code === 0;
-  const engine = env.ENGINE || (has("podman") ? "podman" : has("docker") ? "docker" : "");
-  if (!engine) return "no container engine (podman or docker) installed";
-  if (engine === "podman") {
-    env.CONTAINERS_CONF ??= `${ROOT}docker/podman/containers.conf`;
-    env.CONTAINERS_STORAGE_CONF ??= `${ROOT}docker/podman/storage.conf`;
-  }
+  const picked = runSync("bash", [
+    "-c",
+    '. docker/engine.sh && printf "%s\\n" "$ENGINE" "$CONTAINERS_CONF" "$CONTAINERS_STORAGE_CONF"',
+  ]);
+  const [engine, containersConf, storageConf] = picked.stdout.split("\n");
+  if (picked.code !== 0 || !engine)
+    return "no container engine: neither podman nor a working docker (`docker info`) is installed";
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (containersConf) env.CONTAINERS_CONF = containersConf;
+  if (storageConf) env.CONTAINERS_STORAGE_CONF = storageConf;
   env.ENGINE = engine;
   const info = runSync(engine, ["info"], env);
   if (info.code !== 0) {
@@ -205,14 +208,14 @@ describe("compose devnet in containers (docker/compose.yml)", () => {
     if (engine.engine === "podman")
       await run(engine.engine, ["network", "rm", "-f", `${PROJECT}_default`], env, 60_000);
     // podman-compose 1.0.3 ignores depends_on conditions: the genesis service runs to its end first
-    const genesis = await compose(["run", "--rm", "genesis"]);
+    const genesis = await compose(["run", "--rm", "--no-deps", "genesis"]);
     assert.equal(
       genesis.code,
       0,
       `genesis service failed:\n${genesis.stdout.slice(-2000)}${genesis.stderr.slice(-2000)}`,
     );
     const nodes = Array.from({ length: NODES }, (_, i) => `node-${i}`);
-    const upRun = await compose(["up", "-d", ...nodes]);
+    const upRun = await compose(["up", "-d", "--no-build", ...nodes]);
     assert.equal(upRun.code, 0, `compose up failed:\n${upRun.stdout.slice(-2000)}${upRun.stderr.slice(-2000)}`);
     const upS = seconds(started);
     console.log(`genesis and ${NODES} nodes up in ${Math.round((upS - builtS) * 10) / 10} s`);
