@@ -49,6 +49,8 @@ export interface TrafficOptions {
 
 export interface TrafficStats {
   sent: number;
+  /** Ticks skipped because the previous transaction was still being sent (the endpoints lag the rate). */
+  skipped: number;
   swaps: number;
   transfers: number;
   failed: number;
@@ -99,6 +101,7 @@ export class TrafficGenerator {
   private timer: NodeJS.Timeout | null = null;
   private next = 0;
   private inFlight: Promise<void> = Promise.resolve();
+  private busy = false;
 
   constructor(opts: TrafficOptions) {
     if (opts.rpcUrls.length === 0 || opts.accounts.length === 0 || !(opts.rate > 0)) {
@@ -107,18 +110,27 @@ export class TrafficGenerator {
     this.opts = opts;
     this.random = opts.random ?? Math.random;
     this.common = parisCommon(opts.chainId);
-    this.stats = { sent: 0, swaps: 0, transfers: 0, failed: 0, perEndpoint: opts.rpcUrls.map(() => 0) };
+    this.stats = { sent: 0, skipped: 0, swaps: 0, transfers: 0, failed: 0, perEndpoint: opts.rpcUrls.map(() => 0) };
   }
 
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => {
-      // One at a time: a sender's nonces go out in order
-      this.inFlight = this.inFlight.then(() =>
-        this.sendOne().then(
-          () => {},
-          (e) => this.fail(e),
-        ),
+      // One at a time, so a sender's nonces go out in order; a tick while one is still on its way is
+      // skipped rather than queued (slow endpoints would otherwise pile up a backlog without bound)
+      if (this.busy) {
+        this.stats.skipped++;
+        return;
+      }
+      this.busy = true;
+      this.inFlight = this.sendOne().then(
+        () => {
+          this.busy = false;
+        },
+        (e) => {
+          this.busy = false;
+          this.fail(e);
+        },
       );
     }, 1000 / this.opts.rate);
   }
