@@ -64,6 +64,8 @@ async function bench(kind: Kind): Promise<void> {
     path: join(dir, "builder"),
     genesis: devGenesis(),
     genesisTime: GENESIS_TIME,
+    // The bench measures whole payloads of 100: no build budget
+    buildBudgetMs: Number.POSITIVE_INFINITY,
   });
   const importer = await ExecutionLayer.open({
     path: join(dir, "importer"),

@@ -59,7 +59,17 @@ export interface ExecutionLayerOptions {
   genesisTime: number;
   /** A builder's own arbitrage appended to the payloads it builds (see `Searcher`); none when absent. */
   searcher?: SearcherOptions;
+  /** How long a build may take mempool transactions (ms; default PAYLOAD_BUILD_BUDGET_MS). */
+  buildBudgetMs?: number;
 }
+
+/**
+ * A build stops taking mempool transactions after this long (the inclusion list's and the
+ * builder's own still go in): a payload is due within the slot, and a large pool (a full block of
+ * swaps takes seconds here) would otherwise make every build late, so payloads go missing and the
+ * pool only grows. Real ELs do the same (the best payload so far when getPayload asks).
+ */
+export const PAYLOAD_BUILD_BUDGET_MS = 400;
 
 /** BLOCKHASH reads canonical ancestors from the store. */
 function blockchainView(store: BlockStore) {
@@ -97,6 +107,7 @@ export class ExecutionLayer {
   /** What the searcher realised in each built payload (by payload id). */
   private readonly mev = new Map<string, RealisedMev>();
   private searcher: Searcher | null = null;
+  private buildBudgetMs = PAYLOAD_BUILD_BUDGET_MS;
   private queue: Promise<unknown> = Promise.resolve();
   /** Execution time of each payload checked by `newPayload`, for the bench (ms). */
   lastExecutionMs = 0;
@@ -143,6 +154,7 @@ export class ExecutionLayer {
     const vm = await createVM({ common, stateManager: sm, blockchain: blockchainView(store) as never });
     const el = new ExecutionLayer(db, common, sm, vm, store);
     if (opts.searcher) el.searcher = new Searcher(opts.searcher);
+    if (opts.buildBudgetMs !== undefined) el.buildBudgetMs = opts.buildBudgetMs;
     await el.loadOrInitGenesis(opts);
     return el;
   }
@@ -364,10 +376,12 @@ export class ExecutionLayer {
     }
     const fromPool = this.mempool.ordered(parent.header.calcNextBaseFee(), (s) => nonces.get(s) ?? 0n);
     const common = this.common;
+    const deadline = performance.now() + this.buildBudgetMs;
     function* candidates(): Generator<TypedTransaction, void, boolean | undefined> {
       const seen = new Set<string>();
       let next = fromPool.next();
-      while (!next.done) {
+      // The pool's transactions while the budget lasts (time passes as the builder runs each)
+      while (!next.done && performance.now() < deadline) {
         const included = yield next.value;
         if (included) seen.add(bytesToHex(next.value.hash()));
         next = fromPool.next(included);

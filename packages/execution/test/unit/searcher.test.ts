@@ -144,4 +144,23 @@ describe("the payload builder's arbitrage (searcher)", () => {
       await el.close();
     }
   });
+
+  it("a build takes mempool transactions only within its budget; listed ones still go in", async () => {
+    const el = await ExecutionLayer.open({
+      path: join(dir, "budget"),
+      genesis: devGenesis(),
+      genesisTime: GENESIS_TIME,
+      buildBudgetMs: 0,
+    });
+    try {
+      const swap = userSwap(el, 0n, ETHER);
+      await el.sendRawTransaction(swap.serialize());
+      const payloadId = await build(el, 1, SELF);
+      assert.equal(el.getPayload(payloadId).transactions.length, 0, "no time for the pool");
+      await el.updatePayloadWithInclusionList(payloadId, [swap.serialize()]);
+      assert.equal(el.getPayload(payloadId).transactions.length, 1, "the inclusion list is not cut");
+    } finally {
+      await el.close();
+    }
+  });
 });
