@@ -15,6 +15,8 @@ setRealisticParticipation(pre);
 const start = performance.now();
 for (let i = 0; i < runs; i++) {
   const cs = pre.clone();
+  // Cold rotation, as in bench:compare
+  cs.caches.shufflings.clear();
   const transition = processEpoch(cs);
   cs.hashTreeRoot();
   cs.state.slot += 1;
