@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -22,19 +21,10 @@ import {
   minimalChainConfig,
   PayloadStatus,
 } from "@turnstile/ticket-state";
-import { BUYERS, genesisState, VALIDATORS } from "./helpers.ts";
+import { BUYERS, deadUrl, genesisState, VALIDATORS } from "./helpers.ts";
 
 const SECRET = new Uint8Array(32).fill(5);
 const ctx = createChainContext(minimalChainConfig);
-
-/** A local port nothing listens on. */
-async function deadUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return `http://127.0.0.1:${port}`;
-}
 
 describe("the Engine API engine", () => {
   const dir = mkdtempSync(join(tmpdir(), "turnstile-engine-"));

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -27,21 +26,12 @@ import {
   minimalChainConfig,
   toHex,
 } from "@turnstile/ticket-state";
-import { BUYERS, genesisState, VALIDATORS } from "./helpers.ts";
+import { BUYERS, deadUrl, genesisState, VALIDATORS } from "./helpers.ts";
 
 const SECRET = new Uint8Array(32).fill(5);
 const ctx = createChainContext(minimalChainConfig);
 /** Short backoff: the test waits for real. */
 const RECONNECT_MS = 20;
-
-/** A local port nothing listens on. */
-async function deadUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return `http://127.0.0.1:${port}`;
-}
 
 describe("an execution layer that goes down and comes back", () => {
   const dir = mkdtempSync(join(tmpdir(), "turnstile-reconnect-"));

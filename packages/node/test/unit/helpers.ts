@@ -1,3 +1,4 @@
+import { createServer } from "node:net";
 import { BeaconNode, EngineApiExecutionEngine } from "@turnstile/node";
 import {
   type CachedBeaconState,
@@ -106,4 +107,13 @@ export function steppedNode(
     time = t;
   };
   return { node, run, runAsync, setSlot, setTime, rejected, ctx };
+}
+
+/** A local port nothing listens on. */
+export async function deadUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return `http://127.0.0.1:${port}`;
 }
