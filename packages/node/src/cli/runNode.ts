@@ -196,7 +196,7 @@ export async function runNode(
     node.stop();
     await api.close();
     await network?.stop().catch(() => {});
-    await persistence.flush();
+    await persistence.close();
     await db.close();
     await slashingProtection.close();
     await execution.close();

@@ -1,5 +1,5 @@
 import { CachedBeaconState, type ChainContext, createChainCaches } from "@turnstile/ticket-state";
-import type { Chain } from "../chain/chain.ts";
+import type { BlockEntry, Chain } from "../chain/chain.ts";
 import type { BeaconDb } from "./beaconDb.ts";
 
 /**
@@ -44,29 +44,51 @@ export async function replayStoredBlocks(chain: Chain, db: BeaconDb, onError: (e
   return replayed;
 }
 
+/** The chain's writer: `flush()` waits for the queued writes; `close()` also stops queuing new ones. */
+export interface ChainPersistence {
+  flush(): Promise<void>;
+  /**
+   * Stop writing what the chain imports from now on, then wait for the queued writes. Call before
+   * closing the database: an import that completes during shutdown (an execution verdict, a block
+   * already in the pipeline) must not write to a closed database; it was never stored, so nothing
+   * stored is lost, and the restarted node fetches it again.
+   */
+  close(): Promise<void>;
+}
+
 /**
  * Write what the chain imports: blocks, envelopes, and at each finalization the finalized
- * state as the new restart anchor. Writes are queued in order; `flush()` waits for them.
+ * state as the new restart anchor. Writes are queued in order.
  * Called once the stored blocks are replayed.
  */
-export function persistChain(chain: Chain, db: BeaconDb, onError: (e: unknown) => void): { flush(): Promise<void> } {
+export function persistChain(chain: Chain, db: BeaconDb, onError: (e: unknown) => void): ChainPersistence {
   let queue: Promise<void> = Promise.resolve();
   const enqueue = (write: () => Promise<void>) => {
     queue = queue.then(write).catch(onError);
   };
-  chain.on("block", (entry) => enqueue(() => db.putBlock(entry.root, entry.block)));
-  chain.on("payload", (entry) => {
+  const onBlock = (entry: BlockEntry) => enqueue(() => db.putBlock(entry.root, entry.block));
+  const onPayload = (entry: BlockEntry) => {
     const envelope = entry.envelope;
     if (envelope) enqueue(() => db.putEnvelope(entry.root, envelope));
-  });
+  };
   const storeFinalized = (checkpoint: { epoch: number; root: string }) => {
     if (!chain.hasBlock(checkpoint.root)) return;
     const bytes = chain.regen.getLatestState(checkpoint.root).serialize();
     enqueue(() => db.putFinalized(checkpoint.epoch, checkpoint.root, bytes));
   };
+  chain.on("block", onBlock);
+  chain.on("payload", onPayload);
   chain.on("finalized", storeFinalized);
   // A finality the replayed blocks reached beyond the stored anchor (the node was killed before its
   // finalized state was written): store it now, or every restart replays from the older anchor
   if (chain.forkChoice.finalized.root !== chain.anchorRoot) storeFinalized(chain.forkChoice.finalized);
-  return { flush: () => queue };
+  return {
+    flush: () => queue,
+    close: () => {
+      chain.off("block", onBlock);
+      chain.off("payload", onPayload);
+      chain.off("finalized", storeFinalized);
+      return queue;
+    },
+  };
 }

@@ -62,3 +62,29 @@ describe("restart anchor", () => {
     await db.close();
   });
 });
+
+describe("persistence at shutdown", () => {
+  // A node stopping by SIGTERM closed its database while an import was still completing (the
+  // crash-loop e2e test saw "Database is not open" at its clean shutdown): after close() the
+  // chain's imports are no longer written, and what was queued before it is
+  it("writes what was queued before close() and nothing imported after it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "turnstile-db-"));
+    dirs.push(dir);
+    const { node, run, ctx } = steppedNode();
+    const db = new BeaconDb(ctx, dir);
+    await db.open();
+    await db.putGenesis(genesisState(ctx).serialize(), "PRESET_BASE: 'minimal'\n");
+    const errors: unknown[] = [];
+    const persistence = persistChain(node.chain, db, (e) => errors.push(e));
+    run(1, 3);
+    await persistence.close();
+    await db.close();
+    run(4, 6);
+    await persistence.flush();
+    assert.deepEqual(errors, []);
+    await db.open();
+    const stored = (await db.blockRootsBySlot(1, 100)).map((b) => b.slot);
+    assert.deepEqual(stored, [1, 2, 3]);
+    await db.close();
+  });
+});
