@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  type ChainConfig,
+  createChainContext,
+  interopBuyerSecretKey,
+  minimalChainConfig,
+  signTicketBid,
+  signTicketSellBack,
+} from "@turnstile/ticket-state";
+import { verdictOf } from "../../src/network/verdict.ts";
+import { steppedNode } from "./helpers.ts";
+
+// One buyer account floods a ticket-market pool with operations whose nonces leave a gap (each
+// validly signed and individually affordable, so gossip ACCEPTs and forwards every one), which no
+// block can ever include. The pool's bound is shared by all accounts: once full, every other
+// buyer's valid operation is IGNOREd by every node (neither pooled nor forwarded).
+
+function refusal(fn: () => unknown): { action: string; code: string } {
+  try {
+    fn();
+  } catch (e) {
+    return verdictOf(e);
+  }
+  return { action: "ACCEPT", code: "" };
+}
+
+function marketNode(overrides: Partial<ChainConfig>) {
+  const ctx = createChainContext({ ...minimalChainConfig, TICKET_COLLATERAL: 2_000_000, ...overrides });
+  const stepped = steppedNode({ ctx });
+  stepped.run(1, 4);
+  return stepped;
+}
+
+describe("ticket-market pools under a one-account flood", () => {
+  it("ticket_bid: bids with gapped nonces from one buyer do not lock the other buyers out of the auction", {
+    todo: "validateTicketBid (chain/validation/ticketMarket.ts) admits any nonce >= the account's; the pool's limit is shared",
+  }, () => {
+    const { node } = marketNode({ TICKET_PRICING: "first_price_auction" });
+    const pool = node.pools.ticketBids;
+    pool.retain(() => false);
+    const cs = node.chain.head().state;
+    const auction = node.clock.currentSlot + 2;
+    const bid = (buyer: number, nonce: number) =>
+      signTicketBid(cs, interopBuyerSecretKey(buyer), {
+        buyer_index: buyer,
+        nonce,
+        count: 1,
+        bid_price: 5_000_000,
+        auction_slot: auction,
+      });
+    const start = cs.state.buyers.getReadonly(0).nonce + 100;
+    for (let i = 0; i < pool.limit; i++) node.importTicketBid(bid(0, start + i));
+    const honest = bid(3, cs.state.buyers.getReadonly(3).nonce);
+    assert.deepEqual(
+      refusal(() => node.importTicketBid(honest)),
+      { action: "ACCEPT", code: "" },
+      "another buyer's next bid is pooled",
+    );
+  });
+
+  it("ticket_sell_back: one ticket's sell-backs under many nonces neither fill the pool nor stay in it for good", {
+    todo: "validateTicketSellBack admits any nonce >= the owner's; TicketSellBackPool.prune drops only used nonces",
+  }, () => {
+    const { node, run } = marketNode({ TICKET_PRICING: "bonding_curve", TARGET_TICKET_POOL_SIZE: 64 });
+    const pool = node.pools.ticketSellBacks;
+    pool.retain(() => false);
+    const cs = node.chain.head().state;
+    const ticket = cs.state.ticket_pool.getReadonly(0);
+    const start = cs.state.buyers.getReadonly(ticket.owner).nonce + 100;
+    let admitted = 0;
+    for (let i = 0; i < pool.limit; i++) {
+      const sellBack = signTicketSellBack(
+        cs,
+        interopBuyerSecretKey(ticket.owner),
+        { ticket_id: ticket.ticket_id, owner: ticket.owner, nonce: start + i, min_price: 0 },
+        0,
+      );
+      if (refusal(() => node.importTicketSellBack(sellBack)).action === "ACCEPT") admitted++;
+    }
+    assert.ok(admitted < pool.limit, `one ticket filled the sell-back pool (${admitted} of ${pool.limit})`);
+    // Whatever was admitted can never be included (the nonces leave a gap): an epoch later it is gone
+    run(5, 5 + node.ctx.preset.SLOTS_PER_EPOCH);
+    assert.equal(
+      pool.getAll().filter((s) => s.message.nonce >= start).length,
+      0,
+      "gapped sell-backs still pooled an epoch later",
+    );
+  });
+});
