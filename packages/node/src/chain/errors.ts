@@ -39,8 +39,14 @@ export const ChainErrorCode = {
   MARKET_ALREADY_SEEN: "CHAIN_MARKET_ALREADY_SEEN",
   /** Ticket market: a bid for an auction that is not open now (settled, or not yet open). */
   BID_OUT_OF_WINDOW: "CHAIN_BID_OUT_OF_WINDOW",
-  /** Ticket market: a fill of an offer past its expiry slot. */
+  /** Ticket market: an offer (or a fill of one) past its expiry slot. */
   OFFER_EXPIRED: "CHAIN_OFFER_EXPIRED",
+  /** Ticket market: an offer whose expiry is further ahead than an offer may live (MAX_OFFER_LIFETIME_SLOTS). */
+  OFFER_OUT_OF_WINDOW: "CHAIN_OFFER_OUT_OF_WINDOW",
+  /** Ticket market: an offer for a ticket our head does not know, or not transferable (used, settled, in use now). */
+  OFFER_UNKNOWN_TICKET: "CHAIN_OFFER_UNKNOWN_TICKET",
+  /** Ticket market: an offer whose seller does not own the ticket, or not as of the ownership it names (ticket nonce). */
+  OFFER_NOT_OWNER: "CHAIN_OFFER_NOT_OWNER",
   /** Ticket market: the operation does not apply to our head now (ticket moved, balance, collateral gone...). */
   MARKET_NOT_APPLICABLE: "CHAIN_MARKET_NOT_APPLICABLE",
   /** Ticket market: the operation breaks a rule no chain state can satisfy (a bid's count or price out of bounds). */

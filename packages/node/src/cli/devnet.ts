@@ -52,7 +52,7 @@ interface NodeStatus {
 }
 
 /** The gossip topics of the opt-in ticket market, whose accepted messages the summary counts. */
-const MARKET_TOPICS = ["ticket_bid", "ticket_sell_back", "ticket_fill", "holder_slashing"] as const;
+const MARKET_TOPICS = ["ticket_bid", "ticket_sell_back", "ticket_offer", "ticket_fill", "holder_slashing"] as const;
 type MarketTopic = (typeof MARKET_TOPICS)[number];
 
 /** Payloads bound by an inclusion list: satisfied or not, carried by the head chain or orphaned. */

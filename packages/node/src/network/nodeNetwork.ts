@@ -128,6 +128,7 @@ export async function attachNetwork(node: BeaconNode, opts: NodeNetworkOptions, 
   gossip("inclusion_list", (l) => node.importInclusionList(l));
   gossip("ticket_bid", (b) => node.importTicketBid(b));
   gossip("ticket_sell_back", (s) => node.importTicketSellBack(s));
+  gossip("ticket_offer", (o) => node.importTicketOffer(o));
   gossip("ticket_fill", (f) => node.importTicketFill(f));
   gossip("holder_slashing", (s) => node.importHolderSlashing(s));
   gossip("transaction", (tx) => node.importTransaction(tx));

@@ -13,6 +13,7 @@ import type {
   SignedInclusionList,
   SignedTicketBid,
   SignedTicketFill,
+  SignedTicketOffer,
   SignedTicketPurchase,
   SignedTicketSellBack,
   SignedTicketTransfer,
@@ -64,6 +65,7 @@ import {
 import { syntheticUserTransaction, UserTransactionPool } from "../execution/userTransactions.ts";
 import { GrantSeller } from "../tickets/grantSeller.ts";
 import { OfferBook } from "../tickets/offerBook.ts";
+import { PayloadDuty, validatorOwnerKey } from "../tickets/payloadDuty.ts";
 import { type HolderMisbehaviour, TicketHolder } from "../tickets/ticketHolder.ts";
 import { appetiteOf } from "../tickets/valuation.ts";
 import type { SigningGuard } from "../validator/signingGuard.ts";
@@ -179,9 +181,11 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
   readonly userTransactions = new UserTransactionPool();
   private readonly userTraffic: boolean;
   private readonly trafficTag: number;
-  /** Secondary-market offers known here (our validators' grants, the REST API's): the node's holders take from it. */
+  /** Secondary-market offers known here (our validators' grants, the REST API's, peers' on `ticket_offer`): the node's holders take from it. */
   readonly offers: OfferBook;
   private readonly grantSeller: GrantSeller | null;
+  /** Our validators as holders of the tickets granted to them: commit and reveal their slots' payloads. */
+  private readonly grantedPayloads: PayloadDuty;
 
   constructor(opts: BeaconNodeOptions) {
     super();
@@ -246,8 +250,24 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
       this.chain.engine instanceof EngineApiExecutionEngine ? new TransactionGossip(this.chain.engine) : null;
     this.offers = new OfferBook(opts.ctx.preset.TICKET_POOL_LIMIT);
     this.grantSeller = opts.sellGrantedTickets
-      ? new GrantSeller(this.chain, opts.validatorKeys, this.offers, () => this.clock.currentSlot)
+      ? new GrantSeller(this.chain, opts.validatorKeys, this.offers, (o) =>
+          this.submitMarketOperation("ticket_offer", o),
+        )
       : null;
+    // A granted ticket drawn while our validator still holds it (not sold, or with --sell-grants not
+    // yet filled) is used: its buyer account's pubkey is the validator's, so the validator key signs
+    this.grantedPayloads = new PayloadDuty(
+      this.chain,
+      validatorOwnerKey(opts.validatorKeys),
+      {
+        commitment: (c) => this.importOwn(() => this.importCommitment(c), "execution_payload_commitment", c),
+        envelope: (e) => this.importOwn(() => this.importEnvelope(e), "execution_payload", e),
+        failed: output.failed,
+      },
+      null,
+      undefined,
+      this.inclusionLists,
+    );
     const misbehaviour = opts.misbehaviour ?? { withholdCommitment: 0, withholdPayload: 0 };
     const censoring = new Set(opts.censoringBuyers ?? []);
     this.holders = [...opts.buyerKeys].map(
@@ -312,6 +332,9 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     }
     this.validators.onInterval(slot, interval);
     this.grantSeller?.onInterval(slot, interval);
+    if (interval === 2) this.grantedPayloads.reveal(slot);
+    else if (interval === 3 && this.ctx.config.VALIDATOR_TICKET_GRANTS_PER_EPOCH > 0)
+      this.grantedPayloads.commit(slot + 1);
     for (const holder of this.holders) holder.onInterval(slot, interval);
   }
 
@@ -601,7 +624,14 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     this.observe("ticket_fill", () => {
       validateTicketFill(this.chain.head().state, this.pools.ticketFills, fill, this.clock.currentSlot);
       this.pools.ticketFills.add(fill);
+      // Taken: our holders need not try to fill it too
+      this.offers.remove(fill.message.offer);
     });
+  }
+
+  /** A secondary-market offer (gossip, the REST API, our validators'): checked against the head, into the offer book. */
+  importTicketOffer(offer: SignedTicketOffer): void {
+    this.observe("ticket_offer", () => this.offers.add(this.chain.head().state, offer, this.clock.currentSlot));
   }
 
   /** Users' transactions between nodes (gossip `transaction`): null without an Engine API EL (no mempool). */
@@ -635,10 +665,11 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
    * sent to peers. Throws the typed error that refused it (nothing is pooled or sent then).
    */
   submitMarketOperation(
-    topic: "ticket_bid" | "ticket_sell_back" | "ticket_fill" | "holder_slashing",
-    value: SignedTicketBid | SignedTicketSellBack | SignedTicketFill | HolderSlashing,
+    topic: "ticket_bid" | "ticket_sell_back" | "ticket_offer" | "ticket_fill" | "holder_slashing",
+    value: SignedTicketBid | SignedTicketSellBack | SignedTicketOffer | SignedTicketFill | HolderSlashing,
   ): void {
     if (topic === "ticket_bid") this.importTicketBid(value as SignedTicketBid);
+    else if (topic === "ticket_offer") this.importTicketOffer(value as SignedTicketOffer);
     else if (topic === "ticket_sell_back") this.importTicketSellBack(value as SignedTicketSellBack);
     else if (topic === "ticket_fill") this.importTicketFill(value as SignedTicketFill);
     else this.importHolderSlashing(value as HolderSlashing);

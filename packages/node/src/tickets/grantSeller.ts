@@ -1,5 +1,5 @@
 import type { SecretKey } from "@chainsafe/blst";
-import { signTicketOffer } from "@turnstile/ticket-state";
+import { type SignedTicketOffer, signTicketOffer } from "@turnstile/ticket-state";
 import type { Chain } from "../chain/chain.ts";
 import type { OfferBook } from "./offerBook.ts";
 
@@ -7,26 +7,33 @@ import type { OfferBook } from "./offerBook.ts";
 export const GRANT_SALE_DISCOUNT = 0.1;
 
 /**
- * Validators compensated in tickets (VALIDATOR_TICKET_GRANTS_PER_EPOCH) selling them: the node's
- * validators run no payload builder for their buyer accounts, so a granted ticket drawn for a slot
- * would leave it without a payload. With `--sell-grants`, at 2/4 of the first slot of each epoch
+ * Validators compensated in tickets (VALIDATOR_TICKET_GRANTS_PER_EPOCH) selling them rather than
+ * using them (by default the node builds the payloads of its validators' granted tickets itself,
+ * see payloadDuty.ts). With `--sell-grants`, at 2/4 of the first slot of each epoch
  * (grants are minted entering it), each of our validators offers every pooled ticket its buyer
  * account holds at `(1 - GRANT_SALE_DISCOUNT) × ticket_price` (at least MIN_TICKET_PRICE), valid
- * for one epoch, into the node's offer book; the node's holders fill what is worth it to them
- * (ticketHolder.ts) and the fill goes out on `ticket_fill`. An offer left unfilled is renewed at
- * the next epoch's price.
+ * for one epoch: into the node's offer book and out on `ticket_offer` to the peers' books; a holder
+ * on any node fills what is worth it to it (ticketHolder.ts) and the fill goes out on
+ * `ticket_fill`. An offer left unfilled is renewed at the next epoch's price; a granted ticket still
+ * unsold when drawn is used by its validator.
  */
 export class GrantSeller {
   private readonly chain: Chain;
   private readonly keys: Map<number, SecretKey>;
   private readonly book: OfferBook;
-  private readonly clockSlot: () => number;
+  /** Admits an offer to the book and publishes it; throws the typed error that refused it. */
+  private readonly submit: (offer: SignedTicketOffer) => void;
 
-  constructor(chain: Chain, validatorKeys: Map<number, SecretKey>, book: OfferBook, clockSlot: () => number) {
+  constructor(
+    chain: Chain,
+    validatorKeys: Map<number, SecretKey>,
+    book: OfferBook,
+    submit: (offer: SignedTicketOffer) => void,
+  ) {
     this.chain = chain;
     this.keys = validatorKeys;
     this.book = book;
-    this.clockSlot = clockSlot;
+    this.submit = submit;
   }
 
   onInterval(slot: number, interval: number): void {
@@ -62,7 +69,7 @@ export class GrantSeller {
         expiry_slot: slot + ctx.preset.SLOTS_PER_EPOCH - 1,
       });
       try {
-        this.book.add(head, offer, this.clockSlot());
+        this.submit(offer);
         offered++;
       } catch {
         // the book is full, or the ticket moved meanwhile: offered again next epoch

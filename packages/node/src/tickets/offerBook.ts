@@ -1,20 +1,20 @@
-import {
-  type CachedBeaconState,
-  findTransferableTicket,
-  getTicketOfferSignatureSet,
-  type SignedTicketOffer,
-  verifySignatureSet,
-} from "@turnstile/ticket-state";
-import { ChainErrorCode, GossipValidationError } from "../chain/errors.ts";
+import type { CachedBeaconState, SignedTicketOffer } from "@turnstile/ticket-state";
+import { validateTicketOffer } from "../chain/validation/ticketMarket.ts";
+
+/** How many ownerships the book remembers (offers taken or dropped, until they expire), per offer it can hold. */
+const SEEN_PER_OFFER = 4;
 
 /**
  * Secondary-market offers this node knows: its validators' (granted tickets for sale, see
- * grantSeller.ts) and those posted to its REST API. Offers are not consensus and not gossiped: an
- * offer travels inside the fill that takes it (`ticket_fill`), so the book is this node's order
- * book, one offer per ticket ownership (ticket id, ticket nonce). The node's holders take from it.
+ * grantSeller.ts), those posted to its REST API, and its peers' from the `ticket_offer` gossip
+ * topic. Offers are not consensus (a block carries an offer only inside the fill that takes it,
+ * `ticket_fill`); the book is the node's order book, one offer per ticket ownership (ticket id,
+ * ticket nonce), the first one seen until it expires. The node's holders take from it.
  */
 export class OfferBook {
   private readonly byKey = new Map<string, SignedTicketOffer>();
+  /** Ownerships an offer was admitted for, with that offer's expiry slot: a later offer for one is IGNOREd. */
+  private readonly seenUntil = new Map<string, number>();
   /** At most this many offers wait (an offer arriving when full is refused). */
   readonly limit: number;
 
@@ -26,43 +26,34 @@ export class OfferBook {
     return `${offer.message.ticket_id}:${offer.message.ticket_nonce}`;
   }
 
+  /** An offer for this ownership was admitted and has not expired (it may have been taken since). */
   has(ticketId: number, ticketNonce: number): boolean {
-    return this.byKey.has(`${ticketId}:${ticketNonce}`);
+    return this.seenUntil.has(`${ticketId}:${ticketNonce}`);
+  }
+
+  hasSeen(offer: SignedTicketOffer): boolean {
+    return this.seenUntil.has(OfferBook.key(offer));
+  }
+
+  isFull(): boolean {
+    return this.byKey.size >= this.limit || this.seenUntil.size >= this.limit * SEEN_PER_OFFER;
   }
 
   /**
-   * Admit an offer after the checks `process_ticket_fill` makes of it against `head` (the ticket is
-   * transferable and the seller's, the offer names its current ownership and is signed by the
-   * seller, not expired at `currentSlot`). Throws a typed error and keeps nothing when refused.
+   * Admit an offer after the `ticket_offer` gossip checks against `head` at `currentSlot`
+   * (validation/ticketMarket.ts). Throws the typed error (with its gossip verdict) and keeps nothing
+   * when refused.
    */
   add(head: CachedBeaconState, offer: SignedTicketOffer, currentSlot: number): void {
-    const o = offer.message;
-    if (o.expiry_slot < currentSlot) {
-      throw new GossipValidationError("IGNORE", ChainErrorCode.OFFER_EXPIRED, "offer has expired", {
-        expirySlot: o.expiry_slot,
-      });
-    }
-    if (this.byKey.size >= this.limit) {
-      throw new GossipValidationError("IGNORE", ChainErrorCode.MARKET_NOT_APPLICABLE, "the offer book is full", {
-        limit: this.limit,
-      });
-    }
-    const ticket = findTransferableTicket(head, o.ticket_id);
-    if (ticket === null || ticket.owner !== o.seller || ticket.nonce !== o.ticket_nonce) {
-      throw new GossipValidationError(
-        "IGNORE",
-        ChainErrorCode.MARKET_NOT_APPLICABLE,
-        "not a transferable ticket of the seller, as of this ownership",
-        { ticketId: o.ticket_id },
-      );
-    }
-    const pubkey = head.state.buyers.getReadonly(o.seller).pubkey;
-    if (!verifySignatureSet(getTicketOfferSignatureSet(head, offer, pubkey))) {
-      throw new GossipValidationError("REJECT", ChainErrorCode.BAD_SIGNATURE, "offer not signed by the seller", {
-        seller: o.seller,
-      });
-    }
-    this.byKey.set(OfferBook.key(offer), offer);
+    validateTicketOffer(head, this, offer, currentSlot);
+    const key = OfferBook.key(offer);
+    this.byKey.set(key, offer);
+    this.seenUntil.set(key, offer.message.expiry_slot);
+  }
+
+  /** An offer a fill took (ours or a peer's): out of the book, still seen. */
+  remove(offer: SignedTicketOffer): void {
+    this.byKey.delete(OfferBook.key(offer));
   }
 
   getAll(): SignedTicketOffer[] {
@@ -86,5 +77,6 @@ export class OfferBook {
       const o = offer.message;
       if (o.expiry_slot < currentSlot || ticketNonceOf(o.ticket_id) !== o.ticket_nonce) this.byKey.delete(key);
     }
+    for (const [key, expiry] of this.seenUntil) if (expiry < currentSlot) this.seenUntil.delete(key);
   }
 }

@@ -1,19 +1,14 @@
 import type { SecretKey } from "@chainsafe/blst";
 import {
-  buildCommitment,
   computeCurvePrice,
   computeEpochAtSlot,
   computeOpenAuctionSlot,
   computeSellBackFee,
   DOMAIN_TICKET_PURCHASE,
   type ExecutionPayload,
-  getTicketAssignment,
   isAuctionPricing,
   isBondingCurve,
-  isSelfBuild,
   processSlotsCopy,
-  type SignedExecutionPayloadCommitment,
-  type SignedExecutionPayloadEnvelope,
   type SignedTicketBid,
   type SignedTicketFill,
   type SignedTicketPurchase,
@@ -23,14 +18,12 @@ import {
   signTicketFill,
   signTicketSellBack,
   sszTypes,
-  toHex,
 } from "@turnstile/ticket-state";
 import type { Chain } from "../chain/chain.ts";
 import type { InclusionListPool } from "../chain/inclusionLists.ts";
-import { EngineApiExecutionEngine, withPreparedPayload } from "../execution/engineApiEngine.ts";
-import { payloadArgsFor } from "../execution/payloadArgs.ts";
-import { buildEnvelope } from "../validator/validatorClient.ts";
+import { EngineApiExecutionEngine } from "../execution/engineApiEngine.ts";
 import type { OfferBook } from "./offerBook.ts";
+import { type HolderMisbehaviour, PayloadDuty, type PayloadDutyOutput } from "./payloadDuty.ts";
 import {
   auctionBidPrice,
   PRIOR_MEV_GWEI,
@@ -41,17 +34,9 @@ import {
   wantsTicket,
 } from "./valuation.ts";
 
-/** Ways a holder can misbehave, so that the empty-payload paths run in a devnet too. */
-export interface HolderMisbehaviour {
-  /** Chance, per won slot, to send no commitment (the proposer puts an empty one). */
-  withholdCommitment: number;
-  /** Chance, per committed slot, to never reveal the payload. */
-  withholdPayload: number;
-  /** Build payloads without the slot's inclusion-list transactions (a censoring holder). */
-  censorInclusionLists?: boolean;
-}
+export type { HolderMisbehaviour } from "./payloadDuty.ts";
 
-export interface HolderOutput {
+export interface HolderOutput extends PayloadDutyOutput {
   purchase(purchase: SignedTicketPurchase): void;
   /** A sealed bid in the open ticket auction (auction pricing rules). */
   bid?(bid: SignedTicketBid): void;
@@ -59,10 +44,6 @@ export interface HolderOutput {
   sellBack?(sellBack: SignedTicketSellBack): void;
   /** A fill of a secondary-market offer from the node's offer book. */
   fill?(fill: SignedTicketFill): void;
-  commitment(commitment: SignedExecutionPayloadCommitment): void;
-  envelope(envelope: SignedExecutionPayloadEnvelope): void;
-  /** A duty that could not be done (e.g. the execution layer could not build the payload). */
-  failed?(duty: string, error: unknown): void;
   /**
    * A payload of ours was revealed: what its arbitrage realised (Gwei at the reference price), when
    * the EL reports it, and the holder's ticket valuation after it.
@@ -84,7 +65,7 @@ export interface HolderOutput {
  *   a second-price one), re-sent with the same nonce if its auction closed without it;
  * the collateral a chain asks (TICKET_COLLATERAL) is posted with each purchase or bid, so it is
  * budgeted too. It commits before each slot its ticket won (at 3/4 of the previous slot, on its own
- * head), and reveals the payload at 2/4 of the slot once the block carries its commitment.
+ * head), and reveals the payload at 2/4 of the slot once the block carries its commitment (payloadDuty.ts).
  */
 export class TicketHolder {
   readonly buyerIndex: number;
@@ -94,17 +75,15 @@ export class TicketHolder {
   private readonly appetite: number;
   /** Running estimate of a slot's MEV (Gwei): the prior, moved by what our payloads realised. */
   mevEstimateGwei = PRIOR_MEV_GWEI;
-  private readonly misbehaviour: HolderMisbehaviour;
   private readonly output: HolderOutput;
-  private readonly random: () => number;
   /** Nonce of a purchase or sell-back sent but not yet included: one in flight at a time. */
   private pendingNonce: number | null = null;
   /** The bid sent and not yet included: its nonce and auction (resent once that auction closed without it). */
   private pendingBid: { nonce: number; auctionSlot: number } | null = null;
   /** The last auction a bid of ours entered (one bid per auction). */
   private lastAuctionBid = -1;
-  private readonly committed = new Map<number, ExecutionPayload>();
-  private readonly inclusionLists: InclusionListPool | null;
+  /** Commit and reveal for the slots our tickets won. */
+  private readonly payloads: PayloadDuty;
   private readonly offers: OfferBook | null;
 
   constructor(
@@ -118,16 +97,21 @@ export class TicketHolder {
     inclusionLists: InclusionListPool | null = null,
     offers: OfferBook | null = null,
   ) {
-    this.inclusionLists = inclusionLists;
     this.offers = offers;
     this.chain = chain;
     this.buyerIndex = buyerIndex;
     this.key = key;
     this.appetite = appetite;
     this.valuation = ticketValuation(appetite);
-    this.misbehaviour = misbehaviour;
     this.output = output;
-    this.random = random;
+    this.payloads = new PayloadDuty(
+      chain,
+      (_, owner) => (owner === buyerIndex ? key : null),
+      output,
+      misbehaviour,
+      random,
+      inclusionLists,
+    );
   }
 
   onInterval(slot: number, interval: number): void {
@@ -137,7 +121,7 @@ export class TicketHolder {
     if (interval === 0 && !auction) this.maybeBuy(slot);
     else if (interval === 1 && auction) this.maybeBid(slot);
     else if (interval === 2) this.reveal(slot);
-    else if (interval === 3) this.commit(slot + 1);
+    else if (interval === 3) this.payloads.commit(slot + 1);
   }
 
   private maybeBuy(slot: number): void {
@@ -230,44 +214,10 @@ export class TicketHolder {
     this.output.bid(bid);
   }
 
-  /** Before `slot`: if our ticket is assigned to it, build the payload and send the commitment. */
-  private commit(slot: number): void {
-    // Inclusion lists: a payload that fails its slot's list is not built on
-    const head = this.inclusionLists ? this.inclusionLists.headForDuties() : this.chain.head();
-    const pre = processSlotsCopy(head.state, slot);
-    const ticket = getTicketAssignment(this.chain.ctx, pre.state, slot);
-    if (isSelfBuild(ticket) || ticket.owner !== this.buyerIndex) return;
-    if (this.random() < this.misbehaviour.withholdCommitment) return;
-    // The slot's inclusion list, frozen now: an honest holder's engine appends what is valid and fits
-    const listed =
-      this.misbehaviour.censorInclusionLists || !this.inclusionLists ? [] : this.inclusionLists.transactionsFor(slot);
-    // An Engine API engine builds asynchronously: the commitment leaves once the EL returned the payload
-    withPreparedPayload(
-      this.chain.engine,
-      () => payloadArgsFor(pre, slot, listed),
-      () => {
-        const built = buildCommitment(pre, slot, this.key, this.chain.engine, { inclusionListTransactions: listed });
-        this.committed.set(slot, built.payload);
-        this.output.commitment(built.commitment);
-      },
-      (e) => this.output.failed?.("commitment", e),
-    );
-  }
-
-  /** At the reveal interval: if the slot's block carries our commitment, send the payload. */
+  /** At the reveal interval: our payload, if the slot's block carries our commitment; then what it realised. */
   private reveal(slot: number): void {
-    const payload = this.committed.get(slot);
-    this.committed.delete(slot);
-    for (const old of this.committed.keys()) if (old < slot) this.committed.delete(old);
-    if (!payload) return;
-    const head = this.chain.head();
-    if (head.slot !== slot) return;
-    const entry = this.chain.getEntry(head.root)!;
-    const commitment = entry.block.message.body.signed_payload_commitment.message;
-    if (toHex(commitment.block_hash) !== toHex(payload.block_hash)) return;
-    if (this.random() < this.misbehaviour.withholdPayload) return;
-    this.output.envelope(buildEnvelope(this.chain.regen.getPostState(entry.root, false), head.root, payload, this.key));
-    this.realise(slot, payload);
+    const payload = this.payloads.reveal(slot);
+    if (payload !== null) this.realise(slot, payload);
   }
 
   /**

@@ -486,3 +486,125 @@ describe("a re-bid after a missed auction", () => {
     );
   });
 });
+
+describe("ticket_offer gossip checks and the offer book", () => {
+  /** A node whose holders own pooled and assigned tickets, and an offer of one of them. */
+  function offerSetup() {
+    const stepped = marketNode({ TICKET_PRICING: "second_price_auction" });
+    const { node } = stepped;
+    const cs = node.chain.head().state;
+    const [sold] = ownedFutureSlots(node);
+    assert.ok(sold, "a future slot with a holder's ticket");
+    const message = {
+      ticket_id: sold.ticketId,
+      ticket_nonce: sold.nonce,
+      seller: sold.owner,
+      price: 1_000_000,
+      expiry_slot: node.clock.currentSlot + 4,
+    };
+    const sign = (over: Partial<typeof message> = {}, signer = sold.owner) =>
+      signTicketOffer(cs, interopBuyerSecretKey(signer), { ...message, ...over });
+    return { ...stepped, cs, sold, sign };
+  }
+
+  it("accepts the seller's offer once per ownership; IGNOREs what depends on the view, REJECTs a forged signature", () => {
+    const { node, sold, sign } = offerSetup();
+    const current = node.clock.currentSlot;
+    const verdicts: [string, ReturnType<typeof sign>, { action: string; code: string }][] = [
+      ["expired", sign({ expiry_slot: current - 1 }), { action: "IGNORE", code: "CHAIN_OFFER_EXPIRED" }],
+      [
+        "lives past MAX_OFFER_LIFETIME_EPOCHS",
+        sign({ expiry_slot: current + 2 * node.ctx.preset.SLOTS_PER_EPOCH + 1 }),
+        { action: "IGNORE", code: "CHAIN_OFFER_OUT_OF_WINDOW" },
+      ],
+      ["unknown ticket", sign({ ticket_id: 100_000 }), { action: "IGNORE", code: "CHAIN_OFFER_UNKNOWN_TICKET" }],
+      [
+        "another account's ticket",
+        sign({ seller: (sold.owner + 1) % 4 }, (sold.owner + 1) % 4),
+        { action: "IGNORE", code: "CHAIN_OFFER_NOT_OWNER" },
+      ],
+      [
+        "an earlier ownership",
+        sign({ ticket_nonce: sold.nonce + 1 }),
+        { action: "IGNORE", code: "CHAIN_OFFER_NOT_OWNER" },
+      ],
+      ["unknown seller", sign({ seller: 500 }), { action: "IGNORE", code: "CHAIN_UNKNOWN_ACCOUNT" }],
+      ["forged", sign({}, (sold.owner + 1) % 4), { action: "REJECT", code: "CHAIN_BAD_SIGNATURE" }],
+    ];
+    for (const [what, offer, verdict] of verdicts) {
+      assert.deepEqual(
+        refusal(() => node.importTicketOffer(offer)),
+        verdict,
+        what,
+      );
+    }
+    assert.equal(node.offers.getAll().length, 0, "nothing refused entered the book");
+    const ok = sign();
+    assert.deepEqual(
+      refusal(() => node.importTicketOffer(ok)),
+      { action: "ACCEPT", code: "" },
+    );
+    assert.deepEqual(node.offers.getAll(), [ok]);
+    // [IGNORE] the first offer per ownership: a replay, or the same ticket re-priced while it lives
+    assert.deepEqual(
+      refusal(() => node.importTicketOffer(ok)),
+      { action: "IGNORE", code: "CHAIN_MARKET_ALREADY_SEEN" },
+    );
+    assert.deepEqual(
+      refusal(() => node.importTicketOffer(sign({ price: 900_000 }))),
+      { action: "IGNORE", code: "CHAIN_MARKET_ALREADY_SEEN" },
+    );
+  });
+
+  it("a fill of an offer takes it out of the book; the ownership stays seen until the offer expires", () => {
+    const { node, cs, sold, sign } = offerSetup();
+    const offer = sign();
+    node.importTicketOffer(offer);
+    const buyer = (sold.owner + 1) % 4;
+    node.importTicketFill(signTicketFill(cs, interopBuyerSecretKey(buyer), { offer, buyer }));
+    assert.equal(node.offers.getAll().length, 0, "a peer's fill took it: our holders do not try it again");
+    assert.ok(node.offers.has(sold.ticketId, sold.nonce));
+    node.offers.prune(offer.message.expiry_slot + 1, () => sold.nonce);
+    assert.ok(!node.offers.has(sold.ticketId, sold.nonce), "forgotten once expired");
+  });
+
+  it("an offer from gossip is filled by one of the node's holders, and the fill settles on chain", () => {
+    const { node, run, sold, sign } = offerSetup();
+    // Cheap enough for any holder: the next slot's holders take the cheapest offer worth it to them
+    const offer = sign({ price: minimalChainConfig.MIN_TICKET_PRICE });
+    node.importTicketOffer(offer);
+    run(5, 6);
+    const state = node.chain.head().state.state;
+    const ticket = getTicketAssignment(node.ctx, state, sold.slot);
+    assert.equal(ticket.ticket_id, sold.ticketId);
+    assert.notEqual(ticket.owner, sold.owner, "another holder bought it");
+    assert.equal(ticket.nonce, sold.nonce + 1);
+    assert.equal(node.offers.getAll().length, 0);
+  });
+
+  it("POST /eth/v1/tickets/offers admits the offer to the book and publishes it on ticket_offer", async () => {
+    const { node, sign } = offerSetup();
+    const published: string[] = [];
+    node.publisher = (topic) => published.push(topic);
+    const api = await startApi({ host: "127.0.0.1", port: 0, node, metrics: new NodeMetrics() });
+    try {
+      const base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
+      const post = (offer: ReturnType<typeof sign>) =>
+        fetch(`${base}/eth/v1/tickets/offers`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(sszTypes.SignedTicketOffer.toJson(offer)),
+        });
+      const ok = sign();
+      assert.equal((await post(ok)).status, 200);
+      assert.deepEqual(published, ["ticket_offer"]);
+      const refused = await post(sign({ price: 5 }, 3));
+      assert.equal(refused.status, 400);
+      assert.deepEqual(published, ["ticket_offer"], "a refused offer is not published");
+      const listed = (await (await fetch(`${base}/eth/v1/tickets/offers`)).json()) as { data: unknown[] };
+      assert.deepEqual(listed.data, [sszTypes.SignedTicketOffer.toJson(ok)]);
+    } finally {
+      await api.close();
+    }
+  });
+});

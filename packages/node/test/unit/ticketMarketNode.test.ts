@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   createChainContext,
+  getTicketAssignment,
+  isEmptyCommitment,
+  isSelfBuild,
   minimalChainConfig,
   SELF_BUILD_TICKET_ID,
   type TicketPricing,
@@ -109,6 +112,44 @@ describe("validators selling granted tickets (--sell-grants)", () => {
     const state = node.chain.head().state.state;
     assert.ok(state.buyers.length > 4, "grants were minted to validators' buyer accounts");
     assert.equal(node.offers.getAll().length, 0);
+  });
+});
+
+describe("validators using granted tickets (no --sell-grants)", () => {
+  it("a granted ticket drawn for a slot gets a FULL payload, committed and revealed with the validator's key", () => {
+    const ctx = createChainContext({ ...minimalChainConfig, VALIDATOR_TICKET_GRANTS_PER_EPOCH: 4 });
+    const { node, run, rejected } = steppedNode({ ctx });
+    // Grants are minted entering epoch 2 (slot 16) and drawn TICKET_LOOKAHEAD_SLOTS (8) later at the earliest
+    run(1, 48);
+    const state = node.chain.head().state.state;
+    const validatorPubkeys = new Set<string>();
+    for (let i = 0; i < state.validators.length; i++)
+      validatorPubkeys.add(toHex(state.validators.getReadonly(i).pubkey));
+    let grantedSlots = 0;
+    for (let e = node.chain.getEntry(node.chain.head().root); e && e.slot > 16; ) {
+      const commitment = e.block.message.body.signed_payload_commitment.message;
+      // The ticket drawn for the block's slot (the ring still holds it after the block)
+      const post = node.chain.regen.getPostState(e.root, false).state;
+      const ticket = getTicketAssignment(ctx, post, e.slot);
+      const owner = isSelfBuild(ticket) ? null : post.buyers.getReadonly(ticket.owner).pubkey;
+      if (owner !== null && validatorPubkeys.has(toHex(owner))) {
+        grantedSlots++;
+        assert.equal(
+          commitment.ticket_id,
+          ticket.ticket_id,
+          `slot ${e.slot}: the block carries the owner's commitment`,
+        );
+        assert.ok(!isEmptyCommitment(commitment), `slot ${e.slot}: the commitment is not empty`);
+        assert.ok(e.envelope, `slot ${e.slot}: the payload was revealed (FULL)`);
+        assert.equal(toHex(e.envelope.message.payload.block_hash), toHex(commitment.block_hash));
+      }
+      e = node.chain.getEntry(toHex(e.block.message.parent_root));
+    }
+    assert.ok(grantedSlots > 0, "some slots drew a granted ticket");
+    assert.deepEqual(
+      rejected.filter((r) => r.startsWith("payload_commitment") || r.startsWith("envelope")),
+      [],
+    );
   });
 });
 

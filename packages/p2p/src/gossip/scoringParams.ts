@@ -50,6 +50,7 @@ export const TOPIC_WEIGHTS: Readonly<Record<GossipTopicName, number>> = {
   inclusion_list: 0.1,
   ticket_bid: 0.1,
   ticket_sell_back: 0.1,
+  ticket_offer: 0.1,
   ticket_fill: 0.1,
   holder_slashing: 0.05,
   transaction: 0.05,

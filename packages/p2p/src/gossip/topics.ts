@@ -10,6 +10,7 @@ import type {
   SignedInclusionList,
   SignedTicketBid,
   SignedTicketFill,
+  SignedTicketOffer,
   SignedTicketPurchase,
   SignedTicketSellBack,
   SignedTicketTransfer,
@@ -37,6 +38,8 @@ export interface GossipMessageTypes {
   ticket_bid: SignedTicketBid;
   /** A pooled ticket sold back to the bonding curve. */
   ticket_sell_back: SignedTicketSellBack;
+  /** A seller's signed offer of a ticket at a price (the secondary market's order books; not consensus). */
+  ticket_offer: SignedTicketOffer;
   /** A buyer's fill of a seller's signed offer (the secondary market). */
   ticket_fill: SignedTicketFill;
   /** Evidence that a ticket holder signed two commitments for one slot (its collateral is slashed). */
@@ -60,6 +63,7 @@ export const GOSSIP_TOPIC_NAMES: readonly GossipTopicName[] = [
   "inclusion_list",
   "ticket_bid",
   "ticket_sell_back",
+  "ticket_offer",
   "ticket_fill",
   "holder_slashing",
   "transaction",
@@ -81,6 +85,7 @@ export function getGossipTypes(ssz: SszTypes): { [K in GossipTopicName]: Type<Go
     inclusion_list: ssz.SignedInclusionList,
     ticket_bid: ssz.SignedTicketBid,
     ticket_sell_back: ssz.SignedTicketSellBack,
+    ticket_offer: ssz.SignedTicketOffer,
     ticket_fill: ssz.SignedTicketFill,
     holder_slashing: ssz.HolderSlashing,
     transaction: ssz.Transaction,

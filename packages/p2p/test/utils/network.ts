@@ -121,6 +121,11 @@ function sampleUntyped(topic: GossipTopicName, n: number): unknown {
       v.message.nonce = n;
       return v;
     }
+    case "ticket_offer": {
+      const v = ssz.SignedTicketOffer.defaultValue();
+      v.message.ticket_nonce = n;
+      return v;
+    }
     case "ticket_fill": {
       const v = ssz.SignedTicketFill.defaultValue();
       v.message.offer.message.ticket_nonce = n;
@@ -164,6 +169,8 @@ export function sampleTag(topic: GossipTopicName, value: unknown): number {
     case "ticket_bid":
     case "ticket_sell_back":
       return v.message.nonce;
+    case "ticket_offer":
+      return v.message.ticket_nonce;
     case "ticket_fill":
       return v.message.offer.message.ticket_nonce;
     case "holder_slashing":

@@ -3,12 +3,13 @@ import type { Route } from "../routeTable.ts";
 import { parseBody, submit } from "./pool.ts";
 
 /**
- * `/eth/v1/tickets/{bids,sell_backs,fills,holder_slashings}`: the opt-in ticket-market operations
+ * `/eth/v1/tickets/{bids,sell_backs,offers,fills,holder_slashings}`: the opt-in ticket-market operations
  * (documented in docs/api/tickets.yaml). GET lists what waits in the node's pool for a block; POST
  * submits one: it passes the gossip checks (a refusal is a 400 with the reason, nothing is pooled),
  * is pooled and published on its gossip topic, as the beacon pool endpoints do for exits and slashings.
- * `/eth/v1/tickets/offers` is the node's offer book (not gossiped: a fill carries its offer); an
- * offer posted there is checked against the head and offered to the node's holders.
+ * `/eth/v1/tickets/offers` is the node's offer book (not consensus: a block carries an offer only
+ * inside its fill); an offer posted there passes the `ticket_offer` checks, enters the book and is
+ * published on `ticket_offer` to the peers' books.
  */
 export function ticketMarketRoutes(api: ApiContext): Route[] {
   const { node, ctx } = api;
@@ -68,7 +69,7 @@ export function ticketMarketRoutes(api: ApiContext): Route[] {
       path: "/eth/v1/tickets/offers",
       handler: async (req, reply) => {
         const offer = parseBody(ctx.ssz.SignedTicketOffer, req.body, "ticket offer");
-        submit(() => node.offers.add(node.chain.head().state, offer, node.clock.currentSlot));
+        submit(() => node.submitMarketOperation("ticket_offer", offer));
         return reply.code(200).send();
       },
     },

@@ -1,7 +1,9 @@
 import {
   type CachedBeaconState,
   computeOpenAuctionSlot,
+  findTransferableTicket,
   getTicketBidSignatureSet,
+  getTicketOfferSignatureSet,
   getTicketSellBackSignatureSet,
   type HolderSlashing,
   isAuctionPricing,
@@ -10,6 +12,7 @@ import {
   processTicketFill,
   type SignedTicketBid,
   type SignedTicketFill,
+  type SignedTicketOffer,
   type SignedTicketSellBack,
   TicketErrorCode,
   TicketStateError,
@@ -21,14 +24,17 @@ import { assertAppliesTo } from "./applyToHead.ts";
 
 /*
  * Gossip checks of the opt-in ticket-market operations: `ticket_bid`, `ticket_sell_back`,
- * `ticket_fill` and `holder_slashing`. Each reads the head state (never changed) and the clock's
+ * `ticket_offer`, `ticket_fill` and `holder_slashing`. Each reads the head state (never changed) and the clock's
  * slot. REJECT is kept for what no honest peer sends (a bad signature, an operation the chain's
  * pricing rule does not have, bounds no state can meet); what depends on our view of the chain
  * (a used nonce, a ticket that moved, a balance, a window) is IGNORE, as for purchases.
  */
 
+/** What dedupes an operation and bounds its pool: a KeyedOpPool, or the offer book. */
+type SeenAndRoom<T> = Pick<KeyedOpPool<T>, "hasSeen" | "isFull" | "limit">;
+
 /** [IGNORE] the first valid operation for its key (account nonce, offer, slot's ticket); [IGNORE] the pool has room. */
-function assertFirstAndRoom<T>(pool: KeyedOpPool<T>, op: T, what: string): void {
+function assertFirstAndRoom<T>(pool: SeenAndRoom<T>, op: T, what: string): void {
   if (pool.hasSeen(op)) {
     throw new GossipValidationError(
       "IGNORE",
@@ -170,6 +176,79 @@ export function validateTicketSellBack(
   if (!verifySignatureSet(getTicketSellBackSignatureSet(head, signed, pubkey))) {
     throw new GossipValidationError("REJECT", ChainErrorCode.BAD_SIGNATURE, "sell-back not signed by the owner", {
       account: sellBack.owner,
+    });
+  }
+}
+
+/**
+ * How far ahead an offer's expiry may lie: an offer is not consensus, and each node keeps the first
+ * one per ticket ownership until it expires, so a seller re-prices by letting it lapse — at most this long.
+ */
+export const MAX_OFFER_LIFETIME_EPOCHS = 2;
+
+/**
+ * Gossip checks of `ticket_offer`: the checks `process_ticket_fill` makes of an offer, against our
+ * head, so that every node's book holds offers a fill could take now. Offers are not carried by
+ * blocks (a fill carries the one it takes): `book` is the node's offer book.
+ */
+export function validateTicketOffer(
+  head: CachedBeaconState,
+  book: SeenAndRoom<SignedTicketOffer>,
+  signed: SignedTicketOffer,
+  currentSlot: number,
+): void {
+  const offer = signed.message;
+  const { preset } = head.ctx;
+  // [IGNORE] current_slot <= offer.expiry_slot
+  if (offer.expiry_slot < currentSlot) {
+    throw new GossipValidationError("IGNORE", ChainErrorCode.OFFER_EXPIRED, "offer has expired", {
+      expirySlot: offer.expiry_slot,
+      currentSlot,
+    });
+  }
+  // [IGNORE] offer.expiry_slot <= current_slot + MAX_OFFER_LIFETIME_EPOCHS * SLOTS_PER_EPOCH
+  const latest = currentSlot + MAX_OFFER_LIFETIME_EPOCHS * preset.SLOTS_PER_EPOCH;
+  if (offer.expiry_slot > latest) {
+    throw new GossipValidationError("IGNORE", ChainErrorCode.OFFER_OUT_OF_WINDOW, "offer lives too long", {
+      expirySlot: offer.expiry_slot,
+      latest,
+    });
+  }
+  // [IGNORE] the first offer for (ticket_id, ticket_nonce) until it expires, and the book has room
+  assertFirstAndRoom(book, signed, "offer");
+  // [IGNORE] the seller's account exists on our head (a grant creates a validator's account at an
+  // epoch transition, which a peer may have reached before us)
+  const { state } = head;
+  if (!(offer.seller < state.buyers.length)) {
+    throw new GossipValidationError("IGNORE", ChainErrorCode.UNKNOWN_ACCOUNT, "unknown seller account", {
+      seller: offer.seller,
+    });
+  }
+  // [IGNORE] the ticket is pooled or assigned to a later slot (find_transferable_ticket)
+  const ticket = findTransferableTicket(head, offer.ticket_id);
+  if (ticket === null) {
+    throw new GossipValidationError("IGNORE", ChainErrorCode.OFFER_UNKNOWN_TICKET, "no transferable ticket", {
+      ticketId: offer.ticket_id,
+    });
+  }
+  // [IGNORE] the seller owns it, as of the ownership the offer names
+  if (ticket.owner !== offer.seller || ticket.nonce !== offer.ticket_nonce) {
+    throw new GossipValidationError(
+      "IGNORE",
+      ChainErrorCode.OFFER_NOT_OWNER,
+      "not the seller's ticket, as of this ownership",
+      {
+        ticketId: offer.ticket_id,
+        owner: ticket.owner,
+        ticketNonce: ticket.nonce,
+      },
+    );
+  }
+  // [REJECT] signed by the seller's key
+  const pubkey = state.buyers.getReadonly(offer.seller).pubkey;
+  if (!verifySignatureSet(getTicketOfferSignatureSet(head, signed, pubkey))) {
+    throw new GossipValidationError("REJECT", ChainErrorCode.BAD_SIGNATURE, "offer not signed by the seller", {
+      seller: offer.seller,
     });
   }
 }
