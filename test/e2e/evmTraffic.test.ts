@@ -1,38 +1,25 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { TrafficSummary } from "../../packages/node/src/cli/devnetTraffic.ts";
-import { compact, runDevnet } from "./runDevnet.ts";
+import { compact, devnetArgs, runDevnet } from "./runDevnet.ts";
 
 describe("real MEV on an EVM devnet with users' traffic", () => {
   it("swaps and transfers reach every node's mempool by gossip and are included; holders realise arbitrage MEV", {
     timeout: 80_000,
   }, async () => {
+    const shape = {
+      nodes: 2,
+      validators: 16,
+      buyers: 4,
+      secondsPerSlot: 2,
+      epochs: 2,
+      p2pPort: 19500,
+      apiPort: 15500,
+      ethRpcPort: 18700,
+      withholdRate: 0,
+    };
     const { summary, output } = await runDevnet(
-      [
-        "--nodes",
-        "2",
-        "--validators",
-        "16",
-        "--buyers",
-        "4",
-        "--seconds-per-slot",
-        "2",
-        "--epochs",
-        "2",
-        "--p2p-port",
-        "19500",
-        "--api-port",
-        "15500",
-        "--eth-rpc-port",
-        "18700",
-        "--withhold-rate",
-        "0",
-        "--execution",
-        "evm",
-        "--traffic",
-        "--traffic-rate",
-        "6",
-      ],
+      [...devnetArgs(shape), "--execution", "evm", "--traffic", "--traffic-rate", "6"],
       70_000,
     );
     const traffic = (summary as unknown as { traffic: TrafficSummary }).traffic;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { compact, runDevnet } from "./runDevnet.ts";
+import { compact, devnetArgs, runDevnet } from "./runDevnet.ts";
 
 describe("inclusion lists on a devnet of real node processes", () => {
   it("payloads of censoring ticket holders are voted absent and orphaned; honest holders' payloads stay", {
@@ -8,28 +8,18 @@ describe("inclusion lists on a devnet of real node processes", () => {
   }, async () => {
     // Every node sends one user transaction per slot; each slot's proposer lists its pool for the
     // next payload; buyers 0, 1 and 2 build without the listed transactions (buyer 3 and self-building proposers are honest)
+    const shape = {
+      nodes: 4,
+      validators: 32,
+      buyers: 4,
+      secondsPerSlot: 2,
+      epochs: 2,
+      p2pPort: 19300,
+      apiPort: 15300,
+      withholdRate: 0,
+    };
     const { summary, output } = await runDevnet(
-      [
-        "--nodes",
-        "4",
-        "--validators",
-        "32",
-        "--buyers",
-        "4",
-        "--seconds-per-slot",
-        "2",
-        "--epochs",
-        "2",
-        "--p2p-port",
-        "19300",
-        "--api-port",
-        "15300",
-        "--withhold-rate",
-        "0",
-        "--user-traffic",
-        "--censor-buyers",
-        "0,1,2",
-      ],
+      [...devnetArgs(shape), "--user-traffic", "--censor-buyers", "0,1,2"],
       80_000,
     );
     const context = `${compact(summary)}\n${output.slice(-1500)}`;

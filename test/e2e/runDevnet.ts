@@ -45,6 +45,44 @@ export interface Summary {
   healthFailures: string[];
 }
 
+/** The devnet's size, timing and ports: the flags every e2e devnet sets. */
+export interface DevnetShape {
+  nodes: number;
+  validators: number;
+  buyers: number;
+  secondsPerSlot: number;
+  epochs: number;
+  /** First node's ports (node i: port + i); each test its own range, so that files can run side by side. */
+  p2pPort: number;
+  apiPort: number;
+  /** With `--execution evm`. */
+  ethRpcPort?: number;
+  withholdRate: number;
+}
+
+/** `turnstile devnet` arguments for `shape`; a test appends its own flags. */
+export function devnetArgs(shape: DevnetShape): string[] {
+  return [
+    "--nodes",
+    String(shape.nodes),
+    "--validators",
+    String(shape.validators),
+    "--buyers",
+    String(shape.buyers),
+    "--seconds-per-slot",
+    String(shape.secondsPerSlot),
+    "--epochs",
+    String(shape.epochs),
+    "--p2p-port",
+    String(shape.p2pPort),
+    "--api-port",
+    String(shape.apiPort),
+    ...(shape.ethRpcPort === undefined ? [] : ["--eth-rpc-port", String(shape.ethRpcPort)]),
+    "--withhold-rate",
+    String(shape.withholdRate),
+  ];
+}
+
 /** Run `turnstile devnet` as a user would, and read its summary. */
 export function runDevnet(
   args: string[],

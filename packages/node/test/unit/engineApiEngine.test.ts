@@ -1,46 +1,24 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { createBlock, createBlockFromExecutionPayload } from "@ethereumjs/block";
 import { bytesToHex } from "@ethereumjs/util";
-import {
-  computeGenesisBlock,
-  devGenesis,
-  EngineApiClient,
-  payloadFromJson,
-  startEmbeddedExecution,
-} from "@turnstile/execution";
+import { devGenesis, EngineApiClient, payloadFromJson } from "@turnstile/execution";
 import { PayloadStatus as ForkChoicePayloadStatus } from "@turnstile/fork-choice";
-import { BeaconNode, EngineApiExecutionEngine, EngineClientErrorCode, withExecutionGenesis } from "@turnstile/node";
-import {
-  createChainContext,
-  interopBuyerSecretKey,
-  interopSecretKey,
-  minimalChainConfig,
-  PayloadStatus,
-} from "@turnstile/ticket-state";
-import { BUYERS, deadUrl, genesisState, VALIDATORS } from "./helpers.ts";
+import { EngineApiExecutionEngine, EngineClientErrorCode } from "@turnstile/node";
+import { createChainContext, minimalChainConfig, PayloadStatus } from "@turnstile/ticket-state";
+import { engineAt, executionGenesis, JWT_SECRET, producerAndFollower, startEl, suiteDir } from "./engineFixture.ts";
+import { deadUrl } from "./helpers.ts";
 
-const SECRET = new Uint8Array(32).fill(5);
 const ctx = createChainContext(minimalChainConfig);
 
 describe("the Engine API engine", () => {
-  const dir = mkdtempSync(join(tmpdir(), "turnstile-engine-"));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = suiteDir("turnstile-engine-");
 
   it("imports optimistically, then refuses a payload the EL found INVALID and its children", async () => {
-    const exec = await startEmbeddedExecution({
-      path: join(dir, "el"),
-      genesis: devGenesis(),
-      genesisTime: 0,
-      jwtSecret: SECRET,
-      enginePort: 0,
-      ethPort: null,
-    });
+    const exec = await startEl(join(dir, "el"), devGenesis());
     try {
-      const client = new EngineApiClient(exec.engine.url, SECRET);
+      const client = new EngineApiClient(exec.engine.url, JWT_SECRET);
       const engine = new EngineApiExecutionEngine(ctx, client);
       const invalid: string[] = [];
       engine.events.on("invalid", (e) => invalid.push(e.code));
@@ -72,57 +50,22 @@ describe("the Engine API engine", () => {
   });
 
   it("an unreachable EL does not halt consensus: another node's blocks and payloads are imported optimistically", async () => {
-    const genesis = devGenesis();
-    const elGenesis = await computeGenesisBlock(genesis, 0);
-    const anchor = () => withExecutionGenesis(genesisState(ctx), elGenesis.hash(), Number(elGenesis.header.gasLimit));
-    const exec = await startEmbeddedExecution({
-      path: join(dir, "producer"),
-      genesis,
-      genesisTime: 0,
-      jwtSecret: SECRET,
-      enginePort: 0,
-      ethPort: null,
-    });
+    const { genesis, anchor } = await executionGenesis(ctx);
+    const exec = await startEl(join(dir, "producer"), genesis);
     try {
-      let time = 0;
-      const producerEngine = new EngineApiExecutionEngine(ctx, new EngineApiClient(exec.engine.url, SECRET));
-      const producer = new BeaconNode({
-        ctx,
-        anchor: anchor(),
-        validatorKeys: new Map(Array.from({ length: VALIDATORS }, (_, i) => [i, interopSecretKey(i)] as const)),
-        buyerKeys: new Map(Array.from({ length: BUYERS }, (_, i) => [i, interopBuyerSecretKey(i)] as const)),
-        buyerCount: BUYERS,
-        now: () => time,
-        random: () => 0.5,
-        misbehaviour: { withholdCommitment: 0, withholdPayload: 0 },
-        engine: producerEngine,
-      });
-      const blindEngine = new EngineApiExecutionEngine(ctx, new EngineApiClient(await deadUrl(), SECRET));
+      const producerEngine = engineAt(ctx, exec.engine.url);
+      const blindEngine = engineAt(ctx, await deadUrl());
       const unavailable: string[] = [];
       blindEngine.events.on("unavailable", (e) => unavailable.push((e as { code?: string }).code ?? ""));
-      const follower = new BeaconNode({
+      // Only the producer's EL is waited on between intervals: the follower's is unreachable
+      const { producer, follower, runSlot } = producerAndFollower({
         ctx,
-        anchor: anchor(),
-        validatorKeys: new Map(),
-        buyerKeys: new Map(),
-        buyerCount: BUYERS,
-        now: () => time,
-        engine: blindEngine,
+        anchor,
+        producerEngine,
+        followerEngine: blindEngine,
+        settle: [producerEngine],
       });
-      producer.chain.on("block", (entry) => follower.importBlock(entry.block));
-      producer.chain.on("payload", (entry) => follower.importEnvelope(entry.envelope!));
-      const seconds = ctx.config.SECONDS_PER_SLOT;
-      for (let slot = 1; slot <= 3; slot++) {
-        for (let interval = 0; interval < 4; interval++) {
-          time = slot * seconds + (interval * seconds) / 4;
-          producer.onInterval(slot, interval);
-          follower.onInterval(slot, interval);
-          for (let round = 0; round < 3; round++) {
-            await producerEngine.settled();
-            await new Promise((r) => setImmediate(r));
-          }
-        }
-      }
+      for (let slot = 1; slot <= 3; slot++) await runSlot(slot);
       await blindEngine.settled();
       const head = follower.chain.head();
       assert.equal(head.slot, 3);

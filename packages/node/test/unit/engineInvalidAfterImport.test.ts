@@ -1,29 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
-import { computeGenesisBlock, devGenesis, EngineApiClient, startEmbeddedExecution } from "@turnstile/execution";
+import { describe, it } from "node:test";
 import { ForkChoiceError, ForkChoiceErrorCode, PayloadStatus as ForkChoicePayloadStatus } from "@turnstile/fork-choice";
-import {
-  BeaconNode,
-  EngineApiExecutionEngine,
-  EngineClientErrorCode,
-  type InvalidatedPayloads,
-  withExecutionGenesis,
-} from "@turnstile/node";
-import {
-  createChainContext,
-  interopBuyerSecretKey,
-  interopSecretKey,
-  minimalChainConfig,
-  PayloadStatus,
-  toHex,
-} from "@turnstile/ticket-state";
-import { BUYERS, genesisState, VALIDATORS } from "./helpers.ts";
+import { EngineClientErrorCode, type InvalidatedPayloads } from "@turnstile/node";
+import { createChainContext, minimalChainConfig, PayloadStatus, toHex } from "@turnstile/ticket-state";
+import { engineAt, executionGenesis, producerAndFollower, startEl, suiteDir } from "./engineFixture.ts";
 
-const SECRET = new Uint8Array(32).fill(5);
 const ctx = createChainContext(minimalChainConfig);
 
 /**
@@ -94,73 +77,23 @@ async function startFakeEl(): Promise<FakeEl> {
 
 /** A producer on the embedded EL and a follower whose EL is the fake one; the follower imports what the producer makes. */
 async function twoNodes(dir: string) {
-  const genesis = devGenesis();
-  const elGenesis = await computeGenesisBlock(genesis, 0);
-  const anchor = () => withExecutionGenesis(genesisState(ctx), elGenesis.hash(), Number(elGenesis.header.gasLimit));
-  const exec = await startEmbeddedExecution({
-    path: join(dir, `producer-${Math.random().toString(36).slice(2)}`),
-    genesis,
-    genesisTime: 0,
-    jwtSecret: SECRET,
-    enginePort: 0,
-    ethPort: null,
-  });
+  const { genesis, anchor } = await executionGenesis(ctx);
+  const exec = await startEl(join(dir, `producer-${Math.random().toString(36).slice(2)}`), genesis);
   const fake = await startFakeEl();
-  let time = 0;
-  const producerEngine = new EngineApiExecutionEngine(ctx, new EngineApiClient(exec.engine.url, SECRET));
-  const producer = new BeaconNode({
-    ctx,
-    anchor: anchor(),
-    validatorKeys: new Map(Array.from({ length: VALIDATORS }, (_, i) => [i, interopSecretKey(i)] as const)),
-    buyerKeys: new Map(Array.from({ length: BUYERS }, (_, i) => [i, interopBuyerSecretKey(i)] as const)),
-    buyerCount: BUYERS,
-    now: () => time,
-    random: () => 0.5,
-    misbehaviour: { withholdCommitment: 0, withholdPayload: 0 },
-    engine: producerEngine,
-  });
-  const engine = new EngineApiExecutionEngine(ctx, new EngineApiClient(fake.url, SECRET));
+  const producerEngine = engineAt(ctx, exec.engine.url);
+  const engine = engineAt(ctx, fake.url);
   const invalidErrors: string[] = [];
   engine.events.on("invalid", (e) => invalidErrors.push(e.code));
-  const follower = new BeaconNode({
+  const refused: unknown[] = [];
+  const { producer, follower, runSlot } = producerAndFollower({
     ctx,
-    anchor: anchor(),
-    validatorKeys: new Map(),
-    buyerKeys: new Map(),
-    buyerCount: BUYERS,
-    now: () => time,
-    engine,
+    anchor,
+    producerEngine,
+    followerEngine: engine,
+    refused,
   });
   const invalidated: InvalidatedPayloads[] = [];
   follower.chain.on("invalidPayload", (out) => invalidated.push(out));
-  const refused: unknown[] = [];
-  producer.chain.on("block", (entry) => {
-    try {
-      follower.importBlock(entry.block);
-    } catch (e) {
-      refused.push(e);
-    }
-  });
-  producer.chain.on("payload", (entry) => {
-    try {
-      follower.importEnvelope(entry.envelope!);
-    } catch (e) {
-      refused.push(e);
-    }
-  });
-  const seconds = ctx.config.SECONDS_PER_SLOT;
-  const runSlot = async (slot: number) => {
-    for (let interval = 0; interval < 4; interval++) {
-      time = slot * seconds + (interval * seconds) / 4;
-      producer.onInterval(slot, interval);
-      follower.onInterval(slot, interval);
-      for (let round = 0; round < 3; round++) {
-        await producerEngine.settled();
-        await engine.settled();
-        await new Promise((r) => setImmediate(r));
-      }
-    }
-  };
   const close = async () => {
     await new Promise<void>((r) => fake.server.close(() => r()));
     await exec.close();
@@ -169,8 +102,7 @@ async function twoNodes(dir: string) {
 }
 
 describe("a payload found INVALID after optimistic import", () => {
-  const dir = mkdtempSync(join(tmpdir(), "turnstile-invalid-"));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = suiteDir("turnstile-invalid-");
 
   it("leaves fork choice with its descendants (latestValidHash), and the head moves off it", async () => {
     const { producer, follower, engine, fake, runSlot, invalidErrors, invalidated, refused, close } =

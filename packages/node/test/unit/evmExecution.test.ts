@@ -1,24 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { createFeeMarket1559Tx } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
-import {
-  computeGenesisBlock,
-  devAccounts,
-  devGenesis,
-  EngineApiClient,
-  startEmbeddedExecution,
-} from "@turnstile/execution";
+import { devAccounts } from "@turnstile/execution";
 import { PayloadStatus } from "@turnstile/fork-choice";
-import { EngineApiExecutionEngine, withExecutionGenesis } from "@turnstile/node";
-import { createChainContext, minimalChainConfig, toHex } from "@turnstile/ticket-state";
-import { genesisState, steppedNode } from "./helpers.ts";
+import { toHex } from "@turnstile/ticket-state";
+import { steppedNodeOnEl, suiteDir } from "./engineFixture.ts";
 
 const RECIPIENT = "0x00000000000000000000000000000000000000e3";
-const SECRET = new Uint8Array(32).fill(3);
 
 async function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
   const response = await fetch(url, {
@@ -32,27 +21,19 @@ async function rpc(url: string, method: string, params: unknown[]): Promise<unkn
 }
 
 describe("a beacon node on the embedded EVM, through the Engine API", () => {
-  const dir = mkdtempSync(join(tmpdir(), "turnstile-evm-node-"));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = suiteDir("turnstile-evm-node-");
 
   it("includes a transfer sent with eth_sendRawTransaction in a payload; receipt, balances and the EL head follow the chain", async () => {
-    const ctx = createChainContext(minimalChainConfig);
-    const genesis = devGenesis();
-    const elGenesis = await computeGenesisBlock(genesis, 0);
-    const anchor = withExecutionGenesis(genesisState(ctx), elGenesis.hash(), Number(elGenesis.header.gasLimit));
-    const exec = await startEmbeddedExecution({
-      path: join(dir, "execution"),
-      genesis,
-      genesisTime: 0,
-      jwtSecret: SECRET,
-      enginePort: 0,
-      ethPort: 0,
-    });
+    const {
+      exec,
+      engine,
+      node,
+      runAsync: run,
+      rejected,
+    } = await steppedNodeOnEl(dir, { ethPort: 0, random: () => 0.5 });
     try {
-      const engine = new EngineApiExecutionEngine(ctx, new EngineApiClient(exec.engine.url, SECRET));
       const invalid: unknown[] = [];
       engine.events.on("invalid", (e) => invalid.push(e));
-      const { node, runAsync: run, rejected } = steppedNode({ anchor, ctx, engine, random: () => 0.5 });
 
       const [alice] = devAccounts(1);
       const tx = createFeeMarket1559Tx(

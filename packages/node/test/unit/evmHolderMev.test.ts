@@ -1,56 +1,35 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { createFeeMarket1559Tx } from "@ethereumjs/tx";
 import {
   AMM_ADDRESS,
   AMM_SWAP_GAS_LIMIT,
   ammCalldata,
-  computeGenesisBlock,
   devAccounts,
-  devGenesis,
   devnetReferencePrice,
-  EngineApiClient,
   searcherAccount,
-  startEmbeddedExecution,
 } from "@turnstile/execution";
-import { EngineApiExecutionEngine, withExecutionGenesis } from "@turnstile/node";
-import { createChainContext, HOLDER_FEE_RECIPIENT, minimalChainConfig, toHex } from "@turnstile/ticket-state";
+import { HOLDER_FEE_RECIPIENT, minimalChainConfig, toHex } from "@turnstile/ticket-state";
 import { appetiteOf, ticketValuation } from "../../src/tickets/valuation.ts";
-import { BUYERS, genesisState, steppedNode } from "./helpers.ts";
+import { steppedNodeOnEl, suiteDir } from "./engineFixture.ts";
+import { BUYERS } from "./helpers.ts";
 
-const SECRET = new Uint8Array(32).fill(4);
 const SLOTS = 24;
 
 describe("ticket holders capture real MEV on the embedded EVM", () => {
-  const dir = mkdtempSync(join(tmpdir(), "turnstile-holder-mev-"));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = suiteDir("turnstile-holder-mev-");
 
   it("holders' payloads end with their arbitrage; the realised MEV moves their valuation", async () => {
-    const ctx = createChainContext(minimalChainConfig);
-    const genesis = devGenesis();
-    const elGenesis = await computeGenesisBlock(genesis, 0);
-    const anchor = withExecutionGenesis(genesisState(ctx), elGenesis.hash(), Number(elGenesis.header.gasLimit));
     const searcher = searcherAccount(0);
-    const exec = await startEmbeddedExecution({
-      path: join(dir, "execution"),
-      genesis,
-      genesisTime: 0,
-      jwtSecret: SECRET,
-      enginePort: 0,
-      ethPort: null,
+    const { exec, node, runAsync, rejected } = await steppedNodeOnEl(dir, {
       searcher: {
         privateKey: searcher.privateKey,
         // 5% a slot: the pool is off the reference by more than its fee most slots
-        referencePrice: devnetReferencePrice(3, 0.05, 0, ctx.config.SECONDS_PER_SLOT),
+        referencePrice: devnetReferencePrice(3, 0.05, 0, minimalChainConfig.SECONDS_PER_SLOT),
         feeRecipient: toHex(HOLDER_FEE_RECIPIENT),
       },
     });
     try {
-      const engine = new EngineApiExecutionEngine(ctx, new EngineApiClient(exec.engine.url, SECRET));
-      const { node, runAsync, rejected } = steppedNode({ anchor, ctx, engine });
       const realised: { slot: number; buyer: number; gwei: number; valuation: number }[] = [];
       node.on("holderMevRealised", (slot, buyer, gwei, valuation) => realised.push({ slot, buyer, gwei, valuation }));
       // A user's large swap waits in the pool: whoever builds first carries it

@@ -1,24 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { createFeeMarket1559Tx } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
-import {
-  computeGenesisBlock,
-  devAccounts,
-  devGenesis,
-  EngineApiClient,
-  type ExecutionLayer,
-  startEmbeddedExecution,
-} from "@turnstile/execution";
-import { EngineApiExecutionEngine, withExecutionGenesis } from "@turnstile/node";
-import { createChainContext, minimalChainConfig, toHex } from "@turnstile/ticket-state";
+import { devAccounts, type ExecutionLayer } from "@turnstile/execution";
+import { toHex } from "@turnstile/ticket-state";
 import type { InclusionListOutcome } from "../../src/node/beaconNode.ts";
-import { genesisState, steppedNode } from "./helpers.ts";
-
-const SECRET = new Uint8Array(32).fill(4);
+import { steppedNodeOnEl, suiteDir } from "./engineFixture.ts";
 
 function transfer(el: ExecutionLayer, key: Uint8Array, nonce: bigint): Uint8Array {
   return createFeeMarket1559Tx(
@@ -38,25 +25,11 @@ function transfer(el: ExecutionLayer, key: Uint8Array, nonce: bigint): Uint8Arra
 }
 
 describe("inclusion lists with the embedded EVM, through the Engine API", () => {
-  const dir = mkdtempSync(join(tmpdir(), "turnstile-evm-il-"));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = suiteDir("turnstile-evm-il-");
 
   it("the proposer lists the EL's mempool, the payload carries it, and the EL judges lists on real execution", async () => {
-    const ctx = createChainContext(minimalChainConfig);
-    const genesis = devGenesis();
-    const elGenesis = await computeGenesisBlock(genesis, 0);
-    const anchor = withExecutionGenesis(genesisState(ctx), elGenesis.hash(), Number(elGenesis.header.gasLimit));
-    const exec = await startEmbeddedExecution({
-      path: join(dir, "execution"),
-      genesis,
-      genesisTime: 0,
-      jwtSecret: SECRET,
-      enginePort: 0,
-      ethPort: 0,
-    });
+    const { exec, engine, node, runAsync: run } = await steppedNodeOnEl(dir, { ethPort: 0, random: () => 0.5 });
     try {
-      const engine = new EngineApiExecutionEngine(ctx, new EngineApiClient(exec.engine.url, SECRET));
-      const { node, runAsync: run } = steppedNode({ anchor, ctx, engine, random: () => 0.5 });
       const outcomes: InclusionListOutcome[] = [];
       node.on("inclusionListOutcome", (o) => outcomes.push(o));
       const [alice, bob] = devAccounts(2);
