@@ -13,7 +13,7 @@ import { BlockStore } from "./blockStore.ts";
 import { buildPayloadBlock } from "./buildPayload.ts";
 import { buildGenesisBlock, type ExecutionGenesis, parisCommon } from "./genesis.ts";
 import { checkInclusionList, decodeListedTransaction, type InclusionListVerdict } from "./inclusionList.ts";
-import { Mempool } from "./mempool.ts";
+import { MAX_NONCE_AHEAD, Mempool } from "./mempool.ts";
 import { computePayloadId, type PayloadAttributesV1 } from "./payloadId.ts";
 import { decodeRawTransaction } from "./rawTransaction.ts";
 import { fromVmReceipt, type StoredReceipt } from "./receipts.ts";
@@ -481,6 +481,7 @@ export class ExecutionLayer {
       const account = await this.sm.getAccount(sender);
       const nonce = account?.nonce ?? 0n;
       if (tx.nonce < nonce) throw fail("nonce too low");
+      if (tx.nonce >= nonce + BigInt(MAX_NONCE_AHEAD)) throw fail("nonce too far ahead of the account's");
       if ((account?.balance ?? 0n) < tx.getUpfrontCost()) throw fail("insufficient funds for gas * price + value");
       return this.mempool.add(tx, sender.toString());
     });

@@ -4,6 +4,12 @@ import { ExecutionError, ExecutionErrorCode } from "../errors.ts";
 
 /** Transactions the pool holds at most; past it, a new one must outbid the cheapest to get in. */
 export const MEMPOOL_CAPACITY = 4096;
+/**
+ * How far ahead of its account nonce a sender's transaction may be pooled (geth's AccountQueue).
+ * Without it one funded account fills the pool with transactions behind a nonce gap, which no
+ * payload can include and nothing prunes, and every other sender is then refused.
+ */
+export const MAX_NONCE_AHEAD = 64;
 /** A replacement (same sender and nonce) must raise the fee by this percentage, as geth requires. */
 export const REPLACEMENT_FEE_BUMP_PERCENT = 10n;
 

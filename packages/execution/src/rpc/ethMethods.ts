@@ -21,10 +21,44 @@ function hexParam(value: unknown, name: string): `0x${string}` {
   return value as `0x${string}`;
 }
 
+/** 0x-hex of exactly `bytes` bytes (an address, a hash). */
+function fixedHexParam(value: unknown, name: string, bytes: number): `0x${string}` {
+  const hex = hexParam(value, name);
+  if (hex.length !== 2 + 2 * bytes) throw new RpcError(RpcCode.INVALID_PARAMS, `${name} must be ${bytes} bytes`);
+  return hex;
+}
+
+/** 0x-hex of whole bytes (an even number of digits). */
+function bytesParam(value: unknown, name: string): `0x${string}` {
+  const hex = hexParam(value, name);
+  if (hex.length % 2 !== 0) throw new RpcError(RpcCode.INVALID_PARAMS, `${name} must be whole bytes`);
+  return hex;
+}
+
+const BLOCK_TAGS = new Set(["latest", "pending", "safe", "finalized", "earliest"]);
+const QUANTITY = /^0x[0-9a-fA-F]{1,16}$/;
+
+/** A block tag or number (a bare one, or `{blockNumber}`); "latest" when absent. */
 function tagParam(value: unknown): string {
   if (value === undefined || value === null) return "latest";
-  if (typeof value === "object" && value !== null && "blockNumber" in value) return String(value.blockNumber);
-  return String(value);
+  const tag = typeof value === "object" && "blockNumber" in value ? value.blockNumber : value;
+  if (typeof tag !== "string" || !(BLOCK_TAGS.has(tag) || QUANTITY.test(tag))) {
+    throw new RpcError(RpcCode.INVALID_PARAMS, "block must be a tag or a 0x quantity of at most 64 bits");
+  }
+  return tag;
+}
+
+/** A call object: an object whose given fields are hex. */
+function callParam(value: unknown): CallParams {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new RpcError(RpcCode.INVALID_PARAMS, "call must be an object");
+  }
+  const c = value as Record<string, unknown>;
+  if (c.from !== undefined) fixedHexParam(c.from, "from", 20);
+  if (c.to !== undefined && c.to !== null) fixedHexParam(c.to, "to", 20);
+  for (const field of ["data", "input"] as const) if (c[field] !== undefined) bytesParam(c[field], field);
+  for (const field of ["value", "gas"] as const) if (c[field] !== undefined) hexParam(c[field], field);
+  return { ...c, to: c.to ?? undefined } as CallParams;
 }
 
 export interface EthMethodsOptions {
@@ -43,21 +77,21 @@ export function ethMethods(el: ExecutionLayer, opts: EthMethodsOptions = {}): Re
     eth_gasPrice: async () => bigIntToHex(el.headBlock().header.calcNextBaseFee() + SUGGESTED_TIP),
     eth_maxPriorityFeePerGas: async () => bigIntToHex(SUGGESTED_TIP),
     eth_getBalance: async ([address, tag]) =>
-      bigIntToHex((await el.getAccount(hexParam(address, "address"), tagParam(tag))).balance),
+      bigIntToHex((await el.getAccount(fixedHexParam(address, "address", 20), tagParam(tag))).balance),
     eth_getTransactionCount: async ([address, tag]) =>
-      bigIntToHex((await el.getAccount(hexParam(address, "address"), tagParam(tag))).nonce),
+      bigIntToHex((await el.getAccount(fixedHexParam(address, "address", 20), tagParam(tag))).nonce),
     eth_sendRawTransaction: async ([raw]) => {
-      const bytes = hexToBytes(hexParam(raw, "transaction"));
+      const bytes = hexToBytes(bytesParam(raw, "transaction"));
       const hash = await el.sendRawTransaction(bytes);
       opts.onTransaction?.(bytes, hash);
       return hash;
     },
     eth_getTransactionReceipt: async ([hash]) => {
-      const found = await el.receipt(hexParam(hash, "hash").toLowerCase());
+      const found = await el.receipt(fixedHexParam(hash, "hash", 32).toLowerCase());
       return found ? formatReceipt(found.block, found.index, found.receipts) : null;
     },
     eth_getTransactionByHash: async ([hash]) => {
-      const key = hexParam(hash, "hash").toLowerCase();
+      const key = fixedHexParam(hash, "hash", 32).toLowerCase();
       const found = await el.receipt(key);
       if (found) return formatTx(found.block.transactions[found.index], found.block, found.index);
       const pending = el.mempool.get(key);
@@ -72,17 +106,17 @@ export function ethMethods(el: ExecutionLayer, opts: EthMethodsOptions = {}): Re
       }
     },
     eth_getBlockByHash: async ([hash, full]) => {
-      const block = await el.store.getBlock(hexParam(hash, "hash").toLowerCase());
+      const block = await el.store.getBlock(fixedHexParam(hash, "hash", 32).toLowerCase());
       return block ? formatBlock(block, full === true) : null;
     },
     eth_call: async ([call, tag]) => {
-      const c = call as CallParams;
+      const c = callParam(call);
       const result = await el.call({ ...c, data: c.data ?? c.input }, tagParam(tag));
       if (result.error !== null) throw new RpcError(RpcCode.SERVER_ERROR, `execution reverted: ${result.error}`);
       return bytesToHex(result.returnValue);
     },
     eth_estimateGas: async ([call, tag]) => {
-      const c = call as CallParams;
+      const c = callParam(call);
       const result = await el.call({ ...c, data: c.data ?? c.input }, tagParam(tag));
       if (result.error !== null) throw new RpcError(RpcCode.SERVER_ERROR, `execution reverted: ${result.error}`);
       // What the transaction pays before any code runs (base, calldata, creation): EIP-2028 rules
