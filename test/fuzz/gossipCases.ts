@@ -14,7 +14,7 @@ import {
   gossipTopicString,
   P2pError,
 } from "@turnstile/p2p";
-import { deserializeSsz, TicketStateError, toHex } from "@turnstile/ticket-state";
+import { type ChainContext, deserializeSsz, TicketStateError, toHex } from "@turnstile/ticket-state";
 import { UNEXPECTED_ERROR_CODE } from "../../packages/node/src/chain/errors.ts";
 import { InclusionListPoolErrorCode } from "../../packages/node/src/chain/inclusionLists.ts";
 import { gossipValidator } from "../../packages/node/src/network/verdict.ts";
@@ -38,19 +38,19 @@ export interface GossipCaseResult {
 const FORK_DIGEST = new Uint8Array(4);
 const PEER = { toString: () => "16Uiu2HAmFuzzPeer" };
 
-type Inbound = (topic: string, data: Uint8Array) => Uint8Array;
+type Inbound = (name: GossipTopicName, data: Uint8Array) => Uint8Array;
 
 /** The inbound transform gossipsub runs on every message of our topics (snappy and size bounds). */
 export function inboundTransform(world: GossipWorld): Inbound {
-  const init = createGossipsubInit(
-    FORK_DIGEST,
-    getGossipTypes(world.nodes[0].ctx.ssz),
-    new Counters(),
-    DEFAULT_GOSSIP_OPTIONS,
-  );
+  return inboundTransformFor(world.nodes[0].ctx);
+}
+
+/** The inbound transform for `ctx`'s topics, by topic name. */
+export function inboundTransformFor(ctx: ChainContext): (name: GossipTopicName, data: Uint8Array) => Uint8Array {
+  const init = createGossipsubInit(FORK_DIGEST, getGossipTypes(ctx.ssz), new Counters(), DEFAULT_GOSSIP_OPTIONS);
   const transform = init.dataTransform;
   if (!transform) throw new Error("no gossip data transform");
-  return (topic, data) => transform.inboundTransform(topic, data);
+  return (name, data) => transform.inboundTransform(gossipTopicString(FORK_DIGEST, name), data);
 }
 
 interface Leaf {
@@ -280,7 +280,7 @@ export async function runGossipCase(
   // 1. gossipsub's inbound transform
   let bytes: Uint8Array;
   try {
-    bytes = inbound(gossipTopicString(FORK_DIGEST, topic), built.data);
+    bytes = inbound(topic, built.data);
   } catch (e) {
     if (!(e instanceof P2pError)) return result("UNTYPED", `untyped inbound transform error: ${describeError(e)}`);
     return result(e.code);
