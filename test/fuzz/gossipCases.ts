@@ -9,6 +9,7 @@
 import {
   Counters,
   compressBlock,
+  type GossipTopicName,
   GossipValidationError,
   getGossipTypes,
   gossipTopicString,
