@@ -190,7 +190,12 @@ export function devnetCommand(): Command {
         .argParser(indexList)
         .default([]),
     )
-    .addOption(new Option("--sell-grants", "validators offer their granted tickets for sale, holders fill the offers"))
+    .addOption(
+      new Option(
+        "--sell-grants [nodes]",
+        "validators offer their granted tickets for sale, holders fill the offers (on every node, or on the nodes listed; the others' validators use theirs)",
+      ).argParser(indexList),
+    )
     .addOption(new Option("--log-level <level>", "the nodes' pino log level").default("info"))
     .addOption(
       new Option("--execution <kind>", "execution layer: the deterministic engine, or an embedded EVM per node")
@@ -320,7 +325,9 @@ export function devnetCommand(): Command {
             "--withhold-rate",
             String(opts.withholdRate),
             ...(opts.userTraffic ? ["--user-traffic"] : []),
-            ...(opts.sellGrants ? ["--sell-grants"] : []),
+            ...(opts.sellGrants === true || (Array.isArray(opts.sellGrants) && opts.sellGrants.includes(i))
+              ? ["--sell-grants"]
+              : []),
             ...((opts.censorBuyers as number[]).length > 0
               ? ["--censor-buyers", (opts.censorBuyers as number[]).join(",")]
               : []),

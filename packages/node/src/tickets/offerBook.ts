@@ -60,12 +60,22 @@ export class OfferBook {
     return [...this.byKey.values()];
   }
 
-  /** The cheapest offer not from `buyer` at most `maxPrice`, removed from the book (its taker fills it), or null. */
+  /**
+   * The cheapest offer not from `buyer` at most `maxPrice`, removed from the book (its taker fills
+   * it), or null. Equal prices go to the oldest ticket (lowest id), not to the order offers reached
+   * us, which would favour our own validators' offers over the peers'.
+   */
   take(buyer: number, maxPrice: number): SignedTicketOffer | null {
     let best: SignedTicketOffer | null = null;
     for (const offer of this.byKey.values()) {
-      if (offer.message.seller === buyer || offer.message.price > maxPrice) continue;
-      if (best === null || offer.message.price < best.message.price) best = offer;
+      const o = offer.message;
+      if (o.seller === buyer || o.price > maxPrice) continue;
+      if (
+        best === null ||
+        o.price < best.message.price ||
+        (o.price === best.message.price && o.ticket_id < best.message.ticket_id)
+      )
+        best = offer;
     }
     if (best !== null) this.byKey.delete(OfferBook.key(best));
     return best;
