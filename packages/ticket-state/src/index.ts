@@ -29,10 +29,24 @@ export type { BlockProcessingContext } from "./block/types.ts";
 export * from "./bls/index.ts";
 // Cached state and its caches
 export { CachedBeaconState, type ChainCaches, createChainCaches } from "./cache/cachedBeaconState.ts";
-export { EpochContext } from "./cache/epochContext.ts";
+export { EpochContext, type PreparedShuffling } from "./cache/epochContext.ts";
 export { computeProposerIndexNative, shuffleListNative } from "./cache/nativeShuffle.ts";
 export { computeProposerIndexSpec } from "./cache/proposerIndex.ts";
-export { computeCommitteeCountPerSlot, computeEpochShuffling, type EpochShuffling } from "./cache/shuffling.ts";
+export {
+  configureShuffleWorker,
+  prewarmShuffleWorker,
+  ShuffleJob,
+  type ShuffleJobCounts,
+  type ShuffleJobRunner,
+  type ShuffleWorkerSettings,
+  shuffleJobCounts,
+} from "./cache/shuffleWorker.ts";
+export {
+  buildEpochShuffling,
+  computeCommitteeCountPerSlot,
+  computeEpochShuffling,
+  type EpochShuffling,
+} from "./cache/shuffling.ts";
 export { SHUFFLING_CACHE_MAX_ENTRIES, ShufflingCache, shufflingDecisionKey } from "./cache/shufflingCache.ts";
 export * from "./config/index.ts";
 export * from "./engine/deterministicEngine.ts";
@@ -126,7 +140,7 @@ export {
 export { computeNextTicketPrice } from "./tickets/ticketPrice.ts";
 // Types
 export * from "./types/index.ts";
-export { getBlockRoot, getBlockRootAtSlot, latestBlockRoot } from "./util/blockRoots.ts";
+export { BlockRootReader, getBlockRoot, getBlockRootAtSlot, latestBlockRoot } from "./util/blockRoots.ts";
 // Helpers
 export * from "./util/bytes.ts";
 export { deserializeSsz } from "./util/decode.ts";

@@ -2,7 +2,7 @@ import type { ChainContext } from "../config/chainContext.ts";
 import type { EpochTransitionCache } from "../epoch/epochTransitionCache.ts";
 import { DOMAIN_BEACON_ATTESTER, DOMAIN_BEACON_PROPOSER } from "../params/constants.ts";
 import type { BeaconStateView } from "../types/index.ts";
-import { concatBytes, uintToBytes8 } from "../util/bytes.ts";
+import { bytesEqual, concatBytes, uintToBytes8 } from "../util/bytes.ts";
 import { computeActivationExitEpoch, computeEpochAtSlot, computeStartSlotAtEpoch } from "../util/epoch.ts";
 import { hash } from "../util/hash.ts";
 import { bitFloor, integerSquareRoot } from "../util/math.ts";
@@ -10,7 +10,8 @@ import { readAllValues } from "../util/readAll.ts";
 import { getSeed } from "../util/seed.ts";
 import { isActiveValidator } from "../util/validator.ts";
 import { computeProposerIndexNative } from "./nativeShuffle.ts";
-import { computeEpochShuffling, computeEpochShufflingFromSeed, type EpochShuffling } from "./shuffling.ts";
+import { prewarmShuffleWorker, ShuffleJob } from "./shuffleWorker.ts";
+import { buildEpochShuffling, computeEpochShufflingFromSeed, type EpochShuffling } from "./shuffling.ts";
 import { ShufflingCache, shufflingDecisionKey } from "./shufflingCache.ts";
 
 type RegistryEpochs = { activation_epoch: number; exit_epoch: number };
@@ -23,6 +24,27 @@ function activeIndicesAt(validators: readonly RegistryEpochs[], epoch: number): 
     if (isActiveValidator(validators[i], epoch)) out[n++] = i;
   }
   return out.slice(0, n);
+}
+
+/**
+ * The shuffle of the epoch after next, started when the epoch transition starts (see
+ * `EpochContext.prepareNextShuffling`) and joined by the rotation, with the inputs it was started
+ * from: the rotation uses it only if they equal its own.
+ */
+export interface PreparedShuffling {
+  epoch: number;
+  key: string | null;
+  activeIndices: Uint32Array;
+  seed: Uint8Array;
+  job: ShuffleJob;
+}
+
+/** Same length and elements (the usual case is the same array). */
+function sameIndices(a: Uint32Array, b: Uint32Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
@@ -64,8 +86,15 @@ export class EpochContext {
     const epoch = computeEpochAtSlot(ctx, state.slot);
     const previousEpoch = Math.max(epoch - 1, 0);
     const validators = readAllValues(state.validators);
-    ec.previousShuffling = ec.shufflingFor(state, previousEpoch, () => activeIndicesAt(validators, previousEpoch));
+    // Two shuffles of a large registry: the previous epoch's on the worker while this thread does the current one
+    const previousIndices = activeIndicesAt(validators, previousEpoch);
+    prewarmShuffleWorker(previousIndices.length);
+    const previousPrepared =
+      previousEpoch === epoch
+        ? null
+        : ec.prepareShuffling(state, previousEpoch, previousIndices, shufflingDecisionKey(ctx, state, previousEpoch));
     ec.currentShuffling = ec.shufflingFor(state, epoch, () => activeIndicesAt(validators, epoch));
+    ec.previousShuffling = ec.shufflingFor(state, previousEpoch, () => previousIndices, previousPrepared);
     // The next shuffling waits for its first use (the next rotation, or a duty look-ahead): a
     // loaded state may never need it. What it depends on is read now, so later changes to the
     // state cannot reach it; the chain's cache shares the result between copies.
@@ -96,6 +125,44 @@ export class EpochContext {
   }
 
   /**
+   * Start shuffling epoch `epoch` (the current epoch + 2) off the main thread, from the state at the
+   * start of its epoch transition; `afterProcessEpoch` joins it. Its inputs are final by then:
+   * the seed reads the randao mix of the current epoch, which only blocks change (and
+   * `process_randao_mixes_reset` writes the next epoch's entry), and `process_epoch` schedules
+   * exits (and would schedule activations) no earlier than `compute_activation_exit_epoch`, i.e.
+   * current + 1 + MAX_SEED_LOOKAHEAD > current + 2, so who is active at `epoch` cannot change.
+   * The rotation still compares both inputs with its own before using the result.
+   * Null when the chain's cache already holds that shuffling.
+   */
+  prepareNextShuffling(state: BeaconStateView, epoch: number, activeIndices: Uint32Array): PreparedShuffling | null {
+    // As of the rotation's slot, the next one: the deciding block root is already recorded
+    return this.prepareShuffling(
+      state,
+      epoch,
+      activeIndices,
+      shufflingDecisionKey(this.ctx, state, epoch, state.slot + 1),
+    );
+  }
+
+  /** Start shuffling epoch `epoch` (off-thread for a large registry) unless the chain's cache holds it under `key`. */
+  private prepareShuffling(
+    state: BeaconStateView,
+    epoch: number,
+    activeIndices: Uint32Array,
+    key: string | null,
+  ): PreparedShuffling | null {
+    if (this.shufflings.has(key)) return null;
+    const seed = getSeed(this.ctx, state, epoch, DOMAIN_BEACON_ATTESTER);
+    return {
+      epoch,
+      key,
+      activeIndices,
+      seed,
+      job: new ShuffleJob(activeIndices, seed, this.ctx.preset.SHUFFLE_ROUND_COUNT),
+    };
+  }
+
+  /**
    * Rotate the shufflings after an epoch transition: the state is now at the new epoch's first slot.
    * With the transition's cache (`processEpoch`'s result) nothing is read from the registry: the
    * next shuffling's active set and the new effective balances were collected during the
@@ -104,6 +171,7 @@ export class EpochContext {
   afterProcessEpoch(state: BeaconStateView, transition?: EpochTransitionCache): void {
     const epoch = computeEpochAtSlot(this.ctx, state.slot);
     const nextActive = transition?.nextShufflingActiveIndices;
+    const prepared = transition?.preparedNextShuffling ?? null;
     const increments = transition?.nextEffectiveBalanceIncrements;
     if (
       transition === undefined ||
@@ -115,13 +183,13 @@ export class EpochContext {
       const validators = readAllValues(state.validators);
       this.previousShuffling = this.currentShuffling;
       this.currentShuffling = this.nextShuffling;
-      this.nextShuffling = this.shufflingFor(state, epoch + 1, () => activeIndicesAt(validators, epoch + 1));
+      this.nextShuffling = this.shufflingFor(state, epoch + 1, () => activeIndicesAt(validators, epoch + 1), prepared);
       this.refreshEpochValues(state, validators, epoch);
       return;
     }
     this.previousShuffling = this.currentShuffling;
     this.currentShuffling = this.nextShuffling;
-    this.nextShuffling = this.shufflingFor(state, epoch + 1, () => nextActive);
+    this.nextShuffling = this.shufflingFor(state, epoch + 1, () => nextActive, prepared);
     this.epoch = epoch;
     this.effectiveBalanceIncrements = increments;
     // Counted during the transition (exits it initiated start later than this epoch)
@@ -135,11 +203,31 @@ export class EpochContext {
     this.proposers = this.computeProposers(state, epoch, increments);
   }
 
-  /** Epoch `epoch`'s shuffling from the chain's cache, or shuffled now (and cached) on a miss. */
-  private shufflingFor(state: BeaconStateView, epoch: number, activeIndices: () => Uint32Array): EpochShuffling {
-    return this.shufflings.getOrCompute(shufflingDecisionKey(this.ctx, state, epoch), () =>
-      computeEpochShuffling(this.ctx, state, activeIndices(), epoch),
-    );
+  /**
+   * Epoch `epoch`'s shuffling from the chain's cache, or on a miss computed (and cached): joined
+   * from `prepared` when that was started from the same epoch, key, seed and active set, else shuffled now.
+   */
+  private shufflingFor(
+    state: BeaconStateView,
+    epoch: number,
+    activeIndices: () => Uint32Array,
+    prepared: PreparedShuffling | null = null,
+  ): EpochShuffling {
+    const key = shufflingDecisionKey(this.ctx, state, epoch);
+    return this.shufflings.getOrCompute(key, () => {
+      const indices = activeIndices();
+      const seed = getSeed(this.ctx, state, epoch, DOMAIN_BEACON_ATTESTER);
+      if (
+        prepared !== null &&
+        prepared.epoch === epoch &&
+        prepared.key === key &&
+        bytesEqual(prepared.seed, seed) &&
+        sameIndices(prepared.activeIndices, indices)
+      ) {
+        return buildEpochShuffling(this.ctx, indices, prepared.job.join(), epoch);
+      }
+      return computeEpochShufflingFromSeed(this.ctx, seed, indices, epoch);
+    });
   }
 
   /** Total active balance (floored at one increment), base reward per increment and churn limit. */

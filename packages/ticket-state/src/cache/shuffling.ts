@@ -44,8 +44,22 @@ export function computeEpochShufflingFromSeed(
   activeIndices: Uint32Array,
   epoch: number,
 ): EpochShuffling {
-  const { SLOTS_PER_EPOCH, SHUFFLE_ROUND_COUNT } = ctx.preset;
-  const shuffled = shuffleListNative(activeIndices, seed, SHUFFLE_ROUND_COUNT);
+  return buildEpochShuffling(
+    ctx,
+    activeIndices,
+    shuffleListNative(activeIndices, seed, ctx.preset.SHUFFLE_ROUND_COUNT),
+    epoch,
+  );
+}
+
+/** Epoch `epoch`'s committees from its active indices and their shuffle (`shuffleListNative`'s result). */
+export function buildEpochShuffling(
+  ctx: ChainContext,
+  activeIndices: Uint32Array,
+  shuffled: Uint32Array,
+  epoch: number,
+): EpochShuffling {
+  const { SLOTS_PER_EPOCH } = ctx.preset;
   const committeesPerSlot = computeCommitteeCountPerSlot(ctx, activeIndices.length);
   const count = committeesPerSlot * SLOTS_PER_EPOCH;
   const n = shuffled.length;

@@ -15,14 +15,22 @@ export const SHUFFLING_CACHE_MAX_ENTRIES = 16;
  * `epoch - MIN_SEED_LOOKAHEAD - 1` and its active set was fixed by that epoch's transition, so
  * every state whose chain holds the same block at the last slot of that epoch has the same
  * shuffling. Returns a cache key, or null when the state no longer holds that block root.
+ * `stateSlot`: the slot to judge that by, when it is not yet `state.slot`: the epoch transition
+ * keys the shuffling its rotation will compute as of the next slot (`processSlot` has already
+ * written the deciding block root, the state's own slot, and `processEpoch` leaves block roots alone).
  */
-export function shufflingDecisionKey(ctx: ChainContext, state: BeaconStateView, epoch: number): string | null {
+export function shufflingDecisionKey(
+  ctx: ChainContext,
+  state: BeaconStateView,
+  epoch: number,
+  stateSlot: number = state.slot,
+): string | null {
   const { MIN_SEED_LOOKAHEAD, SLOTS_PER_HISTORICAL_ROOT } = ctx.preset;
   const decidingEpoch = epoch - MIN_SEED_LOOKAHEAD;
   // Decided by the genesis state alone: no block before the deciding epoch's start
   if (decidingEpoch <= 0) return `${epoch}:genesis:${toHex(state.genesis_validators_root)}`;
   const decisionSlot = computeStartSlotAtEpoch(ctx, decidingEpoch) - 1;
-  if (!(decisionSlot < state.slot && state.slot <= decisionSlot + SLOTS_PER_HISTORICAL_ROOT)) return null;
+  if (!(decisionSlot < stateSlot && stateSlot <= decisionSlot + SLOTS_PER_HISTORICAL_ROOT)) return null;
   return `${epoch}:${toHex(state.block_roots.get(decisionSlot % SLOTS_PER_HISTORICAL_ROOT))}`;
 }
 
@@ -44,6 +52,10 @@ export class ShufflingCache {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  has(key: string | null): boolean {
+    return key !== null && this.entries.has(key);
   }
 
   /** The shuffling under `key`, computed by `compute` on a miss (always computed when `key` is null). */

@@ -1,5 +1,6 @@
 import { getNodesAtDepth, type Node } from "@chainsafe/persistent-merkle-tree";
 import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
+import type { PreparedShuffling } from "../cache/epochContext.ts";
 import {
   GENESIS_EPOCH,
   TIMELY_HEAD_FLAG_INDEX,
@@ -41,6 +42,8 @@ export interface EpochTransitionCache {
    * once this transition has changed an exit epoch (the rotation then reads the registry again).
    */
   nextShufflingActiveIndices: Uint32Array | null;
+  /** The shuffle of `currentEpoch + 2`, started by `processEpoch` and joined by the rotation. */
+  preparedNextShuffling: PreparedShuffling | null;
   /**
    * Effective balance increments of the validators active at `currentEpoch + 1` (the rotation's
    * total active balance), kept up to date by `processEffectiveBalanceUpdates`.
@@ -191,6 +194,7 @@ export function beforeProcessEpoch(cs: CachedBeaconState): EpochTransitionCache 
     indicesToEject,
     indicesToSlash,
     nextShufflingActiveIndices: nextActiveCount === n ? nextActive : nextActive.slice(0, nextActiveCount),
+    preparedNextShuffling: null,
     nextEpochActiveIncrements,
     nextEffectiveBalanceIncrements: null,
     balances: null,

@@ -13,10 +13,19 @@ import { processValidatorTicketGrants } from "./processValidatorTicketGrants.ts"
 
 /**
  * `process_epoch`, run at the last slot of an epoch. Returns the transition cache, which the
- * epoch-cache rotation (`EpochContext.afterProcessEpoch`) reuses instead of re-reading the registry.
+ * epoch-cache rotation (`EpochContext.afterProcessEpoch`) reuses instead of re-reading the registry
+ * and from which it joins the shuffle this starts.
  */
 export function processEpoch(cs: CachedBeaconState): EpochTransitionCache {
   const cache = beforeProcessEpoch(cs);
+  // The epoch after next is shuffled (off-thread for a large registry) while the rules below run
+  if (cache.nextShufflingActiveIndices !== null) {
+    cache.preparedNextShuffling = cs.epochCtx.prepareNextShuffling(
+      cs.state,
+      cache.currentEpoch + 2,
+      cache.nextShufflingActiveIndices,
+    );
+  }
   processJustificationAndFinalization(cs, cache);
   processInactivityUpdates(cs, cache);
   processRewardsAndPenalties(cs, cache);
