@@ -12,7 +12,7 @@ import {
 import type { Attestation, AttestationData, BeaconStateView, IndexedAttestation } from "../types/index.ts";
 import { Checkpoint } from "../types/sszTypes.ts";
 import { increaseBalance } from "../util/balance.ts";
-import { getBlockRoot, getBlockRootAtSlot } from "../util/blockRoots.ts";
+import { BlockRootReader } from "../util/blockRoots.ts";
 import { bytesEqual } from "../util/bytes.ts";
 import { computeEpochAtSlot } from "../util/epoch.ts";
 import { integerSquareRoot } from "../util/math.ts";
@@ -77,11 +77,19 @@ export function getIndexedAttestation(cs: CachedBeaconState, attestation: Attest
   return { attesting_indices: indices, data: attestation.data, signature: attestation.signature };
 }
 
-/** `is_attestation_same_slot` (Gloas): the vote is for a block proposed in the attestation's own slot. */
-export function isAttestationSameSlot(ctx: ChainContext, state: BeaconStateView, data: AttestationData): boolean {
+/**
+ * `is_attestation_same_slot` (Gloas): the vote is for a block proposed in the attestation's own slot.
+ * `roots`: a reader shared by the rules of one block (see `BlockRootReader`).
+ */
+export function isAttestationSameSlot(
+  ctx: ChainContext,
+  state: BeaconStateView,
+  data: AttestationData,
+  roots: BlockRootReader = new BlockRootReader(ctx, state),
+): boolean {
   if (data.slot === 0) return true;
-  const slotRoot = getBlockRootAtSlot(ctx, state, data.slot);
-  const previousRoot = getBlockRootAtSlot(ctx, state, data.slot - 1);
+  const slotRoot = roots.atSlot(data.slot);
+  const previousRoot = roots.atSlot(data.slot - 1);
   return bytesEqual(data.beacon_block_root, slotRoot) && !bytesEqual(data.beacon_block_root, previousRoot);
 }
 
@@ -89,13 +97,18 @@ export function isAttestationSameSlot(ctx: ChainContext, state: BeaconStateView,
  * `get_attested_block_slot`: the slot of the block `data.beacon_block_root`, which is the block
  * root at `data.slot`: walk back over the skipped slots that repeat it (within the roots window).
  */
-export function getAttestedBlockSlot(ctx: ChainContext, state: BeaconStateView, data: AttestationData): number {
+export function getAttestedBlockSlot(
+  ctx: ChainContext,
+  state: BeaconStateView,
+  data: AttestationData,
+  roots: BlockRootReader = new BlockRootReader(ctx, state),
+): number {
   const { SLOTS_PER_HISTORICAL_ROOT } = ctx.preset;
   let slot = data.slot;
   while (
     slot > 0 &&
     slot - 1 + SLOTS_PER_HISTORICAL_ROOT >= state.slot &&
-    bytesEqual(getBlockRootAtSlot(ctx, state, slot - 1), data.beacon_block_root)
+    bytesEqual(roots.atSlot(slot - 1), data.beacon_block_root)
   ) {
     slot--;
   }
@@ -110,6 +123,7 @@ export function getAttestationParticipationFlagIndices(
   cs: CachedBeaconState,
   data: AttestationData,
   inclusionDelay: number,
+  roots: BlockRootReader = new BlockRootReader(cs.ctx, cs.state),
 ): number[] {
   const { state, ctx } = cs;
   const currentEpoch = computeEpochAtSlot(ctx, state.slot);
@@ -122,11 +136,10 @@ export function getAttestationParticipationFlagIndices(
       justifiedEpoch: justified.epoch,
     });
   }
-  const isMatchingTarget = bytesEqual(data.target.root, getBlockRoot(ctx, state, data.target.epoch));
-  const isMatchingBlockRoot =
-    isMatchingTarget && bytesEqual(data.beacon_block_root, getBlockRootAtSlot(ctx, state, data.slot));
+  const isMatchingTarget = bytesEqual(data.target.root, roots.atEpoch(data.target.epoch));
+  const isMatchingBlockRoot = isMatchingTarget && bytesEqual(data.beacon_block_root, roots.atSlot(data.slot));
   let isMatchingPayload: boolean;
-  if (isAttestationSameSlot(ctx, state, data)) {
+  if (isAttestationSameSlot(ctx, state, data, roots)) {
     if (data.index !== PAYLOAD_STATUS_EMPTY) {
       throw new BlockError(BlockErrorCode.ATTESTATION_SAME_SLOT_FULL, "a same-slot vote must carry index 0", {
         index: data.index,
@@ -136,7 +149,7 @@ export function getAttestationParticipationFlagIndices(
   } else if (isMatchingBlockRoot) {
     // The vote is about the attested block's payload: read the bit of the block's own slot (Gloas
     // reads data.slot's, which after skipped slots is never set and would fail every honest FULL vote)
-    const blockSlot = getAttestedBlockSlot(ctx, state, data);
+    const blockSlot = getAttestedBlockSlot(ctx, state, data, roots);
     const available = state.execution_payload_availability.get(blockSlot % ctx.preset.SLOTS_PER_HISTORICAL_ROOT);
     isMatchingPayload = data.index === (available ? PAYLOAD_STATUS_FULL : PAYLOAD_STATUS_EMPTY);
   } else {
@@ -154,10 +167,12 @@ export function getAttestationParticipationFlagIndices(
   return flags;
 }
 
+/** `process_attestation`; `roots`: the block's `BlockRootReader`, shared by its attestations. */
 export function processAttestation(
   cs: CachedBeaconState,
   attestation: Attestation,
   bctx: BlockProcessingContext,
+  roots: BlockRootReader = new BlockRootReader(cs.ctx, cs.state),
 ): void {
   const { state, ctx, epochCtx } = cs;
   const { data } = attestation;
@@ -192,7 +207,7 @@ export function processAttestation(
   }
 
   const indexed = getIndexedAttestation(cs, attestation);
-  const flagIndices = getAttestationParticipationFlagIndices(cs, data, state.slot - data.slot);
+  const flagIndices = getAttestationParticipationFlagIndices(cs, data, state.slot - data.slot, roots);
   assertValidIndexedAttestation(cs, indexed, bctx);
 
   const participation =

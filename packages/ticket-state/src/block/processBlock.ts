@@ -1,5 +1,6 @@
 import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
 import type { BeaconBlock } from "../types/index.ts";
+import { BlockRootReader } from "../util/blockRoots.ts";
 import { processAttestation } from "./processAttestation.ts";
 import { processAttesterSlashing } from "./processAttesterSlashing.ts";
 import { processBlockHeader } from "./processBlockHeader.ts";
@@ -30,7 +31,9 @@ export function processOperations(cs: CachedBeaconState, block: BeaconBlock, bct
   const { body } = block;
   for (const op of body.proposer_slashings) processProposerSlashing(cs, op, bctx);
   for (const op of body.attester_slashings) processAttesterSlashing(cs, op, bctx);
-  for (const op of body.attestations) processAttestation(cs, op, bctx);
+  // Attestations of one block read the same few block roots: each is read from the tree once
+  const roots = new BlockRootReader(cs.ctx, cs.state);
+  for (const op of body.attestations) processAttestation(cs, op, bctx, roots);
   for (const op of body.voluntary_exits) processVoluntaryExit(cs, op, bctx);
   for (const op of body.ticket_purchases) processTicketPurchase(cs, op, bctx);
   for (const op of body.ticket_transfers) processTicketTransfer(cs, op, bctx);

@@ -16,6 +16,35 @@ export function getBlockRootAtSlot(ctx: ChainContext, state: BeaconStateView, sl
   return state.block_roots.get(slot % SLOTS_PER_HISTORICAL_ROOT);
 }
 
+/**
+ * `get_block_root_at_slot` with each root read from the tree once: for the rules of one block,
+ * which never write block roots (only `process_slot` does) nor move the state's slot. An
+ * attestation reads four or more roots (and a walk back over skipped slots), mostly the same ones.
+ */
+export class BlockRootReader {
+  private readonly ctx: ChainContext;
+  private readonly state: BeaconStateView;
+  private readonly roots = new Map<number, Uint8Array>();
+
+  constructor(ctx: ChainContext, state: BeaconStateView) {
+    this.ctx = ctx;
+    this.state = state;
+  }
+
+  atSlot(slot: number): Uint8Array {
+    let root = this.roots.get(slot);
+    if (root === undefined) {
+      root = getBlockRootAtSlot(this.ctx, this.state, slot);
+      this.roots.set(slot, root);
+    }
+    return root;
+  }
+
+  atEpoch(epoch: number): Uint8Array {
+    return this.atSlot(computeStartSlotAtEpoch(this.ctx, epoch));
+  }
+}
+
 export function getBlockRoot(ctx: ChainContext, state: BeaconStateView, epoch: number): Uint8Array {
   return getBlockRootAtSlot(ctx, state, computeStartSlotAtEpoch(ctx, epoch));
 }
