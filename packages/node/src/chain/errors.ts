@@ -37,6 +37,8 @@ export const ChainErrorCode = {
   MARKET_WRONG_PRICING: "CHAIN_MARKET_WRONG_PRICING",
   /** Ticket market: an operation for the same account nonce, offer or slot's ticket was seen first. */
   MARKET_ALREADY_SEEN: "CHAIN_MARKET_ALREADY_SEEN",
+  /** Ticket market: a nonce further ahead of the account's than one block could catch up (see MAX_*): it could sit pooled for good. */
+  NONCE_TOO_FAR: "CHAIN_NONCE_TOO_FAR",
   /** Ticket market: a bid for an auction that is not open now (settled, or not yet open). */
   BID_OUT_OF_WINDOW: "CHAIN_BID_OUT_OF_WINDOW",
   /** Ticket market: an offer (or a fill of one) past its expiry slot. */

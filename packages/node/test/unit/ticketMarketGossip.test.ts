@@ -55,6 +55,8 @@ function ownedFutureSlots(
 describe("ticket_bid gossip checks and pool", () => {
   const { node, run } = marketNode({ TICKET_PRICING: "first_price_auction" });
   const head = () => node.chain.head().state;
+  /** A nonce `k` ahead of buyer 0's (gapped, so that no block carries the bid, and within the window). */
+  const lead = (k: number) => head().state.buyers.getReadonly(0).nonce + k;
   const bid = (over: Partial<TicketBid> = {}, signer = 0) => {
     const buyer = over.buyer_index ?? 0;
     const nonce = head().state.buyers.getReadonly(Math.min(buyer, 3)).nonce + 5;
@@ -95,14 +97,14 @@ describe("ticket_bid gossip checks and pool", () => {
   it("IGNOREs what depends on the view (window, used nonce, balance) and REJECTs what no honest peer sends", () => {
     const current = node.clock.currentSlot;
     assert.deepEqual(
-      refusal(() => node.importTicketBid(bid({ auction_slot: current, nonce: 50 }))),
+      refusal(() => node.importTicketBid(bid({ auction_slot: current, nonce: lead(6) }))),
       {
         action: "IGNORE",
         code: "CHAIN_BID_OUT_OF_WINDOW",
       },
     );
     assert.deepEqual(
-      refusal(() => node.importTicketBid(bid({ auction_slot: current + 5, nonce: 51 }))),
+      refusal(() => node.importTicketBid(bid({ auction_slot: current + 5, nonce: lead(7) }))),
       {
         action: "IGNORE",
         code: "CHAIN_BID_OUT_OF_WINDOW",
@@ -116,28 +118,33 @@ describe("ticket_bid gossip checks and pool", () => {
       },
     );
     assert.deepEqual(
-      refusal(() => node.importTicketBid(bid({ nonce: 52, count: 1, bid_price: 2 ** 40 }))),
+      refusal(() => node.importTicketBid(bid({ nonce: lead(8), count: 1, bid_price: 2 ** 40 }))),
       {
         action: "IGNORE",
         code: "CHAIN_MARKET_NOT_APPLICABLE",
       },
     );
+    // [IGNORE] a nonce a block could not catch up to (MAX_TICKET_BIDS ahead): it could be pooled for good
     assert.deepEqual(
-      refusal(() => node.importTicketBid(bid({ nonce: 53 }, 1))),
+      refusal(() => node.importTicketBid(bid({ nonce: lead(node.ctx.preset.MAX_TICKET_BIDS) }))),
+      { action: "IGNORE", code: "CHAIN_NONCE_TOO_FAR" },
+    );
+    assert.deepEqual(
+      refusal(() => node.importTicketBid(bid({ nonce: lead(9) }, 1))),
       {
         action: "REJECT",
         code: "CHAIN_BAD_SIGNATURE",
       },
     );
     assert.deepEqual(
-      refusal(() => node.importTicketBid(bid({ nonce: 54, bid_price: 1 }))),
+      refusal(() => node.importTicketBid(bid({ nonce: lead(10), bid_price: 1 }))),
       {
         action: "REJECT",
         code: "CHAIN_MARKET_MALFORMED",
       },
     );
     assert.deepEqual(
-      refusal(() => node.importTicketBid(bid({ nonce: 55, count: 0 }))),
+      refusal(() => node.importTicketBid(bid({ nonce: lead(11), count: 0 }))),
       {
         action: "REJECT",
         code: "CHAIN_MARKET_MALFORMED",
@@ -154,7 +161,7 @@ describe("ticket_bid gossip checks and pool", () => {
 
   it("prunes bids whose auction settled or whose nonce was used", () => {
     // A bid for auction 6 whose nonce leaves a gap: no block can carry it, and its auction passes
-    const gapped = bid({ nonce: 60, auction_slot: 6 });
+    const gapped = bid({ nonce: lead(12), auction_slot: 6 });
     assert.deepEqual(
       refusal(() => node.importTicketBid(gapped)),
       { action: "ACCEPT", code: "" },
@@ -353,7 +360,7 @@ describe("ticket_sell_back gossip checks", () => {
     );
     const other = (ticket.owner + 1) % 4;
     assert.deepEqual(
-      refusal(() => node.importTicketSellBack(sell(other, 40))),
+      refusal(() => node.importTicketSellBack(sell(other, cs.state.buyers.getReadonly(other).nonce + 1))),
       {
         action: "IGNORE",
         code: "CHAIN_MARKET_NOT_APPLICABLE",

@@ -49,8 +49,13 @@ function assertFirstAndRoom<T>(pool: SeenAndRoom<T>, op: T, what: string): void 
   }
 }
 
-/** [REJECT] the account exists; [IGNORE] the nonce is not used. Returns the account's pubkey. */
-function assertAccountNonce(head: CachedBeaconState, account: number, nonce: number): Uint8Array {
+/**
+ * [REJECT] the account exists; [IGNORE] the nonce is not used; [IGNORE] it is less than `perBlock`
+ * ahead of the account's (one block, which takes an account's operations in nonce order, could
+ * carry them all). A nonce further ahead leaves a gap that may never be filled: one account could
+ * otherwise fill the pool, shared by all, with operations no block includes. Returns the pubkey.
+ */
+function assertAccountNonce(head: CachedBeaconState, account: number, nonce: number, perBlock: number): Uint8Array {
   const { buyers } = head.state;
   if (!(account < buyers.length)) {
     throw new GossipValidationError("REJECT", ChainErrorCode.UNKNOWN_ACCOUNT, "unknown buyer account", { account });
@@ -58,6 +63,12 @@ function assertAccountNonce(head: CachedBeaconState, account: number, nonce: num
   const buyer = buyers.getReadonly(account);
   if (nonce < buyer.nonce) {
     throw new GossipValidationError("IGNORE", ChainErrorCode.STALE_NONCE, "nonce already used", {
+      nonce,
+      accountNonce: buyer.nonce,
+    });
+  }
+  if (nonce >= buyer.nonce + perBlock) {
+    throw new GossipValidationError("IGNORE", ChainErrorCode.NONCE_TOO_FAR, "nonce too far ahead of the account's", {
       nonce,
       accountNonce: buyer.nonce,
     });
@@ -122,8 +133,8 @@ export function validateTicketBid(
   }
   // [IGNORE] the first bid for (buyer, nonce), and the pool has room
   assertFirstAndRoom(pool, signed, "bid");
-  // [REJECT] the buyer exists; [IGNORE] its nonce is not used
-  const pubkey = assertAccountNonce(head, bid.buyer_index, bid.nonce);
+  // [REJECT] the buyer exists; [IGNORE] its nonce is not used, and bid.nonce < buyer.nonce + MAX_TICKET_BIDS
+  const pubkey = assertAccountNonce(head, bid.buyer_index, bid.nonce, preset.MAX_TICKET_BIDS);
   // [IGNORE] the balance covers the escrow count * (bid_price + TICKET_COLLATERAL)
   const balance = head.state.buyers.getReadonly(bid.buyer_index).balance;
   const escrow = bid.count * (bid.bid_price + config.TICKET_COLLATERAL);
@@ -156,8 +167,8 @@ export function validateTicketSellBack(
   }
   // [IGNORE] the first sell-back for (owner, nonce), and the pool has room
   assertFirstAndRoom(pool, signed, "sell-back");
-  // [REJECT] the owner exists; [IGNORE] its nonce is not used
-  const pubkey = assertAccountNonce(head, sellBack.owner, sellBack.nonce);
+  // [REJECT] the owner exists; [IGNORE] its nonce is not used, and sell_back.nonce < owner.nonce + MAX_TICKET_SELL_BACKS
+  const pubkey = assertAccountNonce(head, sellBack.owner, sellBack.nonce, head.ctx.preset.MAX_TICKET_SELL_BACKS);
   // [IGNORE] the ticket is pooled and the seller owns it (it may have moved on another branch)
   const { state } = head;
   const index =
