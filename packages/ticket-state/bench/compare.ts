@@ -4,6 +4,15 @@
  * Figures: block processing without BLS (128 full aggregates), `processEpoch`, the epoch-cache
  * rotation, the whole epoch transition (processEpoch + hashTreeRoot + rotation) and state
  * deserialization + cache build, each as p50 per side and the ratio Turnstile/Lodestar (target ≤ 1).
+ * What overlaps: Turnstile's `processEpoch` starts the shuffle of the epoch after next on a
+ * worker thread (a registry of ≥ 8,192, see `cache/shuffleWorker.ts`) and the rotation joins it,
+ * so the rotation figure includes any wait for that shuffle and the whole-transition figure all of
+ * it. Turnstile's phases run in `processSlots`' order (processEpoch, rotation, then the root that
+ * the next slot hashes), so the shuffle overlaps `processEpoch` only, as in a node; Lodestar 1.46
+ * shuffles inside its rotation, on the main thread. With `--clock cpu` the three phases count the
+ * main thread's CPU time only (the worker's shuffle is no phase's own work) and the whole
+ * transition counts the process's, every thread's, from the start of processEpoch to the end of
+ * the root: the worker's shuffle is in it in full, as are both sides' GC helper threads.
  * The ratio is the median of the per-iteration ratios (each iteration times both sides back to
  * back, so a load spike on the shared machine moves both); the ratio of the two p50s is printed
  * beside it. With `--expose-gc` (the npm script passes it) a full collection runs before every
@@ -16,6 +25,7 @@
  */
 import {
   CachedBeaconState,
+  configureShuffleWorker,
   createChainContext,
   mainnetChainConfig,
   processBlock,
@@ -119,14 +129,23 @@ const MICROSECONDS_PER_MS = 1000;
 
 /**
  * Duration of `fn` in ms on the chosen clock: `wall` (default) or `cpu`, the process's user+system
- * CPU time (all its threads, GC helpers included), which does not count the time the process
- * waits for a core: steadier when other jobs share the machine.
+ * CPU time (all its threads, GC helpers and the shuffling worker included), which does not count
+ * the time the process waits for a core: steadier when other jobs share the machine.
  */
 function ms(fn: () => void): number {
   if (clock === "wall") return timed(fn).ms;
   const before = process.cpuUsage();
   fn();
   const used = process.cpuUsage(before);
+  return (used.user + used.system) / MICROSECONDS_PER_MS;
+}
+
+/** `ms`, but with `--clock cpu` the calling thread's CPU time only: the epoch transition's phases. */
+function msMainThread(fn: () => void): number {
+  if (clock === "wall") return timed(fn).ms;
+  const before = process.threadCpuUsage();
+  fn();
+  const used = process.threadCpuUsage(before);
   return (used.user + used.system) / MICROSECONDS_PER_MS;
 }
 
@@ -194,18 +213,36 @@ function compareAt(validatorCount: number): void {
       const cs = tEpochPre.clone();
       // Cold rotation, as Lodestar's here: no shuffling from an earlier run of the same chain
       cs.caches.shufflings.clear();
-      // The rotation reuses the transition's cache, as Lodestar's afterProcessEpoch does
+      // The rotation reuses the transition's cache, as Lodestar's afterProcessEpoch does, and joins
+      // the shuffle processEpoch started; the root is hashed after it, as processSlots orders them
       let transition!: ReturnType<typeof processEpoch>;
-      const phases = [ms(() => (transition = processEpoch(cs))), ms(() => cs.hashTreeRoot())];
-      cs.state.slot += 1;
-      phases.push(ms(() => cs.epochCtx.afterProcessEpoch(cs.state, transition)));
-      return [...phases, phases[0] + phases[1] + phases[2]];
+      let epoch = 0;
+      let rotate = 0;
+      let root = 0;
+      const whole = ms(() => {
+        epoch = msMainThread(() => (transition = processEpoch(cs)));
+        cs.state.slot += 1;
+        rotate = msMainThread(() => cs.epochCtx.afterProcessEpoch(cs.state, transition));
+        root = msMainThread(() => cs.hashTreeRoot());
+      });
+      return [epoch, root, rotate, whole];
     },
     () => {
-      const phases = lodestar.lodestarEpochPhases(lEpochPre.clone(), ms);
-      return [...phases, phases[0] + phases[1] + phases[2]];
+      const cs = lEpochPre.clone();
+      let phases: number[] = [];
+      const whole = ms(() => {
+        phases = lodestar.lodestarEpochPhases(cs, msMainThread);
+      });
+      return [...phases, whole];
     },
   );
+  const offThread = configureShuffleWorker();
+  note(
+    `Turnstile shuffles the epoch after next ${offThread.enabled && validatorCount >= offThread.minListLength ? "on a worker thread during processEpoch (joined by the rotation)" : "in the rotation"}; Lodestar in its rotation`,
+  );
+  if (clock === "cpu") {
+    note("epoch phases: main-thread CPU time; whole transition: CPU time of every thread over all three");
+  }
   reportPair(`processEpoch ${tag}`, epochPhases[0]);
   reportPair(`hashTreeRoot after processEpoch ${tag}`, epochPhases[1], false);
   reportPair(`epoch cache rotation ${tag}`, epochPhases[2]);
