@@ -108,7 +108,9 @@ function interleave(warmup: number, runs: number, ours: () => number[], theirs: 
     return {
       ours: summarize(oursPhase),
       theirs: summarize(theirsPhase),
-      ratio: summarize(oursPhase.map((ms, r) => ms / theirsPhase[r])),
+      // A CPU-time sample can read 0 for a phase of about a millisecond (the kernel's accounting
+      // moves in steps): a pair with a zero on either side has no ratio
+      ratio: summarize(oursPhase.flatMap((ms, r) => (ms > 0 && theirsPhase[r] > 0 ? [ms / theirsPhase[r]] : []))),
     };
   });
 }
