@@ -18,7 +18,7 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const VALIDATORS = 24;
+const VALIDATORS = 16;
 const BUYERS = 4;
 const NODES = 2;
 const EPOCHS = 4;
