@@ -157,26 +157,6 @@ export class PayloadAttestationPool {
   }
 }
 
-/** Ticket purchases and transfers waiting for a block, in arrival order. */
-export class TicketOpPool {
-  purchases: SignedTicketPurchase[] = [];
-  transfers: SignedTicketTransfer[] = [];
-
-  addPurchase(op: SignedTicketPurchase): void {
-    this.purchases.push(op);
-  }
-
-  addTransfer(op: SignedTicketTransfer): void {
-    this.transfers.push(op);
-  }
-
-  /** Drop operations a block included or that can no longer apply (nonce already used). */
-  prune(nonceOf: (buyerIndex: number) => number | undefined): void {
-    this.purchases = this.purchases.filter((p) => (nonceOf(p.message.buyer_index) ?? -1) <= p.message.nonce);
-    this.transfers = this.transfers.filter((t) => (nonceOf(t.message.from) ?? -1) <= t.message.nonce);
-  }
-}
-
 /** Payload commitments that ticket holders sent for upcoming slots, by slot. */
 export class CommitmentPool {
   private readonly bySlot = new Map<number, { commitment: SignedExecutionPayloadCommitment; receivedAt: number }[]>();
@@ -440,6 +420,48 @@ export class TicketSellBackPool extends KeyedOpPool<SignedTicketSellBack> {
   }
 }
 
+/**
+ * Ticket purchases, one per (buyer, nonce); bounded like the market pools, so one account's
+ * operations cannot crowd out the others' (gossip also refuses nonces a block could not reach).
+ */
+export class TicketPurchasePool extends KeyedOpPool<SignedTicketPurchase> {
+  constructor(ctx: ChainContext) {
+    super(
+      (p) => `${p.message.buyer_index}:${p.message.nonce}`,
+      ctx.preset.MAX_TICKET_PURCHASES * ctx.preset.SLOTS_PER_EPOCH * MARKET_POOL_EPOCHS,
+    );
+  }
+
+  /** Each buyer's in nonce order (a block applies an account's operations in order). */
+  getForBlock(): SignedTicketPurchase[] {
+    return this.getAll().sort((a, b) => a.message.nonce - b.message.nonce);
+  }
+
+  /** Drop purchases whose nonce is used. */
+  prune(nonceOf: (buyerIndex: number) => number | undefined): void {
+    this.retain((p) => (nonceOf(p.message.buyer_index) ?? -1) <= p.message.nonce);
+  }
+}
+
+/** Ticket transfers, one per (sender, nonce), bounded as purchases are. */
+export class TicketTransferPool extends KeyedOpPool<SignedTicketTransfer> {
+  constructor(ctx: ChainContext) {
+    super(
+      (t) => `${t.message.from}:${t.message.nonce}`,
+      ctx.preset.MAX_TICKET_TRANSFERS * ctx.preset.SLOTS_PER_EPOCH * MARKET_POOL_EPOCHS,
+    );
+  }
+
+  getForBlock(): SignedTicketTransfer[] {
+    return this.getAll().sort((a, b) => a.message.nonce - b.message.nonce);
+  }
+
+  /** Drop transfers whose nonce is used. */
+  prune(nonceOf: (buyerIndex: number) => number | undefined): void {
+    this.retain((t) => (nonceOf(t.message.from) ?? -1) <= t.message.nonce);
+  }
+}
+
 /** Fills of secondary-market offers, one per offer's ownership (ticket id, ticket nonce): the first fill wins. */
 export class TicketFillPool extends KeyedOpPool<SignedTicketFill> {
   constructor(ctx: ChainContext) {
@@ -492,7 +514,8 @@ export class HolderSlashingPool extends KeyedOpPool<HolderSlashing> {
 export interface OpPools {
   attestations: AttestationPool;
   payloadAttestations: PayloadAttestationPool;
-  tickets: TicketOpPool;
+  ticketPurchases: TicketPurchasePool;
+  ticketTransfers: TicketTransferPool;
   commitments: CommitmentPool;
   voluntaryExits: VoluntaryExitPool;
   proposerSlashings: ProposerSlashingPool;
@@ -507,7 +530,8 @@ export function createOpPools(ctx: ChainContext): OpPools {
   return {
     attestations: new AttestationPool(ctx),
     payloadAttestations: new PayloadAttestationPool(ctx),
-    tickets: new TicketOpPool(),
+    ticketPurchases: new TicketPurchasePool(ctx),
+    ticketTransfers: new TicketTransferPool(ctx),
     commitments: new CommitmentPool(),
     voluntaryExits: new VoluntaryExitPool(),
     proposerSlashings: new ProposerSlashingPool(),

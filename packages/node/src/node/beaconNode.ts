@@ -344,7 +344,8 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     this.pools.payloadAttestations.prune(slot);
     this.pools.commitments.prune(slot);
     const nonceOf = (i: number) => (i < head.buyers.length ? head.buyers.getReadonly(i).nonce : undefined);
-    this.pools.tickets.prune(nonceOf);
+    this.pools.ticketPurchases.prune(nonceOf);
+    this.pools.ticketTransfers.prune(nonceOf);
     this.pools.ticketBids.prune(slot, nonceOf);
     this.pools.ticketSellBacks.prune(nonceOf);
     const headState = this.chain.head().state;
@@ -593,15 +594,15 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
   /** Throws the typed error that refused it (as every import* does). */
   importPurchase(purchase: SignedTicketPurchase): void {
     this.observe("ticket_purchase", () => {
-      validateTicketOperation(this.chain, purchase);
-      this.pools.tickets.addPurchase(purchase);
+      validateTicketOperation(this.chain, purchase, this.pools.ticketPurchases);
+      this.pools.ticketPurchases.add(purchase);
     });
   }
 
   importTransfer(transfer: SignedTicketTransfer): void {
     this.observe("ticket_transfer", () => {
-      validateTicketOperation(this.chain, transfer);
-      this.pools.tickets.addTransfer(transfer);
+      validateTicketOperation(this.chain, transfer, this.pools.ticketTransfers);
+      this.pools.ticketTransfers.add(transfer);
     });
   }
 

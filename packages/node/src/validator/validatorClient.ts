@@ -162,8 +162,8 @@ export class ValidatorClient {
     const produced = produceBlock(head.state, slot, key, this.chain.engine, {
       attestations: this.pools.attestations.getForBlock(slot, preset.MAX_ATTESTATIONS),
       payloadAttestations: this.pools.payloadAttestations.getForBlock(slot, head.root),
-      purchases: this.pools.tickets.purchases,
-      transfers: this.pools.tickets.transfers,
+      purchases: this.pools.ticketPurchases.getForBlock(),
+      transfers: this.pools.ticketTransfers.getForBlock(),
       commitments: this.pools.commitments.forSlot(slot),
       proposerSlashings: this.pools.proposerSlashings.getForBlock(epochState, preset.MAX_PROPOSER_SLASHINGS),
       attesterSlashings: this.pools.attesterSlashings.getForBlock(epochState, preset.MAX_ATTESTER_SLASHINGS),

@@ -2,11 +2,16 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   type ChainConfig,
+  computeEpochAtSlot,
   createChainContext,
+  DOMAIN_TICKET_PURCHASE,
+  DOMAIN_TICKET_TRANSFER,
   interopBuyerSecretKey,
   minimalChainConfig,
+  signObject,
   signTicketBid,
   signTicketSellBack,
+  sszTypes,
 } from "@turnstile/ticket-state";
 import { verdictOf } from "../../src/network/verdict.ts";
 import { steppedNode } from "./helpers.ts";
@@ -86,5 +91,74 @@ describe("ticket-market pools under a one-account flood", () => {
       0,
       "gapped sell-backs still pooled an epoch later",
     );
+  });
+
+  // The same hole in the oldest pool: purchases and transfers were kept in unbounded arrays, every
+  // nonce ahead admitted and every copy for one (account, nonce) kept
+  it("ticket_purchase / ticket_transfer: gapped nonces are IGNOREd, one is kept per (account, nonce), the pools are bounded", () => {
+    const { node } = marketNode({});
+    const cs = node.chain.head().state;
+    const epoch = computeEpochAtSlot(node.ctx, node.clock.currentSlot);
+    const purchase = (buyer: number, nonce: number, maxPrice = 10 ** 12) => {
+      const message = { buyer_index: buyer, nonce, count: 1, max_price: maxPrice };
+      const signature = signObject(
+        cs,
+        interopBuyerSecretKey(buyer),
+        sszTypes.TicketPurchase,
+        message,
+        DOMAIN_TICKET_PURCHASE,
+        epoch,
+      );
+      return { message, signature };
+    };
+    const transfer = (from: number, nonce: number) => {
+      const message = { ticket_id: 0, from, to: 1, nonce };
+      const signature = signObject(
+        cs,
+        interopBuyerSecretKey(from),
+        sszTypes.TicketTransfer,
+        message,
+        DOMAIN_TICKET_TRANSFER,
+        epoch,
+      );
+      return { message, signature };
+    };
+    node.pools.ticketPurchases.retain(() => false);
+    node.pools.ticketTransfers.retain(() => false);
+    const nonce0 = cs.state.buyers.getReadonly(0).nonce;
+    const { MAX_TICKET_PURCHASES, MAX_TICKET_TRANSFERS } = node.ctx.preset;
+    assert.deepEqual(
+      refusal(() => node.importPurchase(purchase(0, nonce0 + MAX_TICKET_PURCHASES))),
+      {
+        action: "IGNORE",
+        code: "CHAIN_NONCE_TOO_FAR",
+      },
+    );
+    assert.deepEqual(
+      refusal(() => node.importTransfer(transfer(0, nonce0 + MAX_TICKET_TRANSFERS))),
+      {
+        action: "IGNORE",
+        code: "CHAIN_NONCE_TOO_FAR",
+      },
+    );
+    assert.deepEqual(
+      refusal(() => node.importPurchase(purchase(0, nonce0))),
+      { action: "ACCEPT", code: "" },
+    );
+    // A second purchase for the same (account, nonce), other terms: neither pooled nor forwarded
+    assert.equal(refusal(() => node.importPurchase(purchase(0, nonce0, 10 ** 11))).action, "IGNORE");
+    assert.equal(node.pools.ticketPurchases.size, 1);
+    // Bounded: once full (whoever filled it), a valid purchase is IGNOREd
+    const pool = node.pools.ticketPurchases;
+    for (let k = 1; pool.size < pool.limit; k++) pool.add(purchase(1, 10 ** 6 + k));
+    const nonce2 = cs.state.buyers.getReadonly(2).nonce;
+    assert.deepEqual(
+      refusal(() => node.importPurchase(purchase(2, nonce2))),
+      {
+        action: "IGNORE",
+        code: "CHAIN_MARKET_NOT_APPLICABLE",
+      },
+    );
+    assert.equal(pool.size, pool.limit);
   });
 });
