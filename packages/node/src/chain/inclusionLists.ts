@@ -21,6 +21,11 @@ export const INCLUSION_LIST_FREEZE_INTERVAL = 3;
 export const InclusionListPoolErrorCode = {
   /** Not for the current or the next slot. */
   OUT_OF_WINDOW: "INCLUSION_LIST_OUT_OF_WINDOW",
+  /**
+   * The head is more than an epoch behind the list's slot (the node is syncing): judging the list
+   * would replay every missed epoch transition per message, on input a peer chooses.
+   */
+  HEAD_BEHIND: "INCLUSION_LIST_HEAD_BEHIND",
   /** The same list again. */
   ALREADY_KNOWN: "INCLUSION_LIST_ALREADY_KNOWN",
   /** A second, different list by the same proposer for the same slot: the slot's lists are void. */
@@ -65,6 +70,8 @@ export class InclusionListPool {
   private readonly ctx: ChainContext;
   private readonly now: () => number;
   private readonly bySlot = new Map<number, SlotLists>();
+  /** The head advanced to a list's slot, kept for the next list of that slot on the same head. */
+  private advanced: { from: CachedBeaconState; slot: number; state: CachedBeaconState } | null = null;
 
   constructor(chain: Chain, now: () => number) {
     this.chain = chain;
@@ -104,8 +111,7 @@ export class InclusionListPool {
         slot: list.slot,
       });
     }
-    const head = this.chain.head().state;
-    const atSlot = head.state.slot < list.slot ? processSlotsCopy(head, list.slot) : head;
+    const atSlot = this.headAt(list.slot);
     // The head may be at the list's slot already (its block arrived): the proposer is the same
     if (atSlot.state.slot !== list.slot || computeEpochAtSlot(this.ctx, list.slot) !== atSlot.epochCtx.epoch) {
       throw new InclusionListPoolError(InclusionListPoolErrorCode.OUT_OF_WINDOW, "head is past the list's slot", {
@@ -125,6 +131,32 @@ export class InclusionListPool {
       first: { root, proposerIndex: list.proposer_index, transactions: list.transactions, receivedAt: now },
       equivocated: false,
     });
+  }
+
+  /**
+   * The head state advanced to `slot` (the list's proposer is read there): [IGNORE] when that takes
+   * more than one epoch transition. Kept per (head, slot), so a burst of lists for a slot advances
+   * the head once.
+   */
+  private headAt(slot: number): CachedBeaconState {
+    const head = this.chain.head();
+    if (head.state.state.slot >= slot) return head.state;
+    if (computeEpochAtSlot(this.ctx, slot) > head.state.epochCtx.epoch + 1) {
+      throw new InclusionListPoolError(
+        InclusionListPoolErrorCode.HEAD_BEHIND,
+        "head is epochs behind the list's slot",
+        {
+          slot,
+          headSlot: head.state.state.slot,
+        },
+      );
+    }
+    const cached = this.advanced;
+    // The head's state object (not its root): a block's FULL and EMPTY variants are different states
+    if (cached && cached.from === head.state && cached.slot === slot) return cached.state;
+    const state = processSlotsCopy(head.state, slot);
+    this.advanced = { from: head.state, slot, state };
+    return state;
   }
 
   /** The list seen for `slot` (kept a few slots after it), or undefined. */
