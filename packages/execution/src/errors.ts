@@ -25,6 +25,8 @@ export const ExecutionErrorCode = {
   BAD_JWT_SECRET: "EXECUTION_BAD_JWT_SECRET",
   /** The execution client could not be reached or answered with a transport error. */
   ENGINE_UNREACHABLE: "EXECUTION_ENGINE_UNREACHABLE",
+  /** A user's eth_call or eth_estimateGas refused: too many waiting already (they share the EL with the node's payloads). */
+  CALL_BUSY: "EXECUTION_CALL_BUSY",
   /** The execution client answered with a JSON-RPC error. */
   ENGINE_RPC_ERROR: "EXECUTION_ENGINE_RPC_ERROR",
 } as const;

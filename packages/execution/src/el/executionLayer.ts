@@ -87,6 +87,15 @@ function blockchainView(store: BlockStore) {
 }
 
 /**
+ * Gas an eth_call or eth_estimateGas may burn (geth's RPCGasCap, lowered): the EVM runs on the
+ * node's event loop, about 25M gas a second here, so a call asking for 2^64 gas (or the block's
+ * 30M) froze the node, its payload imports and duties with it, for as long as it ran.
+ */
+export const RPC_GAS_CAP = 5_000_000n;
+/** eth_call and eth_estimateGas waiting at once; past it they are refused (CALL_BUSY), not queued before payloads. */
+export const MAX_WAITING_CALLS = 4;
+
+/**
  * The embedded execution layer: Paris rules on @ethereumjs/vm, state in a Merkle-Patricia trie on
  * level, executed blocks and receipts in a block store, a mempool, payload building. Calls are
  * serialized (one state manager, its root set per call).
@@ -95,6 +104,8 @@ export class ExecutionLayer {
   readonly common: Common;
   readonly chainId: number;
   readonly mempool = new Mempool();
+  /** eth_call and eth_estimateGas accepted and not yet answered. */
+  private waitingCalls = 0;
   readonly store: BlockStore;
   private readonly db: Level<string, Uint8Array>;
   private readonly sm: MerkleStateManager;
@@ -512,11 +523,19 @@ export class ExecutionLayer {
     });
   }
 
-  /** eth_call: run a message on the state at `tag` and discard its changes. */
+  /** eth_call: run a message on the state at `tag` (with at most RPC_GAS_CAP gas) and discard its changes. */
   call(
     msg: { from?: string; to?: string; data?: string; value?: string; gas?: string },
     tag = "latest",
   ): Promise<{ returnValue: Uint8Array; gasUsed: bigint; error: string | null }> {
+    const asked = msg.gas ? BigInt(msg.gas) : RPC_GAS_CAP;
+    const gasLimit = asked < RPC_GAS_CAP ? asked : RPC_GAS_CAP;
+    if (this.waitingCalls >= MAX_WAITING_CALLS) {
+      return Promise.reject(
+        new ExecutionError(ExecutionErrorCode.CALL_BUSY, "too many calls in progress", { limit: MAX_WAITING_CALLS }),
+      );
+    }
+    this.waitingCalls++;
     return this.serial(async () => {
       const block = await this.blockAt(tag);
       await this.sm.setStateRoot(block.header.stateRoot);
@@ -527,7 +546,7 @@ export class ExecutionLayer {
           to: msg.to ? createAddressFromString(msg.to.toLowerCase()) : undefined,
           data: msg.data ? hexToBytes(msg.data as `0x${string}`) : undefined,
           value: msg.value ? BigInt(msg.value) : 0n,
-          gasLimit: msg.gas ? BigInt(msg.gas) : block.header.gasLimit,
+          gasLimit,
           block,
         });
         const error = result.execResult.exceptionError?.error ?? null;
@@ -535,6 +554,8 @@ export class ExecutionLayer {
       } finally {
         await this.sm.revert();
       }
+    }).finally(() => {
+      this.waitingCalls--;
     });
   }
 

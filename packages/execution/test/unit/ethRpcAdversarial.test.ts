@@ -12,7 +12,9 @@ import {
   type EmbeddedExecution,
   MAX_BATCH_REQUESTS,
   MAX_NONCE_AHEAD,
+  MAX_WAITING_CALLS,
   parisCommon,
+  RPC_GAS_CAP,
   startEmbeddedExecution,
 } from "../../src/index.ts";
 
@@ -23,7 +25,7 @@ import {
 const SECRET = new Uint8Array(32).fill(7);
 const RECIPIENT = "0x00000000000000000000000000000000000000e5";
 const MUTATED_TRANSACTIONS = 300;
-const ANSWER_TIMEOUT_MS = 5000;
+const ANSWER_TIMEOUT_MS = 15_000;
 
 interface RpcAnswer {
   status: number;
@@ -215,5 +217,55 @@ describe("eth_ JSON-RPC under adversarial requests", () => {
     assert.equal(errorCode(tooFar), -32000);
     assert.match(JSON.stringify(tooFar.body), /too far ahead/);
     assert.equal(exec.el.mempool.size, size);
+  });
+});
+
+describe("eth_call and eth_estimateGas cannot hold the EL (and the node on its event loop)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "turnstile-eth-call-"));
+  let exec: EmbeddedExecution;
+  let url: string;
+  /** Init code that jumps back to its start forever: it burns whatever gas it is given. */
+  const LOOP = "0x5b600056";
+  const SOME_GAS = "0xf4240";
+  const call = (method: string, gas?: string) =>
+    post(url, JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: [{ data: LOOP, ...(gas ? { gas } : {}) }] }));
+
+  before(async () => {
+    exec = await startEmbeddedExecution({
+      path: join(dir, "el"),
+      genesis: devGenesis(),
+      genesisTime: 0,
+      jwtSecret: SECRET,
+      enginePort: 0,
+      ethPort: 0,
+    });
+    url = exec.eth!.url;
+  });
+  after(async () => {
+    await exec.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // (Under the test runner the EVM runs several times slower than in a node: a capped call takes seconds here)
+  it(`a call asking for 2^64 gas, or none, burns at most RPC_GAS_CAP (${RPC_GAS_CAP}) and answers out of gas`, async () => {
+    for (const [method, gas] of [
+      ["eth_call", "0xffffffffffffffff"],
+      ["eth_estimateGas", undefined],
+    ] as const) {
+      const answer = await call(method, gas);
+      assert.equal(errorCode(answer), -32000, `${method} ${gas}: ${JSON.stringify(answer.body)}`);
+      assert.match(JSON.stringify(answer.body), /out of gas/);
+    }
+  });
+
+  it(`refuses calls past ${MAX_WAITING_CALLS} waiting (CALL_BUSY): a batch of them does not hold the EL for its length`, async () => {
+    const request = { jsonrpc: "2.0", id: 1, method: "eth_call", params: [{ data: LOOP, gas: SOME_GAS }] };
+    const answer = await post(url, JSON.stringify(Array(3 * MAX_WAITING_CALLS).fill(request)));
+    const answers = answer.body as { error?: { code: number; message: string } }[];
+    const busy = answers.filter((a) => a.error?.message.includes("too many calls")).length;
+    assert.equal(busy, 2 * MAX_WAITING_CALLS, JSON.stringify(answers));
+    assert.ok(answers.every((a) => a.error?.code === -32000));
+    // Once they are answered, calls are taken again
+    assert.match(JSON.stringify((await call("eth_call", SOME_GAS)).body), /out of gas/);
   });
 });
