@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type BeaconNode, NodeMetrics, startApi } from "@turnstile/node";
+import { steppedNode } from "../../packages/node/test/unit/helpers.ts";
 import { buildGossipWorld } from "../fuzz/gossipWorld.ts";
 
 // POST /eth/v1/tickets/{bids,sell_backs,fills,holder_slashings,offers} with what a client may get
@@ -126,6 +127,25 @@ describe("ticket-market POST endpoints under malformed and replayed bodies", () 
       assert.ok(cases > 300, `${cases} cases`);
     } finally {
       for (const api of apis.values()) await api.close();
+    }
+  });
+});
+
+describe("router refusals", () => {
+  it("a path parameter over the router's length limit, or a malformed %-escape, answers {code: <status>, message}", async () => {
+    const { node } = steppedNode();
+    const api = await startApi({ host: "127.0.0.1", port: 0, node, metrics: new NodeMetrics() });
+    try {
+      const base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
+      for (const path of [`/eth/v1/beacon/headers/${"a".repeat(200)}`, "/eth/v1/tickets/buyers/%E0%A4%A"]) {
+        const res = await fetch(`${base}${path}`);
+        const body = (await res.json()) as { code: unknown; message: unknown };
+        assert.ok(res.status >= 400 && res.status < 500, `${path}: ${res.status}`);
+        assert.equal(body.code, res.status, `${path}: ${JSON.stringify(body)}`);
+        assert.equal(typeof body.message, "string");
+      }
+    } finally {
+      await api.close();
     }
   });
 });

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { type ApiOptions, apiContext } from "./context.ts";
 import { ApiError } from "./errors.ts";
 import { beaconRoutes } from "./routes/beacon.ts";
@@ -20,6 +20,7 @@ export { ApiError, ApiErrorCode } from "./errors.ts";
 /** Lowest HTTP status whose cause is the server's: its message is not shown to the client. */
 const SERVER_ERROR = 500;
 const NOT_FOUND = 404;
+const BAD_REQUEST = 400;
 
 /**
  * REST API in Beacon-API conventions (`{data: …}`, numbers as decimal strings, bytes as 0x-hex),
@@ -28,7 +29,16 @@ const NOT_FOUND = 404;
  */
 export async function startApi(opts: ApiOptions): Promise<FastifyInstance> {
   // Event streams never go idle: closing must end them, or an open subscriber would hold up shutdown
-  const app = Fastify({ logger: false, forceCloseConnections: true });
+  const app = Fastify({
+    logger: false,
+    forceCloseConnections: true,
+    // The router's own refusals (a path parameter over its length limit: 414; a malformed URL: 400)
+    // in the Beacon-API error shape too, not Fastify's `{error, code: "FST_…"}`
+    frameworkErrors: (error, _request, reply) => {
+      const status = (error as { statusCode?: number }).statusCode ?? BAD_REQUEST;
+      void (reply as FastifyReply).code(status).send({ code: status, message: error.message });
+    },
+  });
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
     const status = error instanceof ApiError ? error.status : (error.statusCode ?? SERVER_ERROR);
