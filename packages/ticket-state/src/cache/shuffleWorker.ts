@@ -36,8 +36,10 @@ function getWorker(): Worker | null {
   try {
     // The worker runs the same flavour of this package as its parent: source (.ts) or built (.js)
     const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
-    // No inherited flags (test hooks, --conditions): the thread needs only the native module
-    const started = new Worker(new URL(`./shuffleThread.${ext}`, import.meta.url), { execArgv: [] });
+    // Of the parent's flags only those that let it load TypeScript (Node 22's strip-types): the
+    // thread needs the native module alone, not test hooks or preloads
+    const execArgv = process.execArgv.filter((flag) => /-types\b/.test(flag));
+    const started = new Worker(new URL(`./shuffleThread.${ext}`, import.meta.url), { execArgv });
     started.unref();
     started.on("error", () => {
       workerBroken = true;
