@@ -22,9 +22,9 @@ import { caseSeed, Rng } from "./rng.ts";
 
 /** Seeded and bounded: the same cases every run, a few seconds in all. */
 const SEED = 1;
-const CASES = 1200;
+const CASES = 1500;
 
-describe("fuzz: gossip ticket-market and inclusion-list messages through transform, decoding and validation", () => {
+describe("fuzz: gossip ticket-market (offers included) and inclusion-list messages through transform, decoding and validation", () => {
   it(`${CASES} cases: each refusal typed and without effect, nothing changed after signing accepted, replays IGNOREd`, async () => {
     const world = buildGossipWorld();
     const inbound = inboundTransform(world);

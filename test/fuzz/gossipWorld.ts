@@ -1,7 +1,7 @@
 /**
  * The valid gossip messages the gossip fuzzer mutates, on the nodes that judge them: a node under
- * a first-price ticket auction with holder collateral (bids, offer fills, holder slashings,
- * inclusion lists) and one under the bonding curve (sell-backs), both stepped to slot 4.
+ * a first-price ticket auction with holder collateral (bids, offers and their fills, holder
+ * slashings, inclusion lists) and one under the bonding curve (sell-backs), both stepped to slot 4.
  */
 import type { SecretKey } from "@chainsafe/blst";
 import type { Type } from "@chainsafe/ssz";
@@ -23,6 +23,7 @@ import {
   type SignedInclusionList,
   type SignedTicketBid,
   type SignedTicketFill,
+  type SignedTicketOffer,
   type SignedTicketSellBack,
   signObject,
   signPayloadCommitment,
@@ -42,6 +43,7 @@ export const GOSSIP_FUZZ_TOPICS = [
   "ticket_fill",
   "holder_slashing",
   "inclusion_list",
+  "ticket_offer",
 ] as const;
 export type FuzzTopic = (typeof GOSSIP_FUZZ_TOPICS)[number];
 
@@ -204,6 +206,32 @@ function fillSeed(node: BeaconNode): TopicSeed<SignedTicketFill> {
   };
 }
 
+/** The fill seed's offer, alone: what a seller gossips on `ticket_offer`. */
+function offerSeed(node: BeaconNode, fill: TopicSeed<SignedTicketFill>): TopicSeed<SignedTicketOffer> {
+  const cs = node.chain.head().state;
+  const sign = (v: SignedTicketOffer, key: SecretKey) => signTicketOffer(cs, key, v.message);
+  return {
+    topic: "ticket_offer",
+    node,
+    type: sszTypes.SignedTicketOffer,
+    valid: fill.valid.message.offer,
+    importIt: (v) => node.importTicketOffer(v),
+    resign: (v) => sign(v, interopBuyerSecretKey(v.message.seller)),
+    resignWrongKey: (v) => sign(v, otherBuyerKey(v.message.seller)),
+    resignWrongDomain: (v) => ({
+      message: v.message,
+      signature: signObject(
+        cs,
+        interopBuyerSecretKey(v.message.seller),
+        sszTypes.TicketOffer,
+        v.message,
+        WRONG_DOMAIN,
+        epochOf(cs),
+      ),
+    }),
+  };
+}
+
 function holderSlashingSeed(node: BeaconNode): TopicSeed<HolderSlashing> {
   const cs = node.chain.head().state;
   const [, slashed] = ownedFutureSlots(node);
@@ -297,10 +325,12 @@ function inclusionListSeed(node: BeaconNode): TopicSeed<SignedInclusionList> {
 export function buildGossipWorld(): GossipWorld {
   const auction = marketNode({ TICKET_PRICING: "first_price_auction" }).node;
   const curve = marketNode({ TICKET_PRICING: "bonding_curve", TARGET_TICKET_POOL_SIZE: 64 }).node;
+  const fill = fillSeed(auction);
   const seeds = {
     ticket_bid: bidSeed(auction),
     ticket_sell_back: sellBackSeed(curve),
-    ticket_fill: fillSeed(auction),
+    ticket_fill: fill,
+    ticket_offer: offerSeed(auction, fill),
     holder_slashing: holderSlashingSeed(auction),
     inclusion_list: inclusionListSeed(auction),
   } as { [K in FuzzTopic]: TopicSeed<unknown> };
@@ -309,6 +339,10 @@ export function buildGossipWorld(): GossipWorld {
     for (const node of nodes) {
       const { ticketBids, ticketSellBacks, ticketFills, holderSlashings } = node.pools;
       for (const pool of [ticketBids, ticketSellBacks, ticketFills, holderSlashings]) pool.retain(() => false);
+      // The offer book is shared with the node's holders and sellers: emptied in place
+      const book = node.offers as unknown as { byKey: Map<string, unknown>; seenUntil: Map<string, number> };
+      book.byKey.clear();
+      book.seenUntil.clear();
       // The lists seen are the pool's own: a fresh one on the node's clock
       (node as { inclusionLists: InclusionListPool }).inclusionLists = new InclusionListPool(
         node.chain,
@@ -327,6 +361,7 @@ export function buildGossipWorld(): GossipWorld {
       sellBacks: ticketSellBacks.getAll().map((s) => toHex(sszTypes.SignedTicketSellBack.hashTreeRoot(s))),
       fills: ticketFills.getAll().map((f) => toHex(sszTypes.SignedTicketFill.hashTreeRoot(f))),
       slashings: holderSlashings.getAll().map((s) => toHex(sszTypes.HolderSlashing.hashTreeRoot(s))),
+      offers: node.offers.getAll().map((o) => toHex(sszTypes.SignedTicketOffer.hashTreeRoot(o))),
       lists: lists.map((l) => l && { ...l, transactions: l.transactions.map(toHex) }),
     });
   };
