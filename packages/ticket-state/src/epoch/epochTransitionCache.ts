@@ -1,4 +1,4 @@
-import { getNodesAtDepth, type Node } from "@chainsafe/persistent-merkle-tree";
+import { getNodesAtDepth, type Node, zeroHash } from "@chainsafe/persistent-merkle-tree";
 import type { CachedBeaconState } from "../cache/cachedBeaconState.ts";
 import type { PreparedShuffling } from "../cache/epochContext.ts";
 import {
@@ -55,6 +55,8 @@ export interface EpochTransitionCache {
   balances: number[] | null;
   /** Working inactivity scores, read from the state on first use (`getWorkingInactivityScores`). */
   inactivityScores: number[] | null;
+  /** Every inactivity score is 0 and `processInactivityUpdates` left them so: nobody reads them. */
+  inactivityScoresAllZero: boolean;
   balancesChanged: boolean;
   inactivityScoresChanged: boolean;
 }
@@ -103,6 +105,19 @@ export function readUint64List(list: Uint64ListView): number[] {
     }
   }
   return out;
+}
+
+/**
+ * Whether every element of a `List[uint64]` view is 0, from its chunks' root alone (the root of
+ * all-zero chunks is the zero hash of their depth): no element is read. The root is the one the
+ * state's root needs anyway, usually cached already by the last `process_slot`.
+ */
+export function isUint64ListAllZero(list: Uint64ListView): boolean {
+  list.commit();
+  const root = list.type.tree_getChunksNode(list.node).root;
+  const zero = zeroHash(list.type.chunkDepth);
+  for (let i = 0; i < root.length; i++) if (root[i] !== zero[i]) return false;
+  return true;
 }
 
 /** The working balances of this transition, read from the state the first time a sub-step needs them. */
@@ -199,6 +214,7 @@ export function beforeProcessEpoch(cs: CachedBeaconState): EpochTransitionCache 
     nextEffectiveBalanceIncrements: null,
     balances: null,
     inactivityScores: null,
+    inactivityScoresAllZero: false,
     balancesChanged: false,
     inactivityScoresChanged: false,
   };

@@ -40,7 +40,8 @@ export function processRewardsAndPenalties(cs: CachedBeaconState, cache: EpochTr
   const activeIncrements = cache.totalActiveIncrements;
   const penaltyDenominator = config.INACTIVITY_SCORE_BIAS * preset.INACTIVITY_PENALTY_QUOTIENT;
   const balances = getWorkingBalances(cs, cache);
-  const inactivityScores = getWorkingInactivityScores(cs, cache);
+  // All 0 (see processInactivityUpdates): no inactivity penalty, nothing to read
+  const inactivityScores = cache.inactivityScoresAllZero ? null : getWorkingInactivityScores(cs, cache);
   const { isEligible, isSlashed, previousParticipation, effectiveBalances, previousFlagIncrements } = cache;
   const increments = epochCtx.effectiveBalanceIncrements;
   const baseRewardPerIncrement = epochCtx.baseRewardPerIncrement;
@@ -83,7 +84,7 @@ export function processRewardsAndPenalties(cs: CachedBeaconState, cache: EpochTr
       // Above MAX_EFFECTIVE_BALANCE (not reachable by the rules): computed directly
       flagDeltas(validatorIncrements * baseRewardPerIncrement, earned);
     }
-    if (!hasFlag(earned, TIMELY_TARGET_FLAG_INDEX)) {
+    if (inactivityScores !== null && !hasFlag(earned, TIMELY_TARGET_FLAG_INDEX)) {
       penalty += mulDiv(effectiveBalances[i], inactivityScores[i], penaltyDenominator);
     }
     if (reward !== 0 || penalty !== 0) {
