@@ -88,16 +88,20 @@ export class RangeSync {
 
   /**
    * Whether a peer's standing claim is ahead of us by more than a slot, or, until a peer tells us
-   * its head, we are more than an epoch behind the clock (back from downtime: peers have likely gone
-   * on without us; if they tell us they have not, the whole network was down and we go on). A sync
-   * under way does not count by itself: a peer that stalls our requests must not silence our duties.
+   * its head, we are behind the clock: by more than an epoch (back from downtime: peers have likely
+   * gone on without us; if they tell us they have not, the whole network was down and we go on), or
+   * by more than a slot with peers connected whose Status is still on its way (a node restarted
+   * after a few slots proposed on its stale head before its peers' Status came, then reorged
+   * 6 deep). A sync under way does not count by itself: a peer that stalls our requests must not
+   * silence our duties.
    */
   isSyncing(): boolean {
     const head = this.node.chain.forkChoice.getHead().slot;
-    return (
-      this.bestPeerHead() > head + 1 ||
-      (!this.heardFromPeers && head + this.node.chain.ctx.preset.SLOTS_PER_EPOCH < this.node.clock.currentSlot)
-    );
+    const currentSlot = this.node.clock.currentSlot;
+    if (this.bestPeerHead() > head + 1) return true;
+    if (this.heardFromPeers) return false;
+    if (head + this.node.chain.ctx.preset.SLOTS_PER_EPOCH < currentSlot) return true;
+    return head + 1 < currentSlot && this.network.getConnectedPeers().length > 0;
   }
 
   private bestPeerHead(): number {
