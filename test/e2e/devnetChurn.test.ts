@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { compact, runDevnet } from "./runDevnet.ts";
 
-// About two minutes: node 2 is SIGKILLed at slot 10 and restarted from its database 3 slots later;
+// About a minute (1-second slots): node 2 is SIGKILLed at slot 10 and restarted from its database 3 slots later;
 // node 3 starts at slot 28, after finality, and range-syncs
 describe("devnet under churn", () => {
   it("a node killed with SIGKILL restarts from its database and rejoins; a node joining after finality range-syncs", {
@@ -17,7 +17,7 @@ describe("devnet under churn", () => {
         "--buyers",
         "2",
         "--seconds-per-slot",
-        "2",
+        "1",
         "--epochs",
         "7",
         "--p2p-port",
