@@ -336,6 +336,10 @@ export class KeyedOpPool<T> {
     if (!this.hasSeen(op)) this.byKey.set(this.keyOf(op), op);
   }
 
+  protected hasKey(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
   /** The operation kept for `op`'s key, if any. */
   protected kept(op: T): T | undefined {
     return this.byKey.get(this.keyOf(op));
@@ -400,23 +404,58 @@ export class TicketBidPool extends KeyedOpPool<SignedTicketBid> {
   }
 }
 
+/**
+ * Operations of a buyer account, one per (account, nonce), a block taking each account's in nonce
+ * order. One whose nonce stays unused for more than MARKET_POOL_EPOCHS epochs goes: gossip cannot
+ * tell whether an operation ahead of the account's nonce will ever apply (a purchase whose
+ * max_price the price never comes back to, a transfer of a ticket that moved, a gap behind it), and
+ * kept until its nonce is used it would hold its (account, nonce) and a place in the pool, shared
+ * by all accounts, for good. The pool is sized for an epoch of blocks: an operation that applies is
+ * taken well within that. Its sender may sign another for the nonce once it is gone.
+ */
+export class AccountOpPool<T> extends KeyedOpPool<T> {
+  private readonly accountOf: (op: T) => number;
+  private readonly nonceOf: (op: T) => number;
+  private readonly maxAgeSlots: number;
+  /** The slot a prune first saw each kept operation (by key). */
+  private readonly firstPruned = new Map<string, number>();
+  private readonly keyFor: (op: T) => string;
+
+  constructor(ctx: ChainContext, perBlock: number, accountOf: (op: T) => number, nonceOf: (op: T) => number) {
+    const keyFor = (op: T) => `${accountOf(op)}:${nonceOf(op)}`;
+    super(keyFor, perBlock * ctx.preset.SLOTS_PER_EPOCH * MARKET_POOL_EPOCHS);
+    this.keyFor = keyFor;
+    this.accountOf = accountOf;
+    this.nonceOf = nonceOf;
+    this.maxAgeSlots = ctx.preset.SLOTS_PER_EPOCH * MARKET_POOL_EPOCHS;
+  }
+
+  /** Each account's in nonce order (a block applies an account's operations in order). */
+  getForBlock(): T[] {
+    return this.getAll().sort((a, b) => this.nonceOf(a) - this.nonceOf(b));
+  }
+
+  /** Drop operations whose nonce is used, and those pooled more than MARKET_POOL_EPOCHS epochs before `currentSlot`. */
+  prune(currentSlot: number, accountNonce: (account: number) => number | undefined): void {
+    this.retain((op) => {
+      const key = this.keyFor(op);
+      const since = this.firstPruned.get(key) ?? currentSlot;
+      this.firstPruned.set(key, since);
+      return (accountNonce(this.accountOf(op)) ?? -1) <= this.nonceOf(op) && currentSlot - since <= this.maxAgeSlots;
+    });
+    for (const key of this.firstPruned.keys()) if (!this.hasKey(key)) this.firstPruned.delete(key);
+  }
+}
+
 /** Sell-backs to the bonding curve, one per (owner, nonce). */
-export class TicketSellBackPool extends KeyedOpPool<SignedTicketSellBack> {
+export class TicketSellBackPool extends AccountOpPool<SignedTicketSellBack> {
   constructor(ctx: ChainContext) {
     super(
-      (s) => `${s.message.owner}:${s.message.nonce}`,
-      ctx.preset.MAX_TICKET_SELL_BACKS * ctx.preset.SLOTS_PER_EPOCH * MARKET_POOL_EPOCHS,
+      ctx,
+      ctx.preset.MAX_TICKET_SELL_BACKS,
+      (s) => s.message.owner,
+      (s) => s.message.nonce,
     );
-  }
-
-  /** Each owner's in nonce order. */
-  getForBlock(): SignedTicketSellBack[] {
-    return this.getAll().sort((a, b) => a.message.nonce - b.message.nonce);
-  }
-
-  /** Drop sell-backs whose nonce is used. */
-  prune(nonceOf: (buyerIndex: number) => number | undefined): void {
-    this.retain((s) => (nonceOf(s.message.owner) ?? -1) <= s.message.nonce);
   }
 }
 
@@ -424,41 +463,26 @@ export class TicketSellBackPool extends KeyedOpPool<SignedTicketSellBack> {
  * Ticket purchases, one per (buyer, nonce); bounded like the market pools, so one account's
  * operations cannot crowd out the others' (gossip also refuses nonces a block could not reach).
  */
-export class TicketPurchasePool extends KeyedOpPool<SignedTicketPurchase> {
+export class TicketPurchasePool extends AccountOpPool<SignedTicketPurchase> {
   constructor(ctx: ChainContext) {
     super(
-      (p) => `${p.message.buyer_index}:${p.message.nonce}`,
-      ctx.preset.MAX_TICKET_PURCHASES * ctx.preset.SLOTS_PER_EPOCH * MARKET_POOL_EPOCHS,
+      ctx,
+      ctx.preset.MAX_TICKET_PURCHASES,
+      (p) => p.message.buyer_index,
+      (p) => p.message.nonce,
     );
-  }
-
-  /** Each buyer's in nonce order (a block applies an account's operations in order). */
-  getForBlock(): SignedTicketPurchase[] {
-    return this.getAll().sort((a, b) => a.message.nonce - b.message.nonce);
-  }
-
-  /** Drop purchases whose nonce is used. */
-  prune(nonceOf: (buyerIndex: number) => number | undefined): void {
-    this.retain((p) => (nonceOf(p.message.buyer_index) ?? -1) <= p.message.nonce);
   }
 }
 
 /** Ticket transfers, one per (sender, nonce), bounded as purchases are. */
-export class TicketTransferPool extends KeyedOpPool<SignedTicketTransfer> {
+export class TicketTransferPool extends AccountOpPool<SignedTicketTransfer> {
   constructor(ctx: ChainContext) {
     super(
-      (t) => `${t.message.from}:${t.message.nonce}`,
-      ctx.preset.MAX_TICKET_TRANSFERS * ctx.preset.SLOTS_PER_EPOCH * MARKET_POOL_EPOCHS,
+      ctx,
+      ctx.preset.MAX_TICKET_TRANSFERS,
+      (t) => t.message.from,
+      (t) => t.message.nonce,
     );
-  }
-
-  getForBlock(): SignedTicketTransfer[] {
-    return this.getAll().sort((a, b) => a.message.nonce - b.message.nonce);
-  }
-
-  /** Drop transfers whose nonce is used. */
-  prune(nonceOf: (buyerIndex: number) => number | undefined): void {
-    this.retain((t) => (nonceOf(t.message.from) ?? -1) <= t.message.nonce);
   }
 }
 

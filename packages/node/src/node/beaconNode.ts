@@ -344,10 +344,10 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     this.pools.payloadAttestations.prune(slot);
     this.pools.commitments.prune(slot);
     const nonceOf = (i: number) => (i < head.buyers.length ? head.buyers.getReadonly(i).nonce : undefined);
-    this.pools.ticketPurchases.prune(nonceOf);
-    this.pools.ticketTransfers.prune(nonceOf);
+    this.pools.ticketPurchases.prune(slot, nonceOf);
+    this.pools.ticketTransfers.prune(slot, nonceOf);
     this.pools.ticketBids.prune(slot, nonceOf);
-    this.pools.ticketSellBacks.prune(nonceOf);
+    this.pools.ticketSellBacks.prune(slot, nonceOf);
     const headState = this.chain.head().state;
     const ticketNonceOf = (id: number) => findTransferableTicket(headState, id)?.nonce ?? null;
     if (this.pools.ticketFills.size > 0) this.pools.ticketFills.prune(slot, ticketNonceOf);

@@ -161,4 +161,104 @@ describe("ticket-market pools under a one-account flood", () => {
     );
     assert.equal(pool.size, pool.limit);
   });
+
+  // What passes gossip but no block can include must not hold the bounded, shared pools for good
+  it("ticket_purchase / ticket_transfer: rule-breaking ones are REJECTed and nothing is pooled", () => {
+    const refused = (overrides: Partial<ChainConfig>, make: (node: ReturnType<typeof marketNode>["node"]) => void) => {
+      const { node } = marketNode(overrides);
+      node.pools.ticketPurchases.retain(() => false);
+      node.pools.ticketTransfers.retain(() => false);
+      let verdict = { action: "ACCEPT", code: "" };
+      try {
+        make(node);
+      } catch (e) {
+        verdict = verdictOf(e);
+      }
+      assert.equal(node.pools.ticketPurchases.size + node.pools.ticketTransfers.size, 0, "refused, yet pooled");
+      return verdict;
+    };
+    const signed = (node: ReturnType<typeof marketNode>["node"], buyer: number, count: number) => {
+      const cs = node.chain.head().state;
+      const message = {
+        buyer_index: buyer,
+        nonce: cs.state.buyers.getReadonly(buyer).nonce,
+        count,
+        max_price: 10 ** 12,
+      };
+      const epoch = computeEpochAtSlot(node.ctx, node.clock.currentSlot);
+      const key = interopBuyerSecretKey(buyer);
+      return {
+        message,
+        signature: signObject(cs, key, sszTypes.TicketPurchase, message, DOMAIN_TICKET_PURCHASE, epoch),
+      };
+    };
+    // Under auction pricing process_ticket_purchase always fails
+    assert.deepEqual(
+      refused({ TICKET_PRICING: "first_price_auction" }, (node) => node.importPurchase(signed(node, 3, 1))),
+      { action: "REJECT", code: "CHAIN_MARKET_WRONG_PRICING" },
+    );
+    assert.deepEqual(
+      refused({}, (node) => node.importPurchase(signed(node, 3, 0))),
+      { action: "REJECT", code: "CHAIN_MARKET_MALFORMED" },
+    );
+    assert.deepEqual(
+      refused({}, (node) => node.importPurchase(signed(node, 3, node.ctx.preset.MAX_TICKETS_PER_PURCHASE + 1))),
+      { action: "REJECT", code: "CHAIN_MARKET_MALFORMED" },
+    );
+    assert.deepEqual(
+      refused({}, (node) => {
+        const cs = node.chain.head().state;
+        const message = { ticket_id: 0, from: 3, to: 3, nonce: cs.state.buyers.getReadonly(3).nonce };
+        const epoch = computeEpochAtSlot(node.ctx, node.clock.currentSlot);
+        const key = interopBuyerSecretKey(3);
+        node.importTransfer({
+          message,
+          signature: signObject(cs, key, sszTypes.TicketTransfer, message, DOMAIN_TICKET_TRANSFER, epoch),
+        });
+      }),
+      { action: "REJECT", code: "CHAIN_MARKET_MALFORMED" },
+    );
+  });
+
+  it("ticket_purchase: one that never applies (max_price under the price) leaves the pool after an epoch, and its nonce is free again", () => {
+    const { node, run } = marketNode({});
+    const pool = node.pools.ticketPurchases;
+    pool.retain(() => false);
+    const buyer = 3;
+    const purchase = (maxPrice: number) => {
+      const cs = node.chain.head().state;
+      const message = {
+        buyer_index: buyer,
+        nonce: cs.state.buyers.getReadonly(buyer).nonce,
+        count: 1,
+        max_price: maxPrice,
+      };
+      const epoch = computeEpochAtSlot(node.ctx, node.clock.currentSlot);
+      const key = interopBuyerSecretKey(buyer);
+      return {
+        message,
+        signature: signObject(cs, key, sszTypes.TicketPurchase, message, DOMAIN_TICKET_PURCHASE, epoch),
+      };
+    };
+    const stuck = purchase(1);
+    assert.deepEqual(
+      refusal(() => node.importPurchase(stuck)),
+      { action: "ACCEPT", code: "" },
+    );
+    // The same (account, nonce) on better terms is IGNOREd while the first is kept
+    assert.equal(refusal(() => node.importPurchase(purchase(10 ** 12))).action, "IGNORE");
+    const { SLOTS_PER_EPOCH } = node.ctx.preset;
+    run(5, 5 + SLOTS_PER_EPOCH + 1);
+    assert.equal(node.chain.head().state.state.buyers.getReadonly(buyer).nonce, stuck.message.nonce, "nonce unused");
+    assert.equal(
+      pool.getAll().filter((p) => p.message.buyer_index === buyer).length,
+      0,
+      "a purchase no block took is still pooled an epoch later",
+    );
+    assert.deepEqual(
+      refusal(() => node.importPurchase(purchase(10 ** 12))),
+      { action: "ACCEPT", code: "" },
+      "its sender may sign another for the nonce",
+    );
+  });
 });
