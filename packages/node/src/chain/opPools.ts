@@ -364,8 +364,11 @@ export class KeyedOpPool<T> {
   }
 }
 
-/** Epochs' worth of block room each ticket-market pool holds (its limit: per-block maximum × slots). */
-const MARKET_POOL_EPOCHS = 1;
+/**
+ * Epochs' worth of block room each ticket-market pool holds (its limit: per-block maximum × slots),
+ * and how long an account's operation whose nonce stays unused is kept (AccountOpPool).
+ */
+export const MARKET_POOL_EPOCHS = 1;
 
 /** Sealed auction bids, one per (buyer, nonce). */
 export class TicketBidPool extends KeyedOpPool<SignedTicketBid> {

@@ -21,6 +21,7 @@ import {
 } from "@turnstile/ticket-state";
 import type { Chain } from "../chain/chain.ts";
 import type { InclusionListPool } from "../chain/inclusionLists.ts";
+import { MARKET_POOL_EPOCHS } from "../chain/opPools.ts";
 import { EngineApiExecutionEngine } from "../execution/engineApiEngine.ts";
 import type { OfferBook } from "./offerBook.ts";
 import { type HolderMisbehaviour, PayloadDuty, type PayloadDutyOutput } from "./payloadDuty.ts";
@@ -76,8 +77,12 @@ export class TicketHolder {
   /** Running estimate of a slot's MEV (Gwei): the prior, moved by what our payloads realised. */
   mevEstimateGwei = PRIOR_MEV_GWEI;
   private readonly output: HolderOutput;
-  /** Nonce of a purchase or sell-back sent but not yet included: one in flight at a time. */
+  /**
+   * Nonce of a purchase or sell-back sent but not yet included, and the slot it was sent: one in
+   * flight at a time, until its nonce is used or the pools have dropped it (MARKET_POOL_EPOCHS).
+   */
   private pendingNonce: number | null = null;
+  private pendingSince = 0;
   /** The bid sent and not yet included: its nonce and auction (resent once that auction closed without it). */
   private pendingBid: { nonce: number; auctionSlot: number } | null = null;
   /** The last auction a bid of ours entered (one bid per auction). */
@@ -128,7 +133,10 @@ export class TicketHolder {
     const head = this.chain.head();
     const state = head.state.state.slot < slot ? processSlotsCopy(head.state, slot).state : head.state.state;
     const nonce = state.buyers.getReadonly(this.buyerIndex).nonce;
-    if (this.pendingNonce !== null && this.pendingNonce >= nonce) return;
+    // A pool drops an operation its nonce left unused for MARKET_POOL_EPOCHS (counted from the
+    // prune after it arrived): past that, and a slot's margin, ours is gone and another may go out
+    const dropped = slot - this.pendingSince > MARKET_POOL_EPOCHS * this.chain.ctx.preset.SLOTS_PER_EPOCH + 2;
+    if (this.pendingNonce !== null && this.pendingNonce >= nonce && !dropped) return;
     this.pendingNonce = null;
     const { config } = this.chain.ctx;
     if (isBondingCurve(config) && this.maybeSellBack(slot, state, nonce)) return;
@@ -137,6 +145,7 @@ export class TicketHolder {
     const epoch = computeEpochAtSlot(this.chain.ctx, slot);
     const signature = signObject(head.state, this.key, sszTypes.TicketPurchase, message, DOMAIN_TICKET_PURCHASE, epoch);
     this.pendingNonce = nonce;
+    this.pendingSince = slot;
     this.output.purchase({ message, signature });
   }
 
@@ -163,6 +172,7 @@ export class TicketHolder {
     const message = { ticket_id: ticketId, owner: this.buyerIndex, nonce, min_price: payout };
     const epoch = computeEpochAtSlot(this.chain.ctx, slot);
     this.pendingNonce = nonce;
+    this.pendingSince = slot;
     this.output.sellBack(signTicketSellBack(this.chain.head().state, this.key, message, epoch));
     return true;
   }

@@ -261,4 +261,27 @@ describe("ticket-market pools under a one-account flood", () => {
       "its sender may sign another for the nonce",
     );
   });
+
+  it("a holder agent whose purchase left the pool unincluded sends another (one in flight no longer stalls it for good)", () => {
+    const { node, run } = marketNode({});
+    const pool = node.pools.ticketPurchases;
+    const buyer = 0;
+    const nonce = node.chain.head().state.state.buyers.getReadonly(buyer).nonce;
+    // The agent's purchase for its next nonce is lost (in its place one that never applies, which
+    // an epoch later is gone too): the agent's nonce is "in flight" and never used
+    pool.retain(() => false);
+    const cs = node.chain.head().state;
+    const message = { buyer_index: buyer, nonce, count: 1, max_price: 1 };
+    const epoch = computeEpochAtSlot(node.ctx, node.clock.currentSlot);
+    const key = interopBuyerSecretKey(buyer);
+    pool.add({
+      message,
+      signature: signObject(cs, key, sszTypes.TicketPurchase, message, DOMAIN_TICKET_PURCHASE, epoch),
+    });
+    run(5, 5 + 3 * node.ctx.preset.SLOTS_PER_EPOCH);
+    assert.ok(
+      node.chain.head().state.state.buyers.getReadonly(buyer).nonce > nonce,
+      "the agent never used its nonce again",
+    );
+  });
 });
