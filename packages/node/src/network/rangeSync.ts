@@ -1,4 +1,11 @@
-import { DEFAULT_RATE_LIMITS, type Network, PeerAction, RateLimiter } from "@turnstile/p2p";
+import {
+  DEFAULT_RATE_LIMITS,
+  type Network,
+  PeerAction,
+  RateLimiter,
+  RESP_TIMEOUT_MS,
+  TTFB_TIMEOUT_MS,
+} from "@turnstile/p2p";
 import type { SignedBeaconBlock, SignedExecutionPayloadEnvelope } from "@turnstile/ticket-state";
 import type { CheckedSegment } from "../chain/chain.ts";
 import { ChainErrorCode, errorCode } from "../chain/errors.ts";
@@ -15,6 +22,11 @@ export const SYNC_BATCH_SLOTS = 64;
 /** Range sync keeps to this share of a serving peer's default quotas. */
 const PACING_MARGIN = 0.9;
 const PACING_RETRY_MS = 50;
+/**
+ * How long a connected peer's Status may be on its way (a request's first byte, then the answer):
+ * a peer silent for longer is not waited for, or one that never speaks would hold our duties for good.
+ */
+const STATUS_WAIT_SECONDS = (TTFB_TIMEOUT_MS + RESP_TIMEOUT_MS) / 1000;
 /** Progress is logged at most this often while syncing. */
 const PROGRESS_LOG_MS = 2000;
 
@@ -59,6 +71,8 @@ export class RangeSync {
   private readonly peerHeads = new Map<string, number>();
   /** Whether any peer has told us its head yet. */
   private heardFromPeers = false;
+  /** Until then: when isSyncing first saw each connected peer (clock seconds). */
+  private readonly awaitedSince = new Map<string, number>();
   private current: SyncProgress | null = null;
 
   /**
@@ -92,8 +106,8 @@ export class RangeSync {
    * gone on without us; if they tell us they have not, the whole network was down and we go on), or
    * by more than a slot with peers connected whose Status is still on its way (a node restarted
    * after a few slots proposed on its stale head before its peers' Status came, then reorged
-   * 6 deep). A sync under way does not count by itself: a peer that stalls our requests must not
-   * silence our duties.
+   * 6 deep), for as long as a Status request may take. A sync under way does not count by itself:
+   * a peer that stalls our requests, or never sends its Status, must not silence our duties.
    */
   isSyncing(): boolean {
     const head = this.node.chain.forkChoice.getHead().slot;
@@ -101,7 +115,22 @@ export class RangeSync {
     if (this.bestPeerHead() > head + 1) return true;
     if (this.heardFromPeers) return false;
     if (head + this.node.chain.ctx.preset.SLOTS_PER_EPOCH < currentSlot) return true;
-    return head + 1 < currentSlot && this.network.getConnectedPeers().length > 0;
+    return head + 1 < currentSlot && this.awaitingStatus();
+  }
+
+  /** Whether a connected peer may still send its Status (connected less than STATUS_WAIT_SECONDS ago). */
+  private awaitingStatus(): boolean {
+    const now = this.node.clock.time;
+    const connected = new Set(this.network.getConnectedPeers().map(String));
+    for (const peer of this.awaitedSince.keys()) if (!connected.has(peer)) this.awaitedSince.delete(peer);
+    let awaiting = false;
+    for (const peer of connected) {
+      // Duties ask every interval: the first sight of a peer is within an interval of its connection
+      const since = this.awaitedSince.get(peer) ?? now;
+      this.awaitedSince.set(peer, since);
+      if (now - since < STATUS_WAIT_SECONDS) awaiting = true;
+    }
+    return awaiting;
   }
 
   private bestPeerHead(): number {
@@ -118,6 +147,7 @@ export class RangeSync {
   /** A peer's head, from its Status. */
   notePeerHead(peer: string, slot: number): void {
     this.heardFromPeers = true;
+    this.awaitedSince.clear();
     // Clamp to the wall clock: a peer cannot make us wait for slots that have not come
     this.peerHeads.set(peer, Math.min(slot, this.node.clock.currentSlot));
   }

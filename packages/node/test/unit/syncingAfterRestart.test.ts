@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Network } from "@turnstile/p2p";
+import { type Network, RESP_TIMEOUT_MS, TTFB_TIMEOUT_MS } from "@turnstile/p2p";
 import pino from "pino";
 import { RangeSync } from "../../src/network/rangeSync.ts";
 import { steppedNode } from "./helpers.ts";
@@ -15,7 +15,7 @@ function networkWith(peers: string[]): Network {
 }
 
 describe("syncing until the peers' Status arrives", () => {
-  const { node, run, setSlot, ctx } = steppedNode();
+  const { node, run, setSlot, setTime, ctx } = steppedNode();
   run(1, 8);
   const headSlot = node.chain.head().slot;
   const behind = headSlot + 4;
@@ -42,5 +42,16 @@ describe("syncing until the peers' Status arrives", () => {
     setSlot(headSlot + 1);
     const sync = new RangeSync(node, networkWith(["peer-a"]), pino({ level: "silent" }));
     assert.equal(sync.isSyncing(), false);
+  });
+
+  it("a peer that never sends its Status is waited for only as long as a Status request may take", () => {
+    const start = behind * ctx.config.SECONDS_PER_SLOT;
+    setSlot(behind);
+    const sync = new RangeSync(node, networkWith(["silent"]), pino({ level: "silent" }));
+    assert.equal(sync.isSyncing(), true, "just connected: its Status may be on its way");
+    // The node's clock is the stepped node's: move it past a Status request's timeouts
+    setTime(start + (TTFB_TIMEOUT_MS + RESP_TIMEOUT_MS) / 1000 + 1);
+    assert.ok(node.clock.currentSlot > headSlot + 1 && node.clock.currentSlot <= headSlot + ctx.preset.SLOTS_PER_EPOCH);
+    assert.equal(sync.isSyncing(), false, "a silent peer held the node's duties for good");
   });
 });
