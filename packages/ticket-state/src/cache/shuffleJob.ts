@@ -13,10 +13,11 @@ export const JOB_CANCELLED = 4;
 /** What the main thread posts: buffers shared with it, and the seed (copied). */
 export interface ShuffleJobMessage {
   status: SharedArrayBuffer;
-  /** The list to shuffle, as 32-bit elements. */
+  /** The list to shuffle, as 32-bit elements: the first `length` of them (the buffer is reused, maybe longer). */
   input: SharedArrayBuffer;
+  length: number;
   seed: Uint8Array;
   rounds: number;
-  /** 4 bytes per input element: the worker writes `unshuffleList(input, seed, rounds)` here. */
+  /** At least 4 bytes per input element: the worker writes `unshuffleList(input, seed, rounds)` at its start. */
   output: SharedArrayBuffer;
 }

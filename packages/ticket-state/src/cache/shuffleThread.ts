@@ -15,9 +15,9 @@ parentPort?.on("message", (job: ShuffleJobMessage) => {
   if (Atomics.compareExchange(status, 0, JOB_QUEUED, JOB_RUNNING) !== JOB_QUEUED) return;
   let outcome = JOB_DONE;
   try {
-    const input = new Uint32Array(job.input);
+    const input = new Uint32Array(job.input, 0, job.length);
     const shuffled = input.length <= 1 ? input : unshuffleList(input, job.seed, job.rounds);
-    new Uint32Array(job.output).set(shuffled);
+    new Uint32Array(job.output, 0, job.length).set(shuffled);
   } catch {
     outcome = JOB_FAILED;
   }
