@@ -1,20 +1,19 @@
 import assert from "node:assert/strict";
-import { type ChildProcessByStdio, spawn } from "node:child_process";
+import type { ChildProcessByStdio } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { after, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { createFeeMarket1559Tx } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
 import { DEFAULT_CHAIN_ID, devAccounts, parisCommon } from "@turnstile/execution";
+import { spawnDevEvm } from "./devEvm.ts";
 
 // `turnstile dev --execution evm`: a transfer sent with eth_sendRawTransaction lands in a payload
 // (receipt, balances); the node is SIGKILLed and restarted from its data dir: the EL state is
 // still there (receipt, balances) and the next transfer, nonce 1, is included on top of it.
 
-const CLI = fileURLToPath(new URL("../../packages/node/src/cli/index.ts", import.meta.url));
 const RECIPIENT = "0x00000000000000000000000000000000000000f4";
 const VALUE = 10n ** 18n;
 const TIMEOUT_MS = 30_000;
@@ -30,31 +29,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Start `turnstile dev --execution evm` and resolve with its eth_ URL once the EL is up. */
 function startDev(dataDir: string): Promise<{ child: ChildProcessByStdio<null, Readable, Readable>; ethUrl: string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...process.execArgv.filter((a) => a.startsWith("--conditions")),
-      CLI,
-      "dev",
-      "--execution",
-      "evm",
-      "--data-dir",
-      dataDir,
-      "--seconds-per-slot",
-      "1",
-      "--validators",
-      "64",
-      "--buyers",
-      "2",
-      "--withhold-rate",
-      "0",
-      "--api-port",
-      "0",
-      "--eth-rpc-port",
-      "0",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const child = spawnDevEvm(dataDir);
   live.add(child);
   child.once("exit", () => live.delete(child));
   return new Promise((resolve, reject) => {

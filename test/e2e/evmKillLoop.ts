@@ -7,17 +7,16 @@
  * head is the payload of the beacon chain's head. Run by hand with more kills:
  * `node --conditions=source test/e2e/evmKillLoop.ts [kills] [seed] [min up ms] [max up ms] [settle ms]`.
  */
-import { type ChildProcessByStdio, spawn } from "node:child_process";
+import type { ChildProcessByStdio } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { createFeeMarket1559Tx } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
 import { DEFAULT_CHAIN_ID, devAccounts, parisCommon } from "@turnstile/execution";
+import { spawnDevEvm } from "./devEvm.ts";
 
-const CLI = fileURLToPath(new URL("../../packages/node/src/cli/index.ts", import.meta.url));
 const RECIPIENT = "0x00000000000000000000000000000000000000f7";
 const VALUE = 10n ** 15n;
 const START_TIMEOUT_MS = 30_000;
@@ -90,31 +89,7 @@ interface Running {
 }
 
 function startDev(dataDir: string, errorLines: string[], warnings: Record<string, number>): Promise<Running> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...process.execArgv.filter((a) => a.startsWith("--conditions")),
-      CLI,
-      "dev",
-      "--execution",
-      "evm",
-      "--data-dir",
-      dataDir,
-      "--seconds-per-slot",
-      "1",
-      "--validators",
-      "64",
-      "--buyers",
-      "2",
-      "--withhold-rate",
-      "0",
-      "--api-port",
-      "0",
-      "--eth-rpc-port",
-      "0",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const child = spawnDevEvm(dataDir);
   const output: string[] = [];
   let partial = "";
   const onLine = (line: string) => {
