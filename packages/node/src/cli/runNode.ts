@@ -121,6 +121,8 @@ export async function runNode(
     await db.close();
     throw e;
   });
+  // One database for validators (EIP-3076) and ticket holders (one commitment per key and slot)
+  const guard = new SlashingProtectionGuard(slashingProtection, log);
   const node = new BeaconNode({
     ctx,
     anchor,
@@ -129,7 +131,8 @@ export async function runNode(
     buyerKeys: new Map(buyerIndices.map((i) => [i, interopBuyerSecretKey(i)] as const)),
     buyerCount: anchor.state.buyers.length,
     misbehaviour: { withholdCommitment: opts.withholdRate, withholdPayload: opts.withholdRate },
-    signingGuard: new SlashingProtectionGuard(slashingProtection, log),
+    signingGuard: guard,
+    holderSigningGuard: guard,
     userTraffic: opts.userTraffic,
     censoringBuyers: opts.censoringBuyers,
     sellGrantedTickets: opts.sellGrantedTickets,

@@ -68,7 +68,7 @@ import { OfferBook } from "../tickets/offerBook.ts";
 import { PayloadDuty, validatorOwnerKey } from "../tickets/payloadDuty.ts";
 import { type HolderMisbehaviour, TicketHolder } from "../tickets/ticketHolder.ts";
 import { appetiteOf } from "../tickets/valuation.ts";
-import type { SigningGuard } from "../validator/signingGuard.ts";
+import type { HolderSigningGuard, SigningGuard } from "../validator/signingGuard.ts";
 import { ValidatorClient } from "../validator/validatorClient.ts";
 
 const MS_PER_SECOND = 1000;
@@ -102,6 +102,8 @@ export interface BeaconNodeOptions {
   maxStates?: number;
   /** Asked before our validators' blocks and attestations are released (slashing protection). */
   signingGuard?: SigningGuard;
+  /** Asked before our holders' and granted tickets' payload commitments are released (holder slashing protection). */
+  holderSigningGuard?: HolderSigningGuard;
   /** The execution engine (default: the deterministic one); an `EngineApiExecutionEngine` drives an EL. */
   engine?: DeterministicExecutionEngine;
   /** Send one synthetic user transaction per slot into the node's pool (built-in engine; inclusion lists list them). */
@@ -267,6 +269,7 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
       null,
       undefined,
       this.inclusionLists,
+      opts.holderSigningGuard ?? null,
     );
     const misbehaviour = opts.misbehaviour ?? { withholdCommitment: 0, withholdPayload: 0 };
     const censoring = new Set(opts.censoringBuyers ?? []);
@@ -292,6 +295,7 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
           opts.random,
           this.inclusionLists,
           this.offers,
+          opts.holderSigningGuard ?? null,
         ),
     );
     this.clock.on("interval", (slot, interval) => this.onInterval(slot, interval));

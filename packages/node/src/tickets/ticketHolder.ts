@@ -23,6 +23,7 @@ import type { Chain } from "../chain/chain.ts";
 import type { InclusionListPool } from "../chain/inclusionLists.ts";
 import { MARKET_POOL_EPOCHS } from "../chain/opPools.ts";
 import { EngineApiExecutionEngine } from "../execution/engineApiEngine.ts";
+import type { HolderSigningGuard } from "../validator/signingGuard.ts";
 import type { OfferBook } from "./offerBook.ts";
 import { type HolderMisbehaviour, PayloadDuty, type PayloadDutyOutput } from "./payloadDuty.ts";
 import {
@@ -101,6 +102,7 @@ export class TicketHolder {
     random: () => number = Math.random,
     inclusionLists: InclusionListPool | null = null,
     offers: OfferBook | null = null,
+    guard: HolderSigningGuard | null = null,
   ) {
     this.offers = offers;
     this.chain = chain;
@@ -116,6 +118,7 @@ export class TicketHolder {
       misbehaviour,
       random,
       inclusionLists,
+      guard,
     );
   }
 
@@ -226,7 +229,7 @@ export class TicketHolder {
 
   /** At the reveal interval: our payload, if the slot's block carries our commitment; then what it realised. */
   private reveal(slot: number): void {
-    const payload = this.payloads.reveal(slot);
+    const payload = this.payloads.reveal(slot, (recorded) => this.realise(slot, recorded));
     if (payload !== null) this.realise(slot, payload);
   }
 

@@ -1,6 +1,6 @@
 import { toHex } from "@turnstile/ticket-state";
 import type { Logger } from "../logger.ts";
-import type { SlashingProtectionDb } from "./slashingProtectionDb.ts";
+import type { CommitmentRecord, SlashingProtectionDb } from "./slashingProtectionDb.ts";
 import { SlashingProtectionError, SlashingProtectionErrorCode } from "./slashingProtectionErrors.ts";
 
 export interface SigningValidator {
@@ -25,8 +25,32 @@ export interface SigningGuard {
   mayAttest(votes: readonly AttestationToSign[]): Promise<boolean[]>;
 }
 
-/** The EIP-3076 database as a signing guard: refusals are logged at warn with their code; failures refuse. */
-export class SlashingProtectionGuard implements SigningGuard {
+/**
+ * Asked by a ticket holder's payload duty (payloadDuty.ts) before a commitment's signature leaves
+ * the node: one commitment per key and slot, kept with what it committed to for the reveal.
+ */
+export interface HolderSigningGuard {
+  /** What this key committed at `slot` before (possibly before a restart), or null; rejects (logged) if unreadable. */
+  recordedCommitment(pubkey: Uint8Array, slot: number): Promise<CommitmentRecord | null>;
+  /**
+   * Record the commitment (durably) if it is the key's first for the slot, or the same one again.
+   * Resolves to the record to send from, or null: refused (another commitment was signed), skip the duty.
+   */
+  mayCommit(
+    pubkey: Uint8Array,
+    slot: number,
+    signingRoot: Uint8Array,
+    data: Uint8Array,
+  ): Promise<CommitmentRecord | null>;
+  /** Drop the records below `slot` (finalized); commitments below it are refused from then on. */
+  pruneCommitments(slot: number): void;
+}
+
+/**
+ * The EIP-3076 database as a signing guard for validators and ticket holders: refusals are logged
+ * at warn with their code; failures refuse.
+ */
+export class SlashingProtectionGuard implements SigningGuard, HolderSigningGuard {
   private readonly db: SlashingProtectionDb;
   private readonly log: Logger;
   private readonly inflight = new Set<Promise<unknown>>();
@@ -68,6 +92,43 @@ export class SlashingProtectionGuard implements SigningGuard {
     );
   }
 
+  recordedCommitment(pubkey: Uint8Array, slot: number): Promise<CommitmentRecord | null> {
+    return this.track(
+      this.db.getCommitment(pubkey, slot).then(
+        (record) => record ?? null,
+        (e: unknown) => {
+          // Unknown whether we committed: the duty is skipped (fail closed)
+          this.holderRefused(e, pubkey, slot);
+          throw e;
+        },
+      ),
+    );
+  }
+
+  mayCommit(
+    pubkey: Uint8Array,
+    slot: number,
+    signingRoot: Uint8Array,
+    data: Uint8Array,
+  ): Promise<CommitmentRecord | null> {
+    return this.track(
+      this.db.checkAndRecordCommitment({ pubkey, slot, signingRoot, data }).catch((e: unknown) => {
+        this.holderRefused(e, pubkey, slot);
+        return null;
+      }),
+    );
+  }
+
+  pruneCommitments(slot: number): void {
+    void this.track(
+      this.db
+        .pruneCommitments(slot)
+        .catch((e: unknown) =>
+          this.log.error({ slot, err: (e as Error).message }, "slashing protection: pruning holder commitments failed"),
+        ),
+    );
+  }
+
   /** Resolves once every check asked so far has been answered (tests step duties with it). */
   async settled(): Promise<void> {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
@@ -77,6 +138,21 @@ export class SlashingProtectionGuard implements SigningGuard {
     this.inflight.add(promise);
     promise.finally(() => this.inflight.delete(promise)).catch(() => {});
     return promise;
+  }
+
+  private holderRefused(error: unknown, pubkey: Uint8Array, slot: number): void {
+    const fields = { pubkey: toHex(pubkey), kind: "payload commitment", slot };
+    if (error instanceof SlashingProtectionError) {
+      this.log.warn(
+        { ...fields, code: error.code },
+        "slashing protection: refused to sign payload commitment, duty skipped",
+      );
+    } else {
+      this.log.error(
+        { ...fields, code: SlashingProtectionErrorCode.DATABASE_FAILURE, err: (error as Error).message },
+        "slashing protection: database failed, payload commitment not signed",
+      );
+    }
   }
 
   private refused(error: unknown, validator: SigningValidator, kind: string, data: Record<string, unknown>): false {

@@ -13,9 +13,14 @@ const Bucket = {
   attestation: 2,
   /** pubkey → watermark (JSON) */
   watermark: 3,
+  /** Ticket holders: pubkey + slot (8 bytes big-endian) → commitment signing root + what was committed */
+  commitment: 4,
 } as const;
 
 const META_GENESIS_VALIDATORS_ROOT = new TextEncoder().encode("genesis_validators_root");
+/** The lowest slot a commitment may still be signed at: records below it were pruned. */
+const META_COMMITMENT_FLOOR = new TextEncoder().encode("commitment_floor");
+const ROOT_BYTES = 32;
 const PUBKEY_BYTES = 48;
 /** Above any slot or epoch key (those stay within the safe integers): the end of a pubkey's range. */
 const KEY_END = new Uint8Array(UINT64_BYTES + 1).fill(0xff);
@@ -54,7 +59,22 @@ export interface AttestationSigningRequest {
   signingRoot: Uint8Array;
 }
 
+export interface CommitmentSigningRequest {
+  pubkey: Uint8Array;
+  slot: number;
+  signingRoot: Uint8Array;
+  /** What the holder needs again after a restart (the signed commitment and the payload), opaque here. */
+  data: Uint8Array;
+}
+
+/** A ticket holder's commitment as recorded: its signing root and the data stored with it. */
+export interface CommitmentRecord {
+  signingRoot: Uint8Array;
+  data: Uint8Array;
+}
+
 type BatchOp = { type: "put"; key: Uint8Array; value: Uint8Array };
+type WriteOp = BatchOp | { type: "del"; key: Uint8Array };
 
 /**
  * What a key's checks need to know first, kept in memory once read: its watermark and the highest
@@ -120,6 +140,8 @@ export class SlashingProtectionDb {
   private queue: Promise<unknown> = Promise.resolve();
   /** By pubkey hex; updated with every record, dropped when a write fails or after an import. */
   private readonly summaries = new Map<string, KeySummary>();
+  /** The holders' commitment floor (META_COMMITMENT_FLOOR), once read. */
+  private floor: number | undefined;
 
   private constructor(db: Level<Uint8Array, Uint8Array>, gvr: Uint8Array | undefined) {
     this.db = db;
@@ -227,7 +249,7 @@ export class SlashingProtectionDb {
   }
 
   /** Write a check's records durably; if that fails, what memory says of them may be wrong. */
-  private async write(ops: BatchOp[]): Promise<void> {
+  private async write(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return;
     try {
       await this.db.batch(ops, DURABLE);
@@ -361,6 +383,75 @@ export class SlashingProtectionDb {
       };
       ops.push(this.watermarkOp(pubkey, summary.watermark));
     }
+  }
+
+  /**
+   * A ticket holder's commitment (not part of EIP-3076): the first one recorded for (pubkey, slot)
+   * is the only one that may be signed. Records it, durably, and returns it; with a record of the
+   * same signing root, returns that record (the same message again, to re-send as it was). Throws a
+   * `SlashingProtectionError` for another signing root, or a slot whose records were pruned.
+   */
+  checkAndRecordCommitment(req: CommitmentSigningRequest): Promise<CommitmentRecord> {
+    return this.exclusive(async () => {
+      const { pubkey, slot, signingRoot, data } = req;
+      const existing = await this.readCommitment(pubkey, slot);
+      if (existing) {
+        if (bytesEqual(existing.signingRoot, signingRoot)) return existing;
+        refuse(SlashingProtectionErrorCode.DOUBLE_PAYLOAD_COMMITMENT, "another payload was committed at this slot", {
+          pubkey: toHex(pubkey),
+          slot,
+        });
+      }
+      const floor = await this.commitmentFloor();
+      if (slot < floor) {
+        refuse(SlashingProtectionErrorCode.COMMITMENT_SLOT_PRUNED, "commitment slot below the pruned records", {
+          pubkey: toHex(pubkey),
+          slot,
+          floor,
+        });
+      }
+      const value = new Uint8Array(ROOT_BYTES + data.length);
+      value.set(signingRoot, 0);
+      value.set(data, ROOT_BYTES);
+      await this.write([{ type: "put", key: bucketKey(Bucket.commitment, pubkey, uint64Key(slot)), value }]);
+      return { signingRoot, data };
+    });
+  }
+
+  /** The commitment recorded for (pubkey, slot), if any. */
+  getCommitment(pubkey: Uint8Array, slot: number): Promise<CommitmentRecord | undefined> {
+    return this.exclusive(() => this.readCommitment(pubkey, slot));
+  }
+
+  /**
+   * Drop the holders' commitment records below `slot` (finalized slots: their payloads are settled)
+   * and refuse commitments below it from then on. Returns how many were dropped.
+   */
+  pruneCommitments(slot: number): Promise<number> {
+    return this.exclusive(async () => {
+      if (slot <= (await this.commitmentFloor())) return 0;
+      const ops: WriteOp[] = [];
+      for await (const k of this.db.keys({ gte: bucketKey(Bucket.commitment), lt: bucketKey(Bucket.commitment + 1) })) {
+        if (readUint64Key(k, 1 + PUBKEY_BYTES) < slot) ops.push({ type: "del", key: k });
+      }
+      ops.push({ type: "put", key: bucketKey(Bucket.meta, META_COMMITMENT_FLOOR), value: uint64Key(slot) });
+      await this.write(ops);
+      this.floor = slot;
+      return ops.length - 1;
+    });
+  }
+
+  private async readCommitment(pubkey: Uint8Array, slot: number): Promise<CommitmentRecord | undefined> {
+    const value = (await this.db.get(bucketKey(Bucket.commitment, pubkey, uint64Key(slot)))) ?? undefined;
+    return value && { signingRoot: value.slice(0, ROOT_BYTES), data: value.slice(ROOT_BYTES) };
+  }
+
+  private async commitmentFloor(): Promise<number> {
+    if (this.floor === undefined) {
+      const value = (await this.db.get(bucketKey(Bucket.meta, META_COMMITMENT_FLOOR))) ?? undefined;
+      this.floor = value ? readUint64Key(value, 0) : 0;
+    }
+    return this.floor;
   }
 
   /**

@@ -11,6 +11,10 @@ export const SlashingProtectionErrorCode = {
   SOURCE_BELOW_WATERMARK: "SLASHING_PROTECTION_SOURCE_BELOW_WATERMARK",
   TARGET_BELOW_WATERMARK: "SLASHING_PROTECTION_TARGET_BELOW_WATERMARK",
   SOURCE_AFTER_TARGET: "SLASHING_PROTECTION_SOURCE_AFTER_TARGET",
+  /** A ticket holder's key already committed to another payload for this slot (a holder slashing). */
+  DOUBLE_PAYLOAD_COMMITMENT: "SLASHING_PROTECTION_DOUBLE_PAYLOAD_COMMITMENT",
+  /** A commitment for a slot whose records were pruned: it cannot be checked, so it is not signed. */
+  COMMITMENT_SLOT_PRUNED: "SLASHING_PROTECTION_COMMITMENT_SLOT_PRUNED",
   /** The database could not be read or written: nothing is signed (fail closed). */
   DATABASE_FAILURE: "SLASHING_PROTECTION_DATABASE_FAILURE",
   // Databases and interchange files
