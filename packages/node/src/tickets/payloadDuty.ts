@@ -203,12 +203,12 @@ export class PayloadDuty {
     if (isSelfBuild(ticket) || ticket.ticket_id !== commitment.ticket_id) return;
     const key = this.keyFor(post, ticket.owner);
     if (key === null) return;
-    if (this.misbehaviour && this.random() < this.misbehaviour.withholdPayload) return;
     this.guard!.recordedCommitment(key.toPublicKey().toBytes(), slot).then(
       (record) => {
         if (!record) return;
         const { payload } = this.decode(record.data);
         if (toHex(commitment.block_hash) !== toHex(payload.block_hash)) return;
+        if (this.misbehaviour && this.random() < this.misbehaviour.withholdPayload) return;
         this.output.envelope(buildEnvelope(post, entry.root, payload, key));
         revealed?.(payload);
       },
