@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { after } from "node:test";
 import { BeaconNode, EngineApiExecutionEngine } from "@turnstile/node";
 import {
   type CachedBeaconState,
@@ -10,6 +15,7 @@ import {
   interopSecretKey,
   minimalChainConfig,
 } from "@turnstile/ticket-state";
+import pino from "pino";
 
 export const VALIDATORS = 64;
 /** Rounds of "let the EL answer" after each interval of `runAsync` (a build, then its commitment, then the head). */
@@ -116,4 +122,31 @@ export async function deadUrl(): Promise<string> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((r) => server.close(() => r()));
   return `http://127.0.0.1:${port}`;
+}
+
+/** A maker of temporary directories (`prefix` + random), all removed when the test file ends. */
+export function tempDirs(prefix: string): () => string {
+  const dirs: string[] = [];
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  return () => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    dirs.push(dir);
+    return dir;
+  };
+}
+
+/** A pino logger at warn whose lines the test reads: parsed, and raw (to look for what must never be logged). */
+export function capturingLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const raw: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      raw.push(String(chunk));
+      lines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { log: pino({ level: "warn" }, stream), lines, raw };
 }

@@ -1,9 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Writable } from "node:stream";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { setImmediate as nextMacrotask } from "node:timers/promises";
 import { BeaconNode } from "@turnstile/node";
 import {
@@ -26,30 +22,9 @@ import pino from "pino";
 import { SlashingProtectionGuard } from "../../src/validator/signingGuard.ts";
 import { SlashingProtectionDb } from "../../src/validator/slashingProtectionDb.ts";
 import { SlashingProtectionErrorCode as Code } from "../../src/validator/slashingProtectionErrors.ts";
-import { BUYERS, genesisState, VALIDATORS } from "./helpers.ts";
+import { BUYERS, capturingLogger, genesisState, tempDirs, VALIDATORS } from "./helpers.ts";
 
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "holder-protection-"));
-  dirs.push(dir);
-  return dir;
-}
-
-function capturingLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const raw: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      raw.push(String(chunk));
-      lines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { log: pino({ level: "warn" }, stream), lines, raw };
-}
+const tempDir = tempDirs("holder-protection-");
 
 /**
  * A node running all validators and the holder agents, its holders' commitments guarded by the
