@@ -63,6 +63,18 @@ function rng(seed: number) {
   };
 }
 
+/** The embedded EL on the dev genesis in `dir`, its Engine API and eth_ ports ephemeral. */
+function startDevEl(dir: string): Promise<EmbeddedExecution> {
+  return startEmbeddedExecution({
+    path: join(dir, "el"),
+    genesis: devGenesis(),
+    genesisTime: 0,
+    jwtSecret: SECRET,
+    enginePort: 0,
+    ethPort: 0,
+  });
+}
+
 describe("eth_ JSON-RPC under adversarial requests", () => {
   const dir = mkdtempSync(join(tmpdir(), "turnstile-eth-adversarial-"));
   let exec: EmbeddedExecution;
@@ -98,14 +110,7 @@ describe("eth_ JSON-RPC under adversarial requests", () => {
   };
 
   before(async () => {
-    exec = await startEmbeddedExecution({
-      path: join(dir, "el"),
-      genesis: devGenesis(),
-      genesisTime: 0,
-      jwtSecret: SECRET,
-      enginePort: 0,
-      ethPort: 0,
-    });
+    exec = await startDevEl(dir);
     url = exec.eth!.url;
   });
   after(async () => {
@@ -231,14 +236,7 @@ describe("eth_call and eth_estimateGas cannot hold the EL (and the node on its e
     post(url, JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: [{ data: LOOP, ...(gas ? { gas } : {}) }] }));
 
   before(async () => {
-    exec = await startEmbeddedExecution({
-      path: join(dir, "el"),
-      genesis: devGenesis(),
-      genesisTime: 0,
-      jwtSecret: SECRET,
-      enginePort: 0,
-      ethPort: 0,
-    });
+    exec = await startDevEl(dir);
     url = exec.eth!.url;
   });
   after(async () => {
