@@ -359,8 +359,9 @@ export function devnetCommand(): Command {
         secondsPerSlot: opts.secondsPerSlot,
       };
       let traffic: TrafficGenerator | null = null;
+      let trafficStart: NodeJS.Timeout | null = null;
       if (opts.traffic) {
-        setTimeout(
+        trafficStart = setTimeout(
           () => {
             traffic = startDevnetTraffic(trafficOptions);
           },
@@ -379,6 +380,9 @@ export function devnetCommand(): Command {
       let stopping = false;
       const stopAll = async () => {
         stopping = true;
+        // Users stop sending before the nodes go: no transactions thrown at closing ports
+        if (trafficStart) clearTimeout(trafficStart);
+        await traffic?.stop();
         for (const n of nodes) n.child?.kill("SIGTERM");
         await Promise.all(
           nodes.map(
