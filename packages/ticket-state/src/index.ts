@@ -34,19 +34,13 @@ export { computeProposerIndexNative, shuffleListNative } from "./cache/nativeShu
 export { computeProposerIndexSpec } from "./cache/proposerIndex.ts";
 export {
   configureShuffleWorker,
-  prewarmShuffleWorker,
   ShuffleJob,
   type ShuffleJobCounts,
   type ShuffleJobRunner,
   type ShuffleWorkerSettings,
   shuffleJobCounts,
 } from "./cache/shuffleWorker.ts";
-export {
-  buildEpochShuffling,
-  computeCommitteeCountPerSlot,
-  computeEpochShuffling,
-  type EpochShuffling,
-} from "./cache/shuffling.ts";
+export { computeCommitteeCountPerSlot, computeEpochShuffling, type EpochShuffling } from "./cache/shuffling.ts";
 export { SHUFFLING_CACHE_MAX_ENTRIES, ShufflingCache, shufflingDecisionKey } from "./cache/shufflingCache.ts";
 export * from "./config/index.ts";
 export * from "./engine/deterministicEngine.ts";
