@@ -52,7 +52,7 @@ import {
   validateTicketFill,
   validateTicketSellBack,
 } from "../chain/validation/ticketMarket.ts";
-import { validateTicketOperation } from "../chain/validation/ticketOperation.ts";
+import { validateTicketPurchase, validateTicketTransfer } from "../chain/validation/ticketOperation.ts";
 import { VoteErrorCode } from "../chain/votes/errors.ts";
 import { GossipVotes } from "../chain/votes/gossipVotes.ts";
 import { EngineApiExecutionEngine } from "../execution/engineApiEngine.ts";
@@ -598,14 +598,14 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
   /** Throws the typed error that refused it (as every import* does). */
   importPurchase(purchase: SignedTicketPurchase): void {
     this.observe("ticket_purchase", () => {
-      validateTicketOperation(this.chain, purchase, this.pools.ticketPurchases);
+      validateTicketPurchase(this.chain, purchase, this.pools.ticketPurchases);
       this.pools.ticketPurchases.add(purchase);
     });
   }
 
   importTransfer(transfer: SignedTicketTransfer): void {
     this.observe("ticket_transfer", () => {
-      validateTicketOperation(this.chain, transfer, this.pools.ticketTransfers);
+      validateTicketTransfer(this.chain, transfer, this.pools.ticketTransfers);
       this.pools.ticketTransfers.add(transfer);
     });
   }
