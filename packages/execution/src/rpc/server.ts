@@ -83,33 +83,23 @@ async function dispatch(methods: Record<string, RpcHandler>, request: unknown): 
   }
 }
 
-/** The answer when handling a request threw where no check foresaw it: an internal error, the server goes on. */
-function reply500(res: ServerResponse, e: unknown): void {
+/** Answer with `body` as JSON, unless an answer has already gone out (or the client has gone). */
+function reply(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(500, { "content-type": "application/json" });
-  res.end(stringify({ jsonrpc: "2.0", id: null, error: toRpcError(e) }));
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(stringify(body));
 }
 
 /** JSON-RPC 2.0 over HTTP POST (single or batch requests), optionally behind the Engine API JWT. */
 export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const reply = (status: number, body: unknown) => {
-      if (res.headersSent || res.destroyed) return;
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(stringify(body));
-    };
-    if (req.method !== "POST")
-      return reply(405, { jsonrpc: "2.0", id: null, error: { code: RpcCode.INVALID_REQUEST, message: "POST only" } });
+    if (req.method !== "POST") return reply(res, 405, invalidRequest("POST only"));
     if (opts.jwtSecret) {
       try {
         await verifyEngineJwt(req.headers.authorization, opts.jwtSecret);
       } catch (e) {
         // authentication.md: an unauthenticated request gets HTTP 401
-        return reply(401, {
-          jsonrpc: "2.0",
-          id: null,
-          error: { code: RpcCode.INVALID_REQUEST, message: (e as ExecutionError).message },
-        });
+        return reply(res, 401, invalidRequest((e as ExecutionError).message));
       }
     }
     let parsed: unknown;
@@ -118,23 +108,28 @@ export function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
     } catch (e) {
       if (e instanceof BodyTooLarge) {
         res.setHeader("connection", "close");
-        return reply(413, invalidRequest(e.message));
+        return reply(res, 413, invalidRequest(e.message));
       }
-      return reply(200, { jsonrpc: "2.0", id: null, error: { code: RpcCode.PARSE_ERROR, message: "parse error" } });
+      return reply(res, 200, {
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: RpcCode.PARSE_ERROR, message: "parse error" },
+      });
     }
     if (Array.isArray(parsed)) {
-      if (parsed.length === 0) return reply(200, invalidRequest("empty batch"));
+      if (parsed.length === 0) return reply(res, 200, invalidRequest("empty batch"));
       if (parsed.length > MAX_BATCH_REQUESTS) {
-        return reply(200, invalidRequest(`batch of ${parsed.length} requests, more than ${MAX_BATCH_REQUESTS}`));
+        return reply(res, 200, invalidRequest(`batch of ${parsed.length} requests, more than ${MAX_BATCH_REQUESTS}`));
       }
-      return reply(200, await Promise.all(parsed.map((r) => dispatch(opts.methods, r))));
+      return reply(res, 200, await Promise.all(parsed.map((r) => dispatch(opts.methods, r))));
     }
-    return reply(200, await dispatch(opts.methods, parsed));
+    return reply(res, 200, await dispatch(opts.methods, parsed));
   };
   // Nothing a client sends may escape as an unhandled rejection (it would end the process)
   const server = createServer((req, res) => {
+    // Handling threw where no check foresaw it: an internal error, and the server goes on
     handle(req, res).catch((e: unknown) => {
-      reply500(res, e);
+      reply(res, 500, { jsonrpc: "2.0", id: null, error: toRpcError(e) });
     });
   });
   return new Promise((resolve, reject) => {
