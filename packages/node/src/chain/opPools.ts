@@ -314,7 +314,7 @@ export class AttesterSlashingPool {
  */
 export class KeyedOpPool<T> {
   private readonly byKey = new Map<string, T>();
-  private readonly keyOf: (op: T) => string;
+  protected readonly keyOf: (op: T) => string;
   readonly limit: number;
 
   constructor(keyOf: (op: T) => string, limit: number) {
@@ -422,12 +422,9 @@ export class AccountOpPool<T> extends KeyedOpPool<T> {
   private readonly maxAgeSlots: number;
   /** The slot a prune first saw each kept operation (by key). */
   private readonly firstPruned = new Map<string, number>();
-  private readonly keyFor: (op: T) => string;
 
   constructor(ctx: ChainContext, perBlock: number, accountOf: (op: T) => number, nonceOf: (op: T) => number) {
-    const keyFor = (op: T) => `${accountOf(op)}:${nonceOf(op)}`;
-    super(keyFor, perBlock * ctx.preset.SLOTS_PER_EPOCH * MARKET_POOL_EPOCHS);
-    this.keyFor = keyFor;
+    super((op) => `${accountOf(op)}:${nonceOf(op)}`, perBlock * ctx.preset.SLOTS_PER_EPOCH * MARKET_POOL_EPOCHS);
     this.accountOf = accountOf;
     this.nonceOf = nonceOf;
     this.maxAgeSlots = ctx.preset.SLOTS_PER_EPOCH * MARKET_POOL_EPOCHS;
@@ -441,7 +438,7 @@ export class AccountOpPool<T> extends KeyedOpPool<T> {
   /** Drop operations whose nonce is used, and those pooled more than MARKET_POOL_EPOCHS epochs before `currentSlot`. */
   prune(currentSlot: number, accountNonce: (account: number) => number | undefined): void {
     this.retain((op) => {
-      const key = this.keyFor(op);
+      const key = this.keyOf(op);
       const since = this.firstPruned.get(key) ?? currentSlot;
       this.firstPruned.set(key, since);
       return (accountNonce(this.accountOf(op)) ?? -1) <= this.nonceOf(op) && currentSlot - since <= this.maxAgeSlots;
