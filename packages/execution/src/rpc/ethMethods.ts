@@ -48,7 +48,7 @@ function tagParam(value: unknown): string {
   return tag;
 }
 
-/** A call object: an object whose given fields are hex. */
+/** A call object: an object whose given fields are hex; its `data` is `input` when only that is given. */
 function callParam(value: unknown): CallParams {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new RpcError(RpcCode.INVALID_PARAMS, "call must be an object");
@@ -58,7 +58,8 @@ function callParam(value: unknown): CallParams {
   if (c.to !== undefined && c.to !== null) fixedHexParam(c.to, "to", 20);
   for (const field of ["data", "input"] as const) if (c[field] !== undefined) bytesParam(c[field], field);
   for (const field of ["value", "gas"] as const) if (c[field] !== undefined) hexParam(c[field], field);
-  return { ...c, to: c.to ?? undefined } as CallParams;
+  const call = c as CallParams;
+  return { ...call, to: call.to ?? undefined, data: call.data ?? call.input };
 }
 
 export interface EthMethodsOptions {
@@ -110,19 +111,17 @@ export function ethMethods(el: ExecutionLayer, opts: EthMethodsOptions = {}): Re
       return block ? formatBlock(block, full === true) : null;
     },
     eth_call: async ([call, tag]) => {
-      const c = callParam(call);
-      const result = await el.call({ ...c, data: c.data ?? c.input }, tagParam(tag));
+      const result = await el.call(callParam(call), tagParam(tag));
       if (result.error !== null) throw new RpcError(RpcCode.SERVER_ERROR, `execution reverted: ${result.error}`);
       return bytesToHex(result.returnValue);
     },
     eth_estimateGas: async ([call, tag]) => {
       const c = callParam(call);
-      const result = await el.call({ ...c, data: c.data ?? c.input }, tagParam(tag));
+      const result = await el.call(c, tagParam(tag));
       if (result.error !== null) throw new RpcError(RpcCode.SERVER_ERROR, `execution reverted: ${result.error}`);
       // What the transaction pays before any code runs (base, calldata, creation): EIP-2028 rules
-      const data = c.data ?? c.input;
       const intrinsic = createFeeMarket1559Tx(
-        { to: c.to as `0x${string}` | undefined, data: data ? hexToBytes(data as `0x${string}`) : undefined },
+        { to: c.to as `0x${string}` | undefined, data: c.data ? hexToBytes(c.data as `0x${string}`) : undefined },
         { common: el.common },
       ).getIntrinsicGas();
       return bigIntToHex(intrinsic + (result.gasUsed * (100n + ESTIMATE_PADDING_PERCENT)) / 100n);
