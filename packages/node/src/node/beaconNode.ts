@@ -186,8 +186,11 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
   /** Secondary-market offers known here (our validators' grants, the REST API's, peers' on `ticket_offer`): the node's holders take from it. */
   readonly offers: OfferBook;
   private readonly grantSeller: GrantSeller | null;
-  /** Our validators as holders of the tickets granted to them: commit and reveal their slots' payloads. */
-  private readonly grantedPayloads: PayloadDuty;
+  /**
+   * Our validators as holders of the tickets granted to them: commit and reveal their slots' payloads.
+   * Null without validators or grants: no granted ticket can be ours, so no slot is advanced for it.
+   */
+  private readonly grantedPayloads: PayloadDuty | null;
 
   constructor(opts: BeaconNodeOptions) {
     super();
@@ -258,19 +261,22 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
       : null;
     // A granted ticket drawn while our validator still holds it (not sold, or with --sell-grants not
     // yet filled) is used: its buyer account's pubkey is the validator's, so the validator key signs
-    this.grantedPayloads = new PayloadDuty(
-      this.chain,
-      validatorOwnerKey(opts.validatorKeys),
-      {
-        commitment: (c) => this.importOwn(() => this.importCommitment(c), "execution_payload_commitment", c),
-        envelope: (e) => this.importOwn(() => this.importEnvelope(e), "execution_payload", e),
-        failed: output.failed,
-      },
-      null,
-      undefined,
-      this.inclusionLists,
-      opts.holderSigningGuard ?? null,
-    );
+    this.grantedPayloads =
+      opts.validatorKeys.size === 0 || opts.ctx.config.VALIDATOR_TICKET_GRANTS_PER_EPOCH === 0
+        ? null
+        : new PayloadDuty(
+            this.chain,
+            validatorOwnerKey(opts.validatorKeys),
+            {
+              commitment: (c) => this.importOwn(() => this.importCommitment(c), "execution_payload_commitment", c),
+              envelope: (e) => this.importOwn(() => this.importEnvelope(e), "execution_payload", e),
+              failed: output.failed,
+            },
+            null,
+            undefined,
+            this.inclusionLists,
+            opts.holderSigningGuard ?? null,
+          );
     const misbehaviour = opts.misbehaviour ?? { withholdCommitment: 0, withholdPayload: 0 };
     const censoring = new Set(opts.censoringBuyers ?? []);
     this.holders = [...opts.buyerKeys].map(
@@ -336,9 +342,8 @@ export class BeaconNode extends EventEmitter<NodeEvents> {
     }
     this.validators.onInterval(slot, interval);
     this.grantSeller?.onInterval(slot, interval);
-    if (interval === 2) this.grantedPayloads.reveal(slot);
-    else if (interval === 3 && this.ctx.config.VALIDATOR_TICKET_GRANTS_PER_EPOCH > 0)
-      this.grantedPayloads.commit(slot + 1);
+    if (interval === 2) this.grantedPayloads?.reveal(slot);
+    else if (interval === 3) this.grantedPayloads?.commit(slot + 1);
     for (const holder of this.holders) holder.onInterval(slot, interval);
   }
 
