@@ -65,8 +65,8 @@ import {
 import { syntheticUserTransaction, UserTransactionPool } from "../execution/userTransactions.ts";
 import { GrantSeller } from "../tickets/grantSeller.ts";
 import { OfferBook } from "../tickets/offerBook.ts";
-import { PayloadDuty, validatorOwnerKey } from "../tickets/payloadDuty.ts";
-import { type HolderMisbehaviour, TicketHolder } from "../tickets/ticketHolder.ts";
+import { type HolderMisbehaviour, PayloadDuty, validatorOwnerKey } from "../tickets/payloadDuty.ts";
+import { TicketHolder } from "../tickets/ticketHolder.ts";
 import { appetiteOf } from "../tickets/valuation.ts";
 import type { HolderSigningGuard, SigningGuard } from "../validator/signingGuard.ts";
 import { ValidatorClient } from "../validator/validatorClient.ts";

@@ -36,8 +36,6 @@ import {
   wantsTicket,
 } from "./valuation.ts";
 
-export type { HolderMisbehaviour } from "./payloadDuty.ts";
-
 export interface HolderOutput extends PayloadDutyOutput {
   purchase(purchase: SignedTicketPurchase): void;
   /** A sealed bid in the open ticket auction (auction pricing rules). */
