@@ -141,22 +141,17 @@ export class SlashingProtectionGuard implements SigningGuard, HolderSigningGuard
   }
 
   private holderRefused(error: unknown, pubkey: Uint8Array, slot: number): void {
-    const fields = { pubkey: toHex(pubkey), kind: "payload commitment", slot };
-    if (error instanceof SlashingProtectionError) {
-      this.log.warn(
-        { ...fields, code: error.code },
-        "slashing protection: refused to sign payload commitment, duty skipped",
-      );
-    } else {
-      this.log.error(
-        { ...fields, code: SlashingProtectionErrorCode.DATABASE_FAILURE, err: (error as Error).message },
-        "slashing protection: database failed, payload commitment not signed",
-      );
-    }
+    const kind = "payload commitment";
+    this.logRefusal(error, kind, { pubkey: toHex(pubkey), kind, slot });
   }
 
   private refused(error: unknown, validator: SigningValidator, kind: string, data: Record<string, unknown>): false {
-    const fields = { validatorIndex: validator.index, pubkey: toHex(validator.pubkey), kind, ...data };
+    this.logRefusal(error, kind, { validatorIndex: validator.index, pubkey: toHex(validator.pubkey), kind, ...data });
+    return false;
+  }
+
+  /** Refusals at warn with their code; a failing database at error (fail closed). `fields` carry `kind`. */
+  private logRefusal(error: unknown, kind: string, fields: Record<string, unknown>): void {
     if (error instanceof SlashingProtectionError) {
       this.log.warn({ ...fields, code: error.code }, `slashing protection: refused to sign ${kind}, duty skipped`);
     } else {
@@ -166,6 +161,5 @@ export class SlashingProtectionGuard implements SigningGuard, HolderSigningGuard
         `slashing protection: database failed, ${kind} not signed`,
       );
     }
-    return false;
   }
 }
